@@ -1,0 +1,3 @@
+export { createDefaultTransformer } from "./createDefaultTransformer";
+export { createTransformer } from "./DataTransformer";
+export type { DataTransformer, DefaultTransformerOptions, FieldSelector } from "./types";

@@ -1,0 +1,1 @@
+export { shallowEqual } from "./shallowEqual";
