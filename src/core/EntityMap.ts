@@ -1,0 +1,142 @@
+import { createAtom, type IAtom } from "mobx";
+
+/** Writes that the owning store performs; the map's own `set`/`delete`/`clear` are routed back to the store. */
+export interface EntityMapWriter<T> {
+  put(id: string, value: T): void;
+  drop(id: string): void;
+  dropAll(): void;
+}
+
+/** Public writes on the map, handled by the store so that they land in its confirmed layer. */
+export interface EntityMapOwner<T> {
+  set(id: string, value: T): void;
+  delete(id: string): boolean;
+  clear(): void;
+}
+
+/**
+ * The visible entities: a real `Map` whose reads MobX tracks, per key for `get`/`has` and as a whole
+ * for `size` and iteration. Entities are stored as they are (never converted to deep observables),
+ * and a MobX atom exists only for keys something observes, so a store of 100,000 entities costs one
+ * `Map` entry per entity.
+ */
+export class EntityMap<T> extends Map<string, T> {
+  #owner: EntityMapOwner<T>;
+  #keysAtom: IAtom = createAtom("EntityMap.keys");
+  #valuesAtom: IAtom = createAtom("EntityMap.values");
+  #probe: IAtom = createAtom("EntityMap.probe");
+  #keyAtoms = new Map<string, IAtom>();
+
+  constructor(owner: EntityMapOwner<T>) {
+    super();
+    this.#owner = owner;
+  }
+
+  /** The writer the owning store uses; not part of the public API. */
+  static writer<T>(map: EntityMap<T>): EntityMapWriter<T> {
+    return {
+      put: (id, value) => map.#put(id, value),
+      drop: (id) => map.#drop(id),
+      dropAll: () => map.#dropAll(),
+    };
+  }
+
+  override get(id: string): T | undefined {
+    this.#observeKey(id);
+    return super.get(id);
+  }
+
+  override has(id: string): boolean {
+    this.#observeKey(id);
+    return super.has(id);
+  }
+
+  override get size(): number {
+    this.#keysAtom.reportObserved();
+    return super.size;
+  }
+
+  override keys(): MapIterator<string> {
+    this.#keysAtom.reportObserved();
+    return super.keys();
+  }
+
+  override values(): MapIterator<T> {
+    this.#observeAll();
+    return super.values();
+  }
+
+  override entries(): MapIterator<[string, T]> {
+    this.#observeAll();
+    return super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, T]> {
+    return this.entries();
+  }
+
+  override forEach(callback: (value: T, key: string, map: Map<string, T>) => void, thisArg?: unknown): void {
+    this.#observeAll();
+    super.forEach((value, key) => callback.call(thisArg, value, key, this));
+  }
+
+  /** Same as the store's `upsert(value)`; `id` must equal `value.id`. */
+  override set(id: string, value: T): this {
+    this.#owner.set(id, value);
+    return this;
+  }
+
+  /** Same as the store's `remove(id)`. */
+  override delete(id: string): boolean {
+    return this.#owner.delete(id);
+  }
+
+  /** Same as the store's `clear()`. */
+  override clear(): void {
+    this.#owner.clear();
+  }
+
+  /** Reads without telling MobX; for the store's own bookkeeping. */
+  peek(id: string): T | undefined {
+    return super.get(id);
+  }
+
+  #observeKey(id: string): void {
+    // Only a reaction or computed needs a per-key atom; plain reads stay allocation-free.
+    if (!this.#probe.reportObserved()) return;
+    let atom = this.#keyAtoms.get(id);
+    if (!atom) {
+      atom = createAtom(`EntityMap.${id}`, undefined, () => this.#keyAtoms.delete(id));
+      this.#keyAtoms.set(id, atom);
+    }
+    atom.reportObserved();
+  }
+
+  #observeAll(): void {
+    this.#keysAtom.reportObserved();
+    this.#valuesAtom.reportObserved();
+  }
+
+  #put(id: string, value: T): void {
+    const added = !super.has(id);
+    super.set(id, value);
+    this.#keyAtoms.get(id)?.reportChanged();
+    if (added) this.#keysAtom.reportChanged();
+    this.#valuesAtom.reportChanged();
+  }
+
+  #drop(id: string): void {
+    if (!super.delete(id)) return;
+    this.#keyAtoms.get(id)?.reportChanged();
+    this.#keysAtom.reportChanged();
+    this.#valuesAtom.reportChanged();
+  }
+
+  #dropAll(): void {
+    if (super.size === 0) return;
+    super.clear();
+    for (const atom of this.#keyAtoms.values()) atom.reportChanged();
+    this.#keysAtom.reportChanged();
+    this.#valuesAtom.reportChanged();
+  }
+}

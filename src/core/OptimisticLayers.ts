@@ -1,0 +1,478 @@
+import { observable, runInAction, type IObservableArray } from "mobx";
+import { shallowEqual } from "../utils/shallowEqual";
+import { EntityMap, type EntityMapOwner, type EntityMapWriter } from "./EntityMap";
+import type { Entity } from "./types";
+
+/** One in-flight optimistic change. `seq` orders changes by the time they were made. */
+export type PendingOp<T> =
+  | { readonly kind: "create"; readonly seq: number; id: string; readonly entity: T }
+  | { readonly kind: "update"; readonly seq: number; id: string; readonly patch: Partial<T> }
+  | { readonly kind: "remove"; readonly seq: number; id: string };
+
+/** The state of one entity that has changes in flight. */
+interface Track<T> {
+  /** What the server said last (undefined: the entity does not exist on the server). */
+  confirmed: T | undefined;
+  /** In-flight changes, oldest first. */
+  ops: PendingOp<T>[];
+  /** `seq` of the newest update whose server answer is in `confirmed`; older updates are superseded. */
+  ack: number;
+}
+
+/** How the last applied server list looked, so the next one can skip what did not change. */
+export interface ServerListMark {
+  readonly data: readonly unknown[];
+  readonly ids: readonly (string | undefined)[];
+}
+
+/**
+ * The state model: a confirmed layer (what the server said) and, per entity, the ordered changes in
+ * flight; the visible `entities` and `list` are confirmed with those changes applied.
+ *
+ * Only entities with changes in flight carry a separate confirmed value; for every other entity the
+ * visible value is the confirmed one. Every write touches the ids it concerns and nothing else.
+ *
+ * | pending change | applied to the entity below it                    |
+ * |----------------|--------------------------------------------------|
+ * | create         | replaces it with the optimistic entity           |
+ * | update         | spreads its patch over it (skipped if superseded) |
+ * | remove         | hides it                                          |
+ */
+export class OptimisticLayers<T extends Entity> {
+  readonly entities: EntityMap<T>;
+  readonly list: IObservableArray<T> = observable.array<T>([], { deep: false });
+  /** Called after any confirmed change that did not come from a server list. */
+  onConfirmedChange: (() => void) | undefined;
+
+  #write: EntityMapWriter<T>;
+  #tracks = new Map<string, Track<T>>();
+  /** Best-known position of each id in `list` (verified on use). */
+  #pos = new Map<string, number>();
+  /** Where an entity hidden by a pending change stood, to bring it back there. */
+  #hints = new Map<string, number>();
+  #tick = 0;
+  /** While a fetch is in flight, ids written since it started: its (older) result must not overwrite them. */
+  #protected: Set<string> | undefined;
+  /** Ids whose confirmed value changed since the last server list was applied or written back. */
+  #dirty = new Set<string>();
+  #deferList = false;
+  #listStructureChanged = false;
+  /** Temporary id → server id, for calls that still use the temporary id. */
+  #aliases = new Map<string, string>();
+  /** Server id → the key it was first rendered under (its temporary id). */
+  #viewKeys = new Map<string, string>();
+
+  constructor(owner: EntityMapOwner<T>) {
+    this.entities = new EntityMap(owner);
+    this.#write = EntityMap.writer(this.entities);
+  }
+
+  nextSeq(): number {
+    return ++this.#tick;
+  }
+
+  /** The server id a temporary id became, or the id itself. */
+  resolve(id: string): string {
+    return this.#aliases.get(id) ?? id;
+  }
+
+  /** A key that stays the same from an entity's temporary id to its server id. */
+  viewKey(id: string): string {
+    return this.#viewKeys.get(id) ?? id;
+  }
+
+  /** Whether `id` is used by anything: visible, confirmed or pending. */
+  isTaken(id: string): boolean {
+    return this.entities.peek(id) !== undefined || this.#tracks.has(id) || this.#aliases.has(id);
+  }
+
+  confirmed(id: string): T | undefined {
+    const track = this.#tracks.get(id);
+    return track ? track.confirmed : this.entities.peek(id);
+  }
+
+  hasPending(id: string): boolean {
+    return this.#tracks.has(id);
+  }
+
+  /** The pending create that will give `id` its server id, if any. */
+  pendingCreate(id: string): PendingOp<T> | undefined {
+    return this.#tracks.get(id)?.ops.find((op) => op.kind === "create");
+  }
+
+  // ---- confirmed layer -------------------------------------------------------------------
+
+  /** Writes what the server said about one entity (`undefined`: it no longer exists). */
+  writeConfirmed(id: string, value: T | undefined): void {
+    runInAction(() => {
+      if (this.#setConfirmed(id, value)) this.#markChanged(id);
+    });
+  }
+
+  /**
+   * Applies a complete server list: entities in it become confirmed (unless written after the
+   * fetch started), confirmed entities missing from it are removed, and `list` follows its order.
+   * Items identical to the previous list's are skipped without converting them.
+   */
+  applyServerList(
+    data: readonly unknown[],
+    convert: (item: unknown) => T | undefined,
+    previous?: ServerListMark,
+  ): ServerListMark {
+    const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
+    let orderChanged = !previous || previous.data.length !== data.length;
+    runInAction(() => {
+      this.#deferList = true;
+      this.#listStructureChanged = false;
+      try {
+        for (let i = 0; i < data.length; i++) {
+          const item = data[i];
+          const previousId = previous?.ids[i];
+          if (previous && item === previous.data[i] && (previousId === undefined || !this.#dirty.has(previousId))) {
+            ids[i] = previousId;
+            continue;
+          }
+          const entity = convert(item);
+          const id = entity?.id;
+          ids[i] = id;
+          if (id !== previousId) orderChanged = true;
+          if (entity && !this.#protected?.has(entity.id)) this.#setConfirmed(entity.id, entity);
+        }
+        if (orderChanged || this.#dirty.size > 0) {
+          const inList = new Set(ids);
+          for (const id of this.#confirmedIds()) {
+            if (!inList.has(id) && !this.#protected?.has(id)) this.#setConfirmed(id, undefined);
+          }
+        }
+      } finally {
+        this.#deferList = false;
+      }
+      if (orderChanged || this.#listStructureChanged) this.#rebuildList(ids);
+      this.#dirty.clear();
+      for (const id of this.#protected ?? []) this.#dirty.add(id);
+    });
+    return { data, ids };
+  }
+
+  /** Starts remembering writes, because a fetch has started. */
+  beginFetch(): void {
+    this.#protected ??= new Set();
+  }
+
+  /** The fetch ended (its result, if any, was applied). */
+  endFetch(): void {
+    this.#protected = undefined;
+  }
+
+  /** Whether confirmed state changed since the last server list or write-back. */
+  get isDirty(): boolean {
+    return this.#dirty.size > 0;
+  }
+
+  /** Confirmed entities in list order (then hidden ones); clears the dirty marks. */
+  takeConfirmed(): T[] {
+    const out = [...this.#confirmedEntities()];
+    this.#dirty.clear();
+    return out;
+  }
+
+  // ---- pending layer ---------------------------------------------------------------------
+
+  /** Applies an optimistic change; visible at once. */
+  begin(op: PendingOp<T>): void {
+    runInAction(() => {
+      let track = this.#tracks.get(op.id);
+      if (!track) {
+        track = { confirmed: this.entities.peek(op.id), ops: [], ack: 0 };
+        this.#tracks.set(op.id, track);
+      }
+      track.ops.push(op);
+      this.#refresh(op.id, track);
+    });
+  }
+
+  /** Whether `op` is still in flight (not settled, not cleared). */
+  isPending(op: PendingOp<T>): boolean {
+    return this.#tracks.get(op.id)?.ops.includes(op) ?? false;
+  }
+
+  /** Drops a change the server refused: exactly its own effect disappears. */
+  fail(op: PendingOp<T>): void {
+    runInAction(() => {
+      const track = this.#take(op);
+      if (track) this.#refresh(op.id, track);
+    });
+  }
+
+  /** An update or remove succeeded; `entity` is the server's answer (undefined if it sent none). */
+  succeed(op: PendingOp<T>, entity: T | undefined): void {
+    runInAction(() => {
+      const track = this.#take(op);
+      if (!track) return;
+      if (op.kind === "remove") {
+        this.#markChanged(op.id, this.#setTracked(track, undefined));
+      } else if (op.kind === "update" && op.seq > track.ack) {
+        // An answer to an older update than one already answered is stale: the newer one stands.
+        track.ack = op.seq;
+        const base = track.confirmed;
+        this.#markChanged(op.id, this.#setTracked(track, entity ?? (base && { ...base, ...op.patch })));
+      }
+      this.#refresh(op.id, track);
+    });
+  }
+
+  /**
+   * A create succeeded: the server entity replaces the temporary one in place (same `list` position),
+   * and changes queued on the temporary id move to the server id.
+   */
+  succeedCreate(op: PendingOp<T>, entity: T | undefined): void {
+    runInAction(() => {
+      const track = this.#take(op);
+      if (!track) return;
+      const tempId = op.id;
+      if (!entity || entity.id === tempId || op.kind !== "create") {
+        // No server id to move to: what the server accepted stays under the temporary id.
+        this.#markChanged(tempId, this.#setTracked(track, entity ?? (op.kind === "create" ? op.entity : undefined)));
+        this.#refresh(tempId, track);
+        return;
+      }
+      const serverId = entity.id;
+      this.#aliases.set(tempId, serverId);
+      this.#viewKeys.set(serverId, this.viewKey(tempId));
+      const tempVisible = this.entities.peek(tempId);
+      const at = tempVisible === undefined ? -1 : this.#indexOf(tempId, tempVisible);
+      this.#tracks.delete(tempId);
+      this.#hints.delete(tempId);
+      this.#write.drop(tempId);
+      this.#pos.delete(tempId);
+
+      let serverTrack = this.#tracks.get(serverId);
+      if (track.ops.length > 0) {
+        serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], ack: 0 };
+        for (const queued of track.ops) queued.id = serverId;
+        serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
+        this.#tracks.set(serverId, serverTrack);
+      }
+      if (at >= 0) {
+        // Put the server entity where the temporary one stood, then drop any other row of it.
+        this.#deferList = true;
+        try {
+          this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, entity) : this.#setVisible(serverId, entity));
+          if (serverTrack) this.#refresh(serverId, serverTrack);
+        } finally {
+          this.#deferList = false;
+        }
+        this.#placeAt(serverId, at);
+      } else {
+        this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, entity) : this.#setVisible(serverId, entity));
+        if (serverTrack) this.#refresh(serverId, serverTrack);
+      }
+    });
+  }
+
+  // ---- whole-store operations (legacy API) -----------------------------------------------
+
+  /** Removes everything, confirmed and pending; changes still in flight are forgotten. */
+  clear(): void {
+    runInAction(() => {
+      const removed = [...this.#confirmedIds()];
+      for (const id of removed) this.#dirty.add(id);
+      this.#tracks.clear();
+      this.#hints.clear();
+      this.#pos.clear();
+      this.#write.dropAll();
+      if (this.list.length > 0) this.list.clear();
+      if (removed.length > 0) this.onConfirmedChange?.();
+    });
+  }
+
+  /** A copy of the confirmed layer, in list order. */
+  snapshot(): Map<string, T> {
+    const copy = new Map<string, T>();
+    for (const entity of this.#confirmedEntities()) copy.set(entity.id, entity);
+    return copy;
+  }
+
+  /** Makes `snapshot` the confirmed layer again; pending changes stay on top. */
+  restore(snapshot: ReadonlyMap<string, T>): void {
+    runInAction(() => {
+      this.#deferList = true;
+      this.#listStructureChanged = false;
+      try {
+        for (const id of this.#confirmedIds()) if (!snapshot.has(id)) this.writeConfirmed(id, undefined);
+        for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
+      } finally {
+        this.#deferList = false;
+      }
+      if (this.#listStructureChanged) this.#rebuildList([...snapshot.keys()]);
+    });
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  *#confirmedEntities(): Generator<T> {
+    for (const visible of this.list) {
+      const value = this.confirmed(visible.id);
+      if (value !== undefined) yield value;
+    }
+    for (const [id, track] of this.#tracks) {
+      if (track.confirmed !== undefined && this.entities.peek(id) === undefined) yield track.confirmed;
+    }
+  }
+
+  *#confirmedIds(): Generator<string> {
+    for (const id of Map.prototype.keys.call(this.entities) as MapIterator<string>) {
+      if (!this.#tracks.has(id)) yield id;
+    }
+    for (const [id, track] of this.#tracks) if (track.confirmed !== undefined) yield id;
+  }
+
+  #markChanged(id: string, changed = true): void {
+    if (!changed) return;
+    this.#dirty.add(id);
+    this.#protected?.add(id);
+    this.onConfirmedChange?.();
+  }
+
+  /** Sets the confirmed value of `id`; returns whether it changed. Does not mark it dirty. */
+  #setConfirmed(id: string, value: T | undefined): boolean {
+    const track = this.#tracks.get(id);
+    if (!track) return this.#setVisible(id, value);
+    const changed = this.#setTracked(track, value);
+    if (changed) this.#refresh(id, track);
+    return changed;
+  }
+
+  #setTracked(track: Track<T>, value: T | undefined): boolean {
+    const current = track.confirmed;
+    if (current === value || (current && value && shallowEqual(current, value))) return false;
+    track.confirmed = value;
+    return true;
+  }
+
+  /** Removes a settled change from its track; undefined if it was no longer pending. */
+  #take(op: PendingOp<T>): Track<T> | undefined {
+    const track = this.#tracks.get(op.id);
+    const index = track ? track.ops.indexOf(op) : -1;
+    if (!track || index < 0) return undefined;
+    track.ops.splice(index, 1);
+    return track;
+  }
+
+  #refresh(id: string, track: Track<T>): void {
+    if (track.ops.length > 0) {
+      this.#setVisible(id, this.#fold(track));
+      return;
+    }
+    this.#tracks.delete(id);
+    this.#setVisible(id, track.confirmed);
+    this.#hints.delete(id);
+  }
+
+  #fold(track: Track<T>): T | undefined {
+    let entity = track.confirmed;
+    for (const op of track.ops) {
+      if (op.kind === "create") entity = op.entity;
+      else if (op.kind === "remove") entity = undefined;
+      else if (entity !== undefined && op.seq > track.ack) entity = { ...entity, ...op.patch };
+    }
+    return entity;
+  }
+
+  /** Makes `next` the visible value of `id`, keeping the current object when its content is equal. */
+  #setVisible(id: string, next: T | undefined): boolean {
+    const current = this.entities.peek(id);
+    if (current === next || (current && next && shallowEqual(current, next))) return false;
+    if (next === undefined) {
+      this.#write.drop(id);
+      this.#listRemove(id, current as T);
+    } else {
+      this.#write.put(id, next);
+      if (current === undefined) this.#listAdd(id, next);
+      else this.#listReplace(id, current, next);
+    }
+    return true;
+  }
+
+  #indexOf(id: string, entity: T): number {
+    const list = this.list;
+    let at = this.#pos.get(id);
+    if (at === undefined || at >= list.length || list[at] !== entity) {
+      at = list.indexOf(entity);
+      if (at >= 0) this.#pos.set(id, at);
+    }
+    return at;
+  }
+
+  #listAdd(id: string, entity: T): void {
+    if (this.#deferList) {
+      this.#listStructureChanged = true;
+      return;
+    }
+    const hint = this.#hints.get(id);
+    const at = hint !== undefined && hint < this.list.length ? hint : this.list.length;
+    if (at === this.list.length) this.list.push(entity);
+    else this.list.splice(at, 0, entity);
+    this.#pos.set(id, at);
+  }
+
+  #listRemove(id: string, entity: T): void {
+    if (this.#deferList) {
+      this.#listStructureChanged = true;
+      return;
+    }
+    const at = this.#indexOf(id, entity);
+    if (at < 0) return;
+    this.list.splice(at, 1);
+    this.#pos.delete(id);
+    if (this.#tracks.has(id)) this.#hints.set(id, at);
+  }
+
+  #listReplace(id: string, current: T, next: T): void {
+    const at = this.#indexOf(id, current);
+    if (at >= 0) {
+      this.list[at] = next;
+      this.#pos.set(id, at);
+    } else if (this.#deferList) {
+      this.#listStructureChanged = true;
+    }
+  }
+
+  /** Puts the visible entity of `id` at `at` (replacing what stands there) and drops its other row. */
+  #placeAt(id: string, at: number): void {
+    const entity = this.entities.peek(id);
+    const list = this.list;
+    const old = entity === undefined ? -1 : list.indexOf(entity);
+    if (entity === undefined) {
+      list.splice(at, 1);
+      return;
+    }
+    list[at] = entity;
+    this.#pos.set(id, at);
+    if (old >= 0 && old !== at) {
+      list.splice(old, 1);
+      if (old < at) this.#pos.set(id, at - 1);
+    }
+  }
+
+  /** Rebuilds `list` in `order` (then every other visible entity in its current order), if it differs. */
+  #rebuildList(order: Iterable<string | undefined>): void {
+    const next: T[] = [];
+    const placed = new Set<string>();
+    const take = (id: string | undefined) => {
+      if (id === undefined || placed.has(id)) return;
+      const entity = this.entities.peek(id);
+      if (entity === undefined) return;
+      placed.add(id);
+      next.push(entity);
+    };
+    for (const id of order) take(id);
+    for (const entity of this.list) take(entity.id);
+    for (const id of Map.prototype.keys.call(this.entities) as MapIterator<string>) take(id);
+    const list = this.list;
+    if (next.length === list.length && next.every((entity, i) => list[i] === entity)) return;
+    list.replace(next);
+    this.#pos.clear();
+    next.forEach((entity, i) => this.#pos.set(entity.id, i));
+  }
+}

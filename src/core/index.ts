@@ -1,0 +1,11 @@
+export { OptimisticStore } from "./OptimisticStore";
+export { OptimisticError, OptimisticConfigError, OptimisticLifecycleError, OptimisticEntityError } from "./errors";
+export type {
+  Entity,
+  MutationReceipt,
+  OptimisticDefaults,
+  OptimisticErrorInfo,
+  OptimisticLogger,
+  OptimisticStoreConfig,
+  OptimisticStoreManager,
+} from "./types";

@@ -1,0 +1,135 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
+import type { DataTransformer } from "../transforms/types";
+import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
+import type { OptimisticStore } from "./OptimisticStore";
+
+/** Anything the store can hold: an object with a string `id`. */
+export interface Entity {
+  id: string;
+}
+
+/** How to build the optimistic UI entity for a create (and, merged with the current entity, for an update). */
+export interface OptimisticDefaults<TUiData extends Entity> {
+  /** Builds the complete UI entity from what the user submitted; an `id` it returns is kept when unique. */
+  createOptimisticUiData: (userInput: any, context?: any) => TUiData;
+  /** Fields the server fills in; kept for compatibility, the store does not read it. */
+  pendingFields?: (keyof TUiData)[];
+}
+
+/**
+ * Identifies one mutation call. Passed as the second argument of every mutation function, so the
+ * server can copy it into the realtime event it broadcasts and this client can recognise its own echo.
+ */
+export interface MutationReceipt {
+  /** Unique per call. */
+  mutationId: string;
+  /** Unique per manager (or the realtime `browserId` when one is configured). */
+  originId: string;
+}
+
+/** Where an error reported to `onError` / `logger` came from. */
+export interface OptimisticErrorInfo {
+  /** The part of the library that caught the error. */
+  source: "query" | "mutation" | "realtime" | "callback" | "store";
+  /** The manager's `name`. */
+  name: string;
+  /** The entity id concerned, when there is one. */
+  id?: string;
+  /** The realtime event or server item that caused it, when there is one. */
+  payload?: unknown;
+}
+
+/** Optional sink for the library's diagnostics; the library never prints on its own. */
+export interface OptimisticLogger {
+  /** Lifecycle and mutation events, for debugging. */
+  debug?: (message: string, details?: unknown) => void;
+  /** Problems the library recovered from (a dropped event, an invalid server item). */
+  warn?: (message: string, details?: unknown) => void;
+  /** Errors, when no `onError` hook is given. */
+  error?: (message: string, details?: unknown) => void;
+}
+
+/** Configuration of {@link createOptimisticStoreManager}. */
+export interface OptimisticStoreConfig<
+  TApiData extends Entity = any,
+  TUiData extends Entity = TApiData,
+  TStore extends OptimisticStore<TUiData> = OptimisticStore<TUiData>,
+> {
+  /** Unique name of the collection; the TanStack Query key is `[name]`. */
+  name: string;
+  /** Fetches the whole collection; its result is transformed and becomes the confirmed state. */
+  queryFn: () => Promise<TApiData[]>;
+  /** Server calls. Each also receives a {@link MutationReceipt} as its second argument. */
+  mutations: {
+    create: (data: any, receipt: MutationReceipt) => Promise<TApiData>;
+    update: (params: { id: string; data: any }, receipt: MutationReceipt) => Promise<TApiData>;
+    remove: (id: string, receipt: MutationReceipt) => Promise<{ id: string } | void>;
+  };
+  /** API ↔ UI conversion; default: {@link createDefaultTransformer}(); `false`: none. */
+  transformer?: DataTransformer<TApiData, TUiData> | false;
+  /** Builds optimistic entities (the transformer's `optimisticDefaults` take precedence). */
+  optimisticDefaults?: OptimisticDefaults<TUiData>;
+  /** Extra context handed to `createOptimisticUiData` (the current user, say). */
+  optimisticContext?: () => any;
+  /** A subclass of {@link OptimisticStore} to use as the store. */
+  storeClass?: new (transformer?: DataTransformer<any, TUiData>) => TStore;
+  /** How long fetched data stays fresh, in ms (default 5 minutes). */
+  staleTime?: number;
+  /** Whether the query may run; read at creation and by `updateOptions()` (default: always). */
+  enabled?: () => boolean;
+  /** Realtime events from a socket.io server (see `manager.realtime`). */
+  realtime?: RealtimeConfig<TUiData>;
+  /** Receives every error the library catches (query errors, invalid server data, dropped events, throwing callbacks). */
+  onError?: (error: Error, info: OptimisticErrorInfo) => void;
+  /** Receives debug and warning messages. */
+  logger?: OptimisticLogger;
+}
+
+/** What {@link createOptimisticStoreManager} returns. */
+export interface OptimisticStoreManager<
+  TApiData extends Entity = Entity,
+  TUiData extends Entity = TApiData,
+  TStore extends OptimisticStore<TUiData> = OptimisticStore<TUiData>,
+> {
+  /** The MobX store: `entities`, `list`, `get(id)` show confirmed state with pending changes applied. */
+  store: TStore;
+  actions: {
+    /** Shows the new entity at once under a temporary id, then replaces it with the server's. */
+    create: (data: any) => Promise<TApiData>;
+    /** Shows the change at once; rolls back only this change if the server refuses it. */
+    update: (params: { id: string; data: any }) => Promise<TApiData>;
+    /** Hides the entity at once; brings it back if the server refuses. */
+    remove: (id: string) => Promise<void | { id: string }>;
+    /** Refetches the collection now. */
+    refetch: () => Promise<any>;
+    /** Refetches if the manager is enabled. */
+    triggerQuery: () => void;
+  };
+  /** Observable status of the query and of the mutations in flight. */
+  status: {
+    isLoading: boolean;
+    isError: boolean;
+    error: Error | null;
+    isSyncing: boolean;
+    createPending: boolean;
+    updatePending: boolean;
+    deletePending: boolean;
+    hasPendingMutations: boolean;
+  };
+  /** Re-reads `enabled()` and starts or stops the query accordingly (fresh cached data is not refetched). */
+  updateOptions: () => void;
+  /** Whether the query is enabled now. */
+  isEnabled: () => boolean;
+  /** Enables the query (fetching only if data is missing or stale). */
+  enable: () => void;
+  /** Stops fetching; the entities stay. */
+  disable: () => void;
+  /** Unsubscribes everything, disconnects realtime, clears timers; later results are ignored. */
+  destroy: () => void;
+  /** Present when `realtime` is configured. */
+  realtime?: {
+    isConnected: boolean;
+    connect: (socket: RealtimeSocket) => void;
+    disconnect: () => void;
+  };
+}

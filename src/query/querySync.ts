@@ -1,0 +1,139 @@
+import { QueryObserver, type QueryClient, type QueryObserverResult } from "@tanstack/query-core";
+import { runInAction } from "mobx";
+import { OptimisticConfigError } from "../core/errors";
+import type { OptimisticLayers, ServerListMark } from "../core/OptimisticLayers";
+import type { Reporter } from "../core/reporter";
+import type { Entity } from "../core/types";
+
+/** The observable query status a manager exposes. */
+export interface QueryStatus {
+  isLoading: boolean;
+  isError: boolean;
+  error: Error | null;
+  isSyncing: boolean;
+}
+
+export interface QuerySyncOptions<TApiData, TUiData extends Entity> {
+  client: QueryClient;
+  name: string;
+  queryFn: () => Promise<TApiData[]>;
+  staleTime: number;
+  enabled: boolean;
+  layers: OptimisticLayers<TUiData>;
+  /** Server item → entity; undefined for an item that cannot be used (already reported). */
+  toEntity: (item: TApiData) => TUiData | undefined;
+  /** Entity → server item, for writing confirmed state back to the query cache. */
+  toItem: (entity: TUiData) => TApiData;
+  status: QueryStatus;
+  reporter: Reporter;
+}
+
+/** Keeps a store's confirmed layer and a TanStack query in sync, both ways. */
+export interface QuerySync {
+  refetch(): Promise<unknown>;
+  setEnabled(enabled: boolean): void;
+  /** Writes pending confirmed changes to the query cache now. */
+  flush(): void;
+  destroy(): void;
+}
+
+/**
+ * Query results become confirmed state (a fetch's result never overwrites what was written while it
+ * was in flight), and confirmed changes are written back to the query cache, coalesced: once per
+ * macrotask, or at once when another observer of the key subscribes, on disable and on destroy.
+ */
+export function createQuerySync<TApiData, TUiData extends Entity>(options: QuerySyncOptions<TApiData, TUiData>): QuerySync {
+  const { client, name, layers, status, reporter, toEntity, toItem } = options;
+  const queryKey = [name];
+  let destroyed = false;
+  let fetching = false;
+  let writingBack = false;
+  let mark: ServerListMark | undefined;
+  let lastError: unknown = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  const queryFn = async (): Promise<TApiData[]> => {
+    const data = await options.queryFn();
+    if (!Array.isArray(data)) {
+      throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${describe(data)}.`);
+    }
+    return data;
+  };
+  const observerOptions = (enabled: boolean) => ({ queryKey, queryFn, staleTime: options.staleTime, enabled });
+  const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(options.enabled));
+
+  const onResult = (result: QueryObserverResult<TApiData[], Error>): void => {
+    if (destroyed) return;
+    runInAction(() => {
+      status.isLoading = result.isLoading;
+      status.isError = result.isError;
+      status.error = result.error;
+      status.isSyncing = result.isFetching;
+    });
+    if (result.error && result.error !== lastError) reporter.error(result.error, { source: "query" });
+    lastError = result.error;
+    if (result.fetchStatus !== "idle" && !fetching) {
+      fetching = true;
+      layers.beginFetch();
+    }
+    const data = result.data;
+    if (data !== undefined && data !== mark?.data) {
+      mark = writingBack && mark ? { data, ids: mark.ids } : layers.applyServerList(data, toEntity as (item: unknown) => TUiData | undefined, mark);
+    }
+    if (result.fetchStatus === "idle" && fetching) {
+      fetching = false;
+      layers.endFetch();
+    }
+  };
+
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (destroyed || !layers.isDirty) return;
+    const entities = layers.takeConfirmed();
+    const data = entities.map(toItem);
+    const query = client.getQueryCache().find({ queryKey, exact: true });
+    writingBack = true;
+    mark = { data, ids: entities.map((entity) => entity.id) };
+    try {
+      // Keep the fetch time: written-back changes must not make the list look freshly fetched.
+      const stored = client.setQueryData<TApiData[]>(queryKey, data, { updatedAt: query?.state.dataUpdatedAt ?? 0 });
+      if (stored) mark = { data: stored, ids: mark.ids };
+    } finally {
+      writingBack = false;
+    }
+  };
+
+  layers.onConfirmedChange = () => {
+    if (timer === undefined && !destroyed) timer = setTimeout(flush, 0);
+  };
+
+  const unsubscribeCache = client.getQueryCache().subscribe((event) => {
+    if (event.type === "observerAdded" && event.observer !== observer && event.query === observer.getCurrentQuery()) flush();
+  });
+  onResult(observer.getCurrentResult());
+  const unsubscribeObserver = observer.subscribe(onResult);
+
+  return {
+    refetch: () => observer.refetch(),
+    setEnabled(enabled) {
+      if (!enabled) flush();
+      observer.setOptions(observerOptions(enabled));
+    },
+    flush,
+    destroy() {
+      if (destroyed) return;
+      flush();
+      destroyed = true;
+      layers.onConfirmedChange = undefined;
+      if (fetching) layers.endFetch();
+      unsubscribeObserver();
+      unsubscribeCache();
+    },
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
+}

@@ -1,0 +1,181 @@
+import { observable, runInAction } from "mobx";
+import { OptimisticError } from "../core/errors";
+import type { OptimisticStore } from "../core/OptimisticStore";
+import type { Entity } from "../core/types";
+import type { RealtimeConfig, RealtimeEvent, RealtimeSocket } from "./types";
+
+/** Where events go; the manager supplies one that also acknowledges its own receipts. Internal. */
+export interface RealtimeSink {
+  /** INSERT / UPDATE: the extracted data. */
+  upsert(data: unknown, event: RealtimeEvent): void;
+  /** DELETE: the extracted data (at least `{ id }`). */
+  remove(data: unknown, event: RealtimeEvent): void;
+  /** Whether the event is this client's own echo (and, if a change is pending, settles it). */
+  isOwnEcho?(event: RealtimeEvent, data: unknown): boolean;
+  /** Called after the socket reconnects, to catch up on events missed while offline. */
+  resync?(): void;
+  /** Reports a dropped event or a throwing handler; never throws. */
+  report(error: unknown, event: unknown, fromCallback?: boolean): void;
+}
+
+const KINDS = new Set(["INSERT", "UPDATE", "DELETE"]);
+
+/**
+ * Listens to one event name on a socket and applies the changes it carries to a store's confirmed
+ * state; optimistic changes in flight stay on top. The first event after a quiet moment is applied at
+ * once; events that follow it within the same macrotask are applied together in one MobX action, so a
+ * burst causes a few reactions, not one per event.
+ *
+ * @example
+ * const extension = createRealtimeExtension(store, "todo_update", { browserId });
+ * extension.connect(socket);
+ */
+export class RealtimeExtension<T extends Entity> {
+  #store: OptimisticStore<T>;
+  #config: RealtimeConfig<T>;
+  #sink: RealtimeSink;
+  #socket: RealtimeSocket | null = null;
+  #connected = observable.box(false, { deep: false });
+  #everConnected = false;
+  #queue: RealtimeEvent[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(store: OptimisticStore<T>, config: RealtimeConfig<T>, sink?: RealtimeSink) {
+    if (!config || typeof config.eventType !== "string" || config.eventType === "") {
+      throw new OptimisticError('realtime.eventType must be the non-empty name of the socket event to listen to, e.g. "todo_update".');
+    }
+    this.#store = store;
+    this.#config = config;
+    this.#sink = sink ?? storeSink(store, config);
+  }
+
+  /** Starts listening on `socket` (a second call with the same socket does nothing; another socket replaces it). */
+  connect(socket: RealtimeSocket): void {
+    if (socket === this.#socket) return;
+    this.disconnect();
+    this.#socket = socket;
+    this.#everConnected = socket.connected === true;
+    socket.on(this.#config.eventType, this.#onEvent);
+    socket.on("connect", this.#onConnect);
+    socket.on("disconnect", this.#onDisconnect);
+    this.#setConnected(socket.connected === true);
+  }
+
+  /** Stops listening: removes exactly the listeners `connect` added, after applying queued events. */
+  disconnect(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#flush();
+    socket.off(this.#config.eventType, this.#onEvent);
+    socket.off("connect", this.#onConnect);
+    socket.off("disconnect", this.#onDisconnect);
+    this.#socket = null;
+    this.#setConnected(false);
+  }
+
+  /** Whether a socket is attached and connected (observable). */
+  get connected(): boolean {
+    return this.#connected.get();
+  }
+
+  /** The attached socket, if any. */
+  get socketInstance(): RealtimeSocket | null {
+    return this.#socket;
+  }
+
+  #setConnected(value: boolean): void {
+    if (this.#connected.get() !== value) runInAction(() => this.#connected.set(value));
+  }
+
+  #onConnect = (): void => {
+    this.#setConnected(true);
+    // socket.io does not replay events missed while disconnected: refetch on every reconnect.
+    if (this.#everConnected) this.#sink.resync?.();
+    this.#everConnected = true;
+  };
+
+  #onDisconnect = (): void => {
+    this.#setConnected(false);
+  };
+
+  #onEvent = (event: RealtimeEvent): void => {
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#flush(), 0);
+      this.#apply([event]);
+    } else {
+      this.#queue.push(event);
+    }
+  };
+
+  #flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const events = this.#queue;
+    this.#queue = [];
+    if (events.length > 0) this.#apply(events);
+  }
+
+  #apply(events: RealtimeEvent[]): void {
+    runInAction(() => {
+      for (const event of events) {
+        try {
+          this.#handle(event);
+        } catch (error) {
+          this.#sink.report(error, event, true);
+        }
+      }
+    });
+  }
+
+  #handle(event: RealtimeEvent): void {
+    const config = this.#config;
+    if (event === null || typeof event !== "object") {
+      this.#sink.report(new OptimisticError(`realtime event on "${config.eventType}" is not an object; it was dropped.`), event);
+      return;
+    }
+    if (config.browserId !== undefined && event.browserId === config.browserId) return;
+    if (config.shouldProcessEvent && !config.shouldProcessEvent(event)) return;
+    const custom = config.customHandlers?.[event.type];
+    if (custom) {
+      custom(this.#store, event);
+      return;
+    }
+    const data = config.dataExtractor ? config.dataExtractor(event) : event.data;
+    if (!KINDS.has(event.event)) {
+      this.#sink.report(new OptimisticError(`realtime event on "${config.eventType}" has unknown kind ${JSON.stringify(event.event)}; expected INSERT, UPDATE or DELETE. It was dropped.`), event);
+      return;
+    }
+    if (data === null || typeof data !== "object") {
+      this.#sink.report(new OptimisticError(`realtime ${event.event} event on "${config.eventType}" carries no data; it was dropped.`), event);
+      return;
+    }
+    if (this.#sink.isOwnEcho?.(event, data)) return;
+    if (event.event === "DELETE") this.#sink.remove(data, event);
+    else this.#sink.upsert(data, event);
+  }
+}
+
+/** A sink for a store used on its own: writes through the store's realtime helpers. */
+function storeSink<T extends Entity>(store: OptimisticStore<T>, config: RealtimeConfig<T>): RealtimeSink {
+  return {
+    upsert: (data) => store.upsertFromRealtime(data as T),
+    remove: (data) => store.removeFromRealtime((data as Entity).id),
+    report: (error, event) => config.onError?.(error instanceof Error ? error : new Error(String(error)), event),
+  };
+}
+
+/**
+ * Creates a {@link RealtimeExtension} for `store` listening to `eventType` (the plan's signature). By
+ * default only events whose `type` equals `eventType` are processed.
+ */
+export function createRealtimeExtension<T extends Entity>(
+  store: OptimisticStore<T>,
+  eventType: string,
+  options?: Omit<RealtimeConfig<T>, "eventType">,
+): RealtimeExtension<T> {
+  return new RealtimeExtension(store, {
+    ...options,
+    eventType,
+    shouldProcessEvent: options?.shouldProcessEvent ?? ((event) => event.type === eventType),
+  });
+}

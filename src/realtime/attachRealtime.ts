@@ -1,0 +1,43 @@
+import type { AttachRealtime } from "../core/createStoreManager";
+import { isValidId, OptimisticEntityError } from "../core/errors";
+import type { Entity } from "../core/types";
+import { RealtimeExtension } from "./RealtimeExtension";
+
+/**
+ * Wires a manager to realtime events: data goes through the manager's transformer into the confirmed
+ * layer, an echo carrying this client's receipt settles the pending change it belongs to (and is not
+ * applied twice), and a reconnect triggers a refetch.
+ */
+export const attachRealtime: AttachRealtime = (config, internals) => {
+  const { layers, reporter, originId, name } = internals;
+  const extension = new RealtimeExtension(internals.store, config, {
+    upsert(data) {
+      const entity = internals.toEntity(data);
+      if (entity) layers.writeConfirmed(entity.id, entity);
+    },
+    remove(data) {
+      const id = (data as Entity).id;
+      if (isValidId(id)) layers.writeConfirmed(layers.resolve(id), undefined);
+      else reporter.error(new OptimisticEntityError(`realtime DELETE for "${name}" has no valid id; it was dropped.`), { source: "realtime", payload: data });
+    },
+    isOwnEcho(event, data) {
+      if (typeof event.mutationId === "string") {
+        const entity = event.event === "DELETE" ? undefined : internals.toEntity(data);
+        if (internals.acknowledge(event.mutationId, entity)) return true;
+      }
+      return event.originId === originId;
+    },
+    resync: internals.resync,
+    report(error, event, fromCallback) {
+      if (fromCallback) reporter.callbackError(error, { source: "realtime", payload: event });
+      else reporter.error(error, { source: "realtime", payload: event });
+    },
+  });
+  return {
+    get isConnected() {
+      return extension.connected;
+    },
+    connect: (socket) => extension.connect(socket),
+    disconnect: () => extension.disconnect(),
+  };
+};

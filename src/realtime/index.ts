@@ -1,0 +1,2 @@
+export { RealtimeExtension, createRealtimeExtension } from "./RealtimeExtension";
+export type { RealtimeConfig, RealtimeEvent, RealtimeSocket } from "./types";
