@@ -171,7 +171,7 @@ export class OptimisticLayers<T extends Entity> {
 
   /** Confirmed entities in list order (then hidden ones); clears the dirty marks. */
   takeConfirmed(): T[] {
-    const out = [...this.#confirmedEntities()];
+    const out = runInAction(() => [...this.#confirmedEntities()]);
     this.#dirty.clear();
     return out;
   }
@@ -288,9 +288,7 @@ export class OptimisticLayers<T extends Entity> {
 
   /** A copy of the confirmed layer, in list order. */
   snapshot(): Map<string, T> {
-    const copy = new Map<string, T>();
-    for (const entity of this.#confirmedEntities()) copy.set(entity.id, entity);
-    return copy;
+    return runInAction(() => new Map([...this.#confirmedEntities()].map((entity) => [entity.id, entity])));
   }
 
   /** Makes `snapshot` the confirmed layer again; pending changes stay on top. */

@@ -28,6 +28,7 @@ export interface ManagerInternals<TUiData extends Entity> {
   acknowledge: (mutationId: string, entity: TUiData | undefined) => boolean;
   /** Refetches if the manager is enabled. */
   resync: () => void;
+  isDestroyed: () => boolean;
 }
 
 /** The manager's `realtime` handle plus its teardown; internal. */
@@ -162,6 +163,7 @@ export function createStoreManager<
           toEntity: (data) => toEntity(data, "realtime"),
           acknowledge: mutations.acknowledge,
           resync: triggerQuery,
+          isDestroyed: () => destroyed,
         })
       : undefined;
 

@@ -1,5 +1,5 @@
 import { observable, runInAction } from "mobx";
-import { OptimisticError } from "../core/errors";
+import { isValidId, OptimisticEntityError, OptimisticError, toError } from "../core/errors";
 import type { OptimisticStore } from "../core/OptimisticStore";
 import type { Entity } from "../core/types";
 import type { RealtimeConfig, RealtimeEvent, RealtimeSocket } from "./types";
@@ -36,7 +36,7 @@ export class RealtimeExtension<T extends Entity> {
   #sink: RealtimeSink;
   #socket: RealtimeSocket | null = null;
   #connected = observable.box(false, { deep: false });
-  #everConnected = false;
+  #listenedBefore = false;
   #queue: RealtimeEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -54,11 +54,11 @@ export class RealtimeExtension<T extends Entity> {
     if (socket === this.#socket) return;
     this.disconnect();
     this.#socket = socket;
-    this.#everConnected = socket.connected === true;
     socket.on(this.#config.eventType, this.#onEvent);
     socket.on("connect", this.#onConnect);
     socket.on("disconnect", this.#onDisconnect);
     this.#setConnected(socket.connected === true);
+    if (socket.connected === true) this.#listened();
   }
 
   /** Stops listening: removes exactly the listeners `connect` added, after applying queued events. */
@@ -89,10 +89,14 @@ export class RealtimeExtension<T extends Entity> {
 
   #onConnect = (): void => {
     this.#setConnected(true);
-    // socket.io does not replay events missed while disconnected: refetch on every reconnect.
-    if (this.#everConnected) this.#sink.resync?.();
-    this.#everConnected = true;
+    this.#listened();
   };
+
+  /** socket.io does not replay events missed while disconnected: after any gap in listening, catch up. */
+  #listened(): void {
+    if (this.#listenedBefore) this.#sink.resync?.();
+    this.#listenedBefore = true;
+  }
 
   #onDisconnect = (): void => {
     this.#setConnected(false);
@@ -159,8 +163,12 @@ export class RealtimeExtension<T extends Entity> {
 function storeSink<T extends Entity>(store: OptimisticStore<T>, config: RealtimeConfig<T>): RealtimeSink {
   return {
     upsert: (data) => store.upsertFromRealtime(data as T),
-    remove: (data) => store.removeFromRealtime((data as Entity).id),
-    report: (error, event) => config.onError?.(error instanceof Error ? error : new Error(String(error)), event),
+    remove: (data) => {
+      const id = (data as Entity).id;
+      if (!isValidId(id)) throw new OptimisticEntityError(`realtime DELETE on "${config.eventType}" has no valid id; it was dropped.`);
+      store.removeFromRealtime(id);
+    },
+    report: (error, event) => config.onError?.(toError(error), event),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AttachRealtime } from "../core/createStoreManager";
-import { isValidId, OptimisticEntityError } from "../core/errors";
+import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "../core/errors";
 import type { Entity } from "../core/types";
 import { RealtimeExtension } from "./RealtimeExtension";
 
@@ -37,7 +37,12 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
     get isConnected() {
       return extension.connected;
     },
-    connect: (socket) => extension.connect(socket),
+    connect: (socket) => {
+      if (internals.isDestroyed()) {
+        throw new OptimisticLifecycleError(`realtime.connect on "${name}" after destroy(): create a new manager to listen again.`);
+      }
+      extension.connect(socket);
+    },
     disconnect: () => extension.disconnect(),
   };
 };
