@@ -9,14 +9,19 @@ export type PendingOp<T> =
   | { readonly kind: "update"; readonly seq: number; id: string; readonly patch: Partial<T> }
   | { readonly kind: "remove"; readonly seq: number; id: string };
 
+type UpdateOp<T> = PendingOp<T> & { kind: "update" };
+
 /** The state of one entity that has changes in flight. */
 interface Track<T> {
   /** What the server said last (undefined: the entity does not exist on the server). */
   confirmed: T | undefined;
   /** In-flight changes, oldest first. */
   ops: PendingOp<T>[];
-  /** `seq` of the newest update whose server answer is in `confirmed`; older updates are superseded. */
-  ack: number;
+  /**
+   * Per field, the `seq` of the newest update whose server answer is in `confirmed`: an older update
+   * no longer applies that field (a later change of it was already answered).
+   */
+  acks: Map<string, number> | undefined;
 }
 
 /** How the last applied server list looked, so the next one can skip what did not change. */
@@ -56,6 +61,8 @@ export class OptimisticLayers<T extends Entity> {
   /** Ids whose confirmed value changed since the last server list was applied or written back. */
   #dirty = new Set<string>();
   #deferList = false;
+  /** `clear()` ran since the last write-back: the cache must not look freshly fetched. */
+  #cleared = false;
   #listStructureChanged = false;
   /** Temporary id → server id, for calls that still use the temporary id. */
   #aliases = new Map<string, string>();
@@ -95,17 +102,12 @@ export class OptimisticLayers<T extends Entity> {
     return this.#tracks.has(id);
   }
 
-  /** The pending create that will give `id` its server id, if any. */
-  pendingCreate(id: string): PendingOp<T> | undefined {
-    return this.#tracks.get(id)?.ops.find((op) => op.kind === "create");
-  }
-
   // ---- confirmed layer -------------------------------------------------------------------
 
   /** Writes what the server said about one entity (`undefined`: it no longer exists). */
   writeConfirmed(id: string, value: T | undefined): void {
     runInAction(() => {
-      if (this.#setConfirmed(id, value)) this.#markChanged(id);
+      this.#markChanged(id, this.#setConfirmed(id, value));
     });
   }
 
@@ -148,15 +150,16 @@ export class OptimisticLayers<T extends Entity> {
         this.#deferList = false;
       }
       if (orderChanged || this.#listStructureChanged) this.#rebuildList(ids);
-      this.#dirty.clear();
-      for (const id of this.#protected ?? []) this.#dirty.add(id);
+      // Entities kept against this (older) list now differ from it: the cache must learn them.
+      this.#dirty = new Set(this.#protected);
     });
+    if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };
   }
 
-  /** Starts remembering writes, because a fetch has started. */
+  /** A fetch (or a retry of one) has started: from now on, remember what is written. */
   beginFetch(): void {
-    this.#protected ??= new Set();
+    this.#protected = new Set();
   }
 
   /** The fetch ended (its result, if any, was applied). */
@@ -166,14 +169,16 @@ export class OptimisticLayers<T extends Entity> {
 
   /** Whether confirmed state changed since the last server list or write-back. */
   get isDirty(): boolean {
-    return this.#dirty.size > 0;
+    return this.#dirty.size > 0 || this.#cleared;
   }
 
-  /** Confirmed entities in list order (then hidden ones); clears the dirty marks. */
-  takeConfirmed(): T[] {
-    const out = runInAction(() => [...this.#confirmedEntities()]);
+  /** Confirmed entities in list order (then hidden ones), and whether `clear()` ran; resets both marks. */
+  takeConfirmed(): { entities: T[]; cleared: boolean } {
+    const entities = runInAction(() => [...this.#confirmedEntities()]);
+    const cleared = this.#cleared;
     this.#dirty.clear();
-    return out;
+    this.#cleared = false;
+    return { entities, cleared };
   }
 
   // ---- pending layer ---------------------------------------------------------------------
@@ -183,7 +188,7 @@ export class OptimisticLayers<T extends Entity> {
     runInAction(() => {
       let track = this.#tracks.get(op.id);
       if (!track) {
-        track = { confirmed: this.entities.peek(op.id), ops: [], ack: 0 };
+        track = { confirmed: this.entities.peek(op.id), ops: [], acks: undefined };
         this.#tracks.set(op.id, track);
       }
       track.ops.push(op);
@@ -211,11 +216,8 @@ export class OptimisticLayers<T extends Entity> {
       if (!track) return;
       if (op.kind === "remove") {
         this.#markChanged(op.id, this.#setTracked(track, undefined));
-      } else if (op.kind === "update" && op.seq > track.ack) {
-        // An answer to an older update than one already answered is stale: the newer one stands.
-        track.ack = op.seq;
-        const base = track.confirmed;
-        this.#markChanged(op.id, this.#setTracked(track, entity ?? (base && { ...base, ...op.patch })));
+      } else if (op.kind === "update") {
+        this.#markChanged(op.id, this.#setTracked(track, this.#answered(track, op, entity)));
       }
       this.#refresh(op.id, track);
     });
@@ -248,7 +250,7 @@ export class OptimisticLayers<T extends Entity> {
 
       let serverTrack = this.#tracks.get(serverId);
       if (track.ops.length > 0) {
-        serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], ack: 0 };
+        serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined };
         for (const queued of track.ops) queued.id = serverId;
         serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
         this.#tracks.set(serverId, serverTrack);
@@ -277,12 +279,13 @@ export class OptimisticLayers<T extends Entity> {
     runInAction(() => {
       const removed = [...this.#confirmedIds()];
       for (const id of removed) this.#dirty.add(id);
+      this.#cleared = true;
       this.#tracks.clear();
       this.#hints.clear();
       this.#pos.clear();
       this.#write.dropAll();
       if (this.list.length > 0) this.list.clear();
-      if (removed.length > 0) this.onConfirmedChange?.();
+      this.onConfirmedChange?.();
     });
   }
 
@@ -325,10 +328,11 @@ export class OptimisticLayers<T extends Entity> {
     for (const [id, track] of this.#tracks) if (track.confirmed !== undefined) yield id;
   }
 
-  #markChanged(id: string, changed = true): void {
+  /** After a confirmed write from anywhere but a server list: the fetch in flight must not undo it. */
+  #markChanged(id: string, changed: boolean): void {
+    this.#protected?.add(id);
     if (!changed) return;
     this.#dirty.add(id);
-    this.#protected?.add(id);
     this.onConfirmedChange?.();
   }
 
@@ -372,9 +376,24 @@ export class OptimisticLayers<T extends Entity> {
     for (const op of track.ops) {
       if (op.kind === "create") entity = op.entity;
       else if (op.kind === "remove") entity = undefined;
-      else if (entity !== undefined && op.seq > track.ack) entity = { ...entity, ...op.patch };
+      else if (entity !== undefined) entity = { ...entity, ...liveFields(track, op, op.patch) };
     }
     return entity;
+  }
+
+  /**
+   * The confirmed entity after the server answered update `op`. The answer to the newest update
+   * replaces the entity; an answer to an older one only sets its own fields that no newer answered
+   * update has set, so a late answer never moves a field back.
+   */
+  #answered(track: Track<T>, op: UpdateOp<T>, answer: T | undefined): T | undefined {
+    let newest = true;
+    for (const seq of track.acks?.values() ?? []) if (seq > op.seq) newest = false;
+    const fields = liveFields(track, op, answer ?? op.patch);
+    track.acks ??= new Map();
+    for (const field of Object.keys(fields)) track.acks.set(field, op.seq);
+    if (newest && answer) return answer;
+    return track.confirmed && { ...track.confirmed, ...fields };
   }
 
   /** Makes `next` the visible value of `id`, keeping the current object when its content is equal. */
@@ -473,4 +492,15 @@ export class OptimisticLayers<T extends Entity> {
     this.#pos.clear();
     next.forEach((entity, i) => this.#pos.set(entity.id, i));
   }
+}
+
+/** The fields of `source` that update `op` still decides: those no newer answered update has set. */
+function liveFields<T>(track: Track<T>, op: UpdateOp<T>, source: Partial<T>): Partial<T> {
+  const acks = track.acks;
+  if (!acks && source === op.patch) return source;
+  const live: Record<string, unknown> = {};
+  for (const field of Object.keys(op.patch)) {
+    if ((acks?.get(field) ?? 0) < op.seq && field in source) live[field] = (source as Record<string, unknown>)[field];
+  }
+  return live as Partial<T>;
 }

@@ -84,7 +84,7 @@ export function createStoreManager<
       return undefined;
     }
     if (!isValidId(entity?.id)) {
-      reporter.error(new OptimisticEntityError(`${source} data of "${name}" has no valid id; it was ignored.`), { source, payload: item });
+      reporter.dropped(new OptimisticEntityError(`${source} data of "${name}" has no valid id; it was ignored.`), { source, payload: item });
       return undefined;
     }
     if (transformer) itemOf.set(entity, item as TApiData);
@@ -108,6 +108,7 @@ export function createStoreManager<
     originId,
     toEntity: (result) => toEntity(result, "mutation"),
     isDestroyed: () => destroyed,
+    reporter,
   });
   const { counts } = mutations;
 

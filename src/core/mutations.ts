@@ -4,6 +4,7 @@ import { observable, runInAction } from "mobx";
 import type { DataTransformer } from "../transforms/types";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "./errors";
 import type { OptimisticLayers, PendingOp } from "./OptimisticLayers";
+import type { Reporter } from "./reporter";
 import type { Entity, MutationReceipt, OptimisticStoreConfig } from "./types";
 
 type Kind = "create" | "update" | "remove";
@@ -17,6 +18,7 @@ export interface MutationActionsOptions<TApiData extends Entity, TUiData extends
   /** Server answer → entity; undefined when it carries no usable entity. */
   toEntity: (item: unknown) => TUiData | undefined;
   isDestroyed: () => boolean;
+  reporter: Reporter;
 }
 
 /** Counts of mutations in flight, by kind (observable). */
@@ -42,7 +44,7 @@ export interface MutationActions<TApiData, TUiData> {
 export function createMutationActions<TApiData extends Entity, TUiData extends Entity>(
   options: MutationActionsOptions<TApiData, TUiData>,
 ): MutationActions<TApiData, TUiData> {
-  const { client, config, layers, transformer, originId, toEntity } = options;
+  const { client, config, layers, transformer, originId, toEntity, reporter } = options;
   const counts = observable<PendingCounts>({ create: 0, update: 0, remove: 0 });
   const inFlight = new Map<string, PendingOp<TUiData>>();
   /** Temporary id → its server id, once the create that made it answers. */
@@ -69,9 +71,11 @@ export function createMutationActions<TApiData extends Entity, TUiData extends E
     settle: (result: TResult) => void,
   ): Promise<TResult> => {
     inFlight.set(key.mutationId, op);
+    reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
     const observer = new MutationObserver<TResult, Error, TVars>(client, { mutationKey: [config.name, kind], mutationFn, gcTime: 0 });
     const finish = (ok: boolean, result?: TResult) => {
       inFlight.delete(key.mutationId);
+      reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
       observer.reset();
       if (options.isDestroyed()) return;
       runInAction(() => {

@@ -1,14 +1,18 @@
 import { toError } from "./errors";
 import type { OptimisticErrorInfo, OptimisticLogger } from "./types";
 
+type Info = Omit<OptimisticErrorInfo, "name">;
+
 /** The single place library code sends diagnostics; prints nothing unless the user gave a hook. */
 export interface Reporter {
-  /** An error the library recovered from (bad data, a failed query): silent without a hook. */
-  error(error: unknown, info: Omit<OptimisticErrorInfo, "name">): void;
-  /** A user callback threw: reported, or re-raised asynchronously when there is no hook. */
-  callbackError(error: unknown, info: Omit<OptimisticErrorInfo, "name">): void;
-  warn(message: string, details?: unknown): void;
-  debug(message: string, details?: unknown): void;
+  /** A failure the user should know of (a failed query): `onError`, else `logger.error`. */
+  error(error: unknown, info: Info): void;
+  /** Data the library dropped and recovered from (an item without id, a malformed event): `onError`, else `logger.warn` (or `logger.error`). */
+  dropped(error: unknown, info: Info): void;
+  /** A user callback threw: `onError`, else `logger.error`, else re-raised asynchronously. */
+  callbackError(error: unknown, info: Info): void;
+  /** Lifecycle events, for `logger.debug`; undefined when nobody listens, so callers skip the work. */
+  debug: ((message: string, details?: unknown) => void) | undefined;
 }
 
 export interface ReporterOptions {
@@ -18,35 +22,29 @@ export interface ReporterOptions {
 }
 
 export function createReporter({ name, onError, logger }: ReporterOptions): Reporter {
-  const deliver = (error: unknown, info: Omit<OptimisticErrorInfo, "name">): boolean => {
+  const call = (fn: () => void) => {
+    try {
+      fn();
+    } catch (hookError) {
+      rethrowAsync(hookError);
+    }
+  };
+  const deliver = (error: unknown, info: Info, log: OptimisticLogger["error"]): boolean => {
     const err = toError(error);
     const full: OptimisticErrorInfo = { name, ...info };
-    try {
-      if (onError) onError(err, full);
-      else if (logger?.error) logger.error(`[${name}] ${err.message}`, { error: err, ...full });
-      else return false;
-    } catch (hookError) {
-      rethrowAsync(hookError);
-    }
+    if (onError) call(() => onError(err, full));
+    else if (log) call(() => log(`[${name}] ${err.message}`, { error: err, ...full }));
+    else return false;
     return true;
   };
-  const safe = (fn: ((m: string, d?: unknown) => void) | undefined, message: string, details: unknown) => {
-    if (!fn) return;
-    try {
-      fn(`[${name}] ${message}`, details);
-    } catch (hookError) {
-      rethrowAsync(hookError);
-    }
-  };
+  const debugLog = logger?.debug;
   return {
-    error(error, info) {
-      deliver(error, info);
-    },
+    error: (error, info) => void deliver(error, info, logger?.error),
+    dropped: (error, info) => void deliver(error, info, logger?.warn ?? logger?.error),
     callbackError(error, info) {
-      if (!deliver(error, info)) rethrowAsync(error);
+      if (!deliver(error, info, logger?.error)) rethrowAsync(error);
     },
-    warn: (message, details) => safe(logger?.warn, message, details),
-    debug: (message, details) => safe(logger?.debug, message, details),
+    debug: debugLog && ((message, details) => call(() => debugLog(`[${name}] ${message}`, details))),
   };
 }
 

@@ -49,10 +49,18 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
   let fetching = false;
   let writingBack = false;
   let mark: ServerListMark | undefined;
+  let markUpdatedAt = 0;
   let lastError: unknown = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  // Writes made after a fetch started must survive its result; a refetch that cancels it starts anew.
+  const fetchStarted = (): void => {
+    if (destroyed) return;
+    fetching = true;
+    layers.beginFetch();
+  };
   const queryFn = async (): Promise<TApiData[]> => {
+    fetchStarted();
     const data = await options.queryFn();
     if (!Array.isArray(data)) {
       throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${describe(data)}.`);
@@ -72,13 +80,15 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
     });
     if (result.error && result.error !== lastError) reporter.error(result.error, { source: "query" });
     lastError = result.error;
-    if (result.fetchStatus !== "idle" && !fetching) {
-      fetching = true;
-      layers.beginFetch();
-    }
+    if (result.fetchStatus !== "idle" && !fetching) fetchStarted();
     const data = result.data;
-    if (data !== undefined && data !== mark?.data) {
-      mark = writingBack && mark ? { data, ids: mark.ids } : layers.applyServerList(data, toEntity as (item: unknown) => TUiData | undefined, mark);
+    if (writingBack && mark) {
+      if (data) mark = { data, ids: mark.ids };
+    } else if (data !== undefined && (data !== mark?.data || result.dataUpdatedAt !== markUpdatedAt)) {
+      // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
+      mark = layers.applyServerList(data, toEntity as (item: unknown) => TUiData | undefined, mark);
+      markUpdatedAt = result.dataUpdatedAt;
+      reporter.debug?.("server list applied", { items: data.length });
     }
     if (result.fetchStatus === "idle" && fetching) {
       fetching = false;
@@ -90,15 +100,19 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (destroyed || !layers.isDirty) return;
-    const entities = layers.takeConfirmed();
+    const { entities, cleared } = layers.takeConfirmed();
     const data = entities.map(toItem);
-    const query = client.getQueryCache().find({ queryKey, exact: true });
+    const query = client.getQueryCache().find<TApiData[], Error>({ queryKey, exact: true });
+    const before = query?.state;
     writingBack = true;
     mark = { data, ids: entities.map((entity) => entity.id) };
     try {
-      // Keep the fetch time: written-back changes must not make the list look freshly fetched.
-      const stored = client.setQueryData<TApiData[]>(queryKey, data, { updatedAt: query?.state.dataUpdatedAt ?? 0 });
+      // Keep the fetch time and a fetch error: written-back changes are not a fetch. After clear()
+      // (sign-out, say) the cache is emptied and stale, so enabling again fetches.
+      const updatedAt = cleared ? 0 : (before?.dataUpdatedAt ?? 0);
+      const stored = client.setQueryData<TApiData[]>(queryKey, data, { updatedAt });
       if (stored) mark = { data: stored, ids: mark.ids };
+      if (query && before?.status === "error") query.setState({ status: "error", error: before.error });
     } finally {
       writingBack = false;
     }
@@ -109,7 +123,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
   };
 
   const unsubscribeCache = client.getQueryCache().subscribe((event) => {
-    if (event.type === "observerAdded" && event.observer !== observer && event.query === observer.getCurrentQuery()) flush();
+    if (event.query !== observer.getCurrentQuery()) return;
+    if (event.type === "observerAdded" && event.observer !== observer) flush();
+    else if (event.type === "updated" && event.action.type === "fetch") fetchStarted();
   });
   onResult(observer.getCurrentResult());
   const unsubscribeObserver = observer.subscribe(onResult);

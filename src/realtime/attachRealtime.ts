@@ -11,14 +11,15 @@ import { RealtimeExtension } from "./RealtimeExtension";
 export const attachRealtime: AttachRealtime = (config, internals) => {
   const { layers, reporter, originId, name } = internals;
   const extension = new RealtimeExtension(internals.store, config, {
-    upsert(data) {
+    upsert(data, event) {
+      reporter.debug?.(`realtime ${event.event}`, { id: (data as Entity).id });
       const entity = internals.toEntity(data);
       if (entity) layers.writeConfirmed(entity.id, entity);
     },
     remove(data) {
       const id = (data as Entity).id;
       if (isValidId(id)) layers.writeConfirmed(layers.resolve(id), undefined);
-      else reporter.error(new OptimisticEntityError(`realtime DELETE for "${name}" has no valid id; it was dropped.`), { source: "realtime", payload: data });
+      else reporter.dropped(new OptimisticEntityError(`realtime DELETE for "${name}" has no valid id; it was dropped.`), { source: "realtime", payload: data });
     },
     isOwnEcho(event, data) {
       if (typeof event.mutationId === "string") {
@@ -30,7 +31,7 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
     resync: internals.resync,
     report(error, event, fromCallback) {
       if (fromCallback) reporter.callbackError(error, { source: "realtime", payload: event });
-      else reporter.error(error, { source: "realtime", payload: event });
+      else reporter.dropped(error, { source: "realtime", payload: event });
     },
   });
   return {

@@ -1,0 +1,104 @@
+/** Small helpers for the core tests (the plan's `testHelpers.ts`). */
+import { QueryClient } from "@tanstack/query-core";
+import { vi } from "vitest";
+import { createOptimisticStoreManager, type OptimisticStore, type OptimisticStoreConfig, type OptimisticStoreManager } from "../../src";
+import type { Todo } from "./mockData";
+import { createTestApi, type TestApi } from "./testApi";
+import { startTestServer, type TestServer, type TestServerOptions } from "./testServer";
+
+/** A fresh client that never retries, so a failed request fails at once. */
+export function createTestQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { retry: false },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/** Resolves after `ms` milliseconds (for time itself, never for ordering). */
+export function waitForMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A socket-shaped object whose `emit` calls the registered listener directly. */
+export function createMockSocket() {
+  const listeners = new Map<string, (...args: unknown[]) => void>();
+  return {
+    on: vi.fn((event: string, handler: (...args: unknown[]) => void) => void listeners.set(event, handler)),
+    off: vi.fn((event: string) => void listeners.delete(event)),
+    emit: vi.fn((event: string, data?: unknown) => listeners.get(event)?.(data)),
+    connected: true,
+  };
+}
+
+const cleanups: Array<() => unknown> = [];
+
+/** Runs `fn` at the next `cleanup()` (register `afterEach(cleanup)` in the test file). */
+export function onCleanup(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
+/** Destroys managers and closes servers made by the helpers, newest first. */
+export async function cleanup(): Promise<void> {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+}
+
+/** A test server closed by `cleanup()`. */
+export async function startServer(options: TestServerOptions<Todo> = {}): Promise<TestServer<Todo>> {
+  const server = await startTestServer<Todo>(options);
+  onCleanup(() => server.close());
+  return server;
+}
+
+export interface Setup<TStore extends OptimisticStore<Todo>> {
+  server: TestServer<Todo>;
+  api: TestApi<Todo>;
+  client: QueryClient;
+  manager: OptimisticStoreManager<Todo, Todo, TStore>;
+}
+
+/**
+ * A server seeded with `seed`, a fresh client and a manager named after the server's resource
+ * (`transformer: false` unless `config` says otherwise); all torn down by `cleanup()`.
+ */
+export async function setupManager<TStore extends OptimisticStore<Todo> = OptimisticStore<Todo>>(
+  options: {
+    seed?: ReadonlyArray<Partial<Todo>>;
+    config?: Partial<OptimisticStoreConfig<Todo, Todo, TStore>>;
+    client?: QueryClient;
+    server?: TestServer<Todo>;
+  } = {},
+): Promise<Setup<TStore>> {
+  const server = options.server ?? (await startServer({ seed: options.seed ?? [] }));
+  const api = createTestApi<Todo>(server);
+  const client = options.client ?? createTestQueryClient();
+  const manager = createOptimisticStoreManager<Todo, Todo, TStore>(
+    { name: server.resource, queryFn: api.queryFn, mutations: api.mutations, transformer: false, ...options.config },
+    client,
+  );
+  onCleanup(() => manager.destroy());
+  return { server, api, client, manager };
+}
+
+/** How many requests with `method` (and, when given, `path`) the server has seen. */
+export function countRequests(server: TestServer<Todo>, method: string, path?: string): number {
+  return server.requests.filter((request) => request.method === method && (path === undefined || request.path === path)).length;
+}
+
+/** Waits until the manager's first fetch has landed. */
+export async function loaded(manager: OptimisticStoreManager<Todo, Todo, OptimisticStore<Todo>>, count: number): Promise<void> {
+  await vi.waitFor(() => {
+    if (manager.status.isLoading || manager.store.count !== count) throw new Error(`not loaded: ${manager.store.count} of ${count}`);
+  });
+}
+
+/** Titles of the visible list, in order. */
+export function titles(store: OptimisticStore<Todo>): string[] {
+  return store.list.map((todo) => todo.title);
+}
+
+/** Resolves after the current macrotask (lets coalesced `setTimeout(0)` work run). */
+export function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
