@@ -221,6 +221,10 @@ function checkConfig(config: OptimisticStoreConfig<any, any, any>): void {
     if (typeof t.toUi !== "function" || typeof t.toApi !== "function") fail(`config.transformer of ${label} must have toUi and toApi functions, or be false.`);
   }
   if (config.staleTime !== undefined && !(config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
+  const realtime = config.realtime as { eventType?: unknown } | undefined;
+  if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {
+    fail(`config.realtime.eventType of ${label} must be the name of the socket event to listen to, e.g. "todo_update".`);
+  }
 }
 
 function randomId(): string {

@@ -77,9 +77,9 @@ export function createMutationActions<TApiData extends Entity, TUiData extends E
       inFlight.delete(key.mutationId);
       reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
       observer.reset();
-      if (options.isDestroyed()) return;
       runInAction(() => {
         counts[kind]--;
+        if (options.isDestroyed()) return;
         if (ok) settle(result as TResult);
         else layers.fail(op);
       });

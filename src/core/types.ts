@@ -5,6 +5,7 @@ import type { OptimisticStore } from "./OptimisticStore";
 
 /** Anything the store can hold: an object with a string `id`. */
 export interface Entity {
+  /** Unique key of the entity (the server's id, or a temporary one while its create is in flight). */
   id: string;
 }
 
@@ -61,8 +62,11 @@ export interface OptimisticStoreConfig<
   queryFn: () => Promise<TApiData[]>;
   /** Server calls. Each also receives a {@link MutationReceipt} as its second argument. */
   mutations: {
+    /** Creates on the server what `actions.create(data)` was given; resolves with the created entity. */
     create: (data: any, receipt: MutationReceipt) => Promise<TApiData>;
+    /** Updates on the server; resolves with the updated entity (or nothing: the patch is then taken as confirmed). */
     update: (params: { id: string; data: any }, receipt: MutationReceipt) => Promise<TApiData>;
+    /** Deletes on the server. */
     remove: (id: string, receipt: MutationReceipt) => Promise<{ id: string } | void>;
   };
   /** API ↔ UI conversion; default: {@link createDefaultTransformer}(); `false`: none. */
@@ -93,6 +97,7 @@ export interface OptimisticStoreManager<
 > {
   /** The MobX store: `entities`, `list`, `get(id)` show confirmed state with pending changes applied. */
   store: TStore;
+  /** Optimistic mutations and query triggers. */
   actions: {
     /** Shows the new entity at once under a temporary id, then replaces it with the server's. */
     create: (data: any) => Promise<TApiData>;
@@ -107,13 +112,21 @@ export interface OptimisticStoreManager<
   };
   /** Observable status of the query and of the mutations in flight. */
   status: {
+    /** The first fetch is running and there is no data yet. */
     isLoading: boolean;
+    /** The last fetch failed (the entities already shown stay). */
     isError: boolean;
+    /** The last fetch's error, or null. */
     error: Error | null;
+    /** A fetch is running (first load or refetch). */
     isSyncing: boolean;
+    /** At least one create is in flight. */
     createPending: boolean;
+    /** At least one update is in flight. */
     updatePending: boolean;
+    /** At least one remove is in flight. */
     deletePending: boolean;
+    /** At least one mutation of any kind is in flight. */
     hasPendingMutations: boolean;
   };
   /** Re-reads `enabled()` and starts or stops the query accordingly (fresh cached data is not refetched). */
@@ -128,8 +141,11 @@ export interface OptimisticStoreManager<
   destroy: () => void;
   /** Present when `realtime` is configured. */
   realtime?: {
+    /** Whether the socket is attached and connected (observable). */
     isConnected: boolean;
+    /** Starts applying the socket's events (a second call with the same socket does nothing). */
     connect: (socket: RealtimeSocket) => void;
+    /** Stops listening; removes exactly the listeners `connect` added. */
     disconnect: () => void;
   };
 }

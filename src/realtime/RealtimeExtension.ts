@@ -20,6 +20,13 @@ export interface RealtimeSink {
 
 const KINDS = new Set(["INSERT", "UPDATE", "DELETE"]);
 
+let withSink: <T extends Entity>(extension: RealtimeExtension<T>, sink: RealtimeSink) => RealtimeExtension<T>;
+
+/** An extension whose events go to `sink` instead of the store's realtime helpers; internal. */
+export function createSinkExtension<T extends Entity>(store: OptimisticStore<T>, config: RealtimeConfig<T>, sink: RealtimeSink): RealtimeExtension<T> {
+  return withSink(new RealtimeExtension(store, config), sink);
+}
+
 /**
  * Listens to one event name on a socket and applies the changes it carries to a store's confirmed
  * state; optimistic changes in flight stay on top. The first event after a quiet moment is applied at
@@ -40,13 +47,21 @@ export class RealtimeExtension<T extends Entity> {
   #queue: RealtimeEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(store: OptimisticStore<T>, config: RealtimeConfig<T>, sink?: RealtimeSink) {
+  static {
+    withSink = (extension, sink) => {
+      extension.#sink = sink;
+      return extension;
+    };
+  }
+
+  /** Listens for `config.eventType` once `connect()` is called; events are written to `store`. */
+  constructor(store: OptimisticStore<T>, config: RealtimeConfig<T>) {
     if (!config || typeof config.eventType !== "string" || config.eventType === "") {
       throw new OptimisticError('realtime.eventType must be the non-empty name of the socket event to listen to, e.g. "todo_update".');
     }
     this.#store = store;
     this.#config = config;
-    this.#sink = sink ?? storeSink(store, config);
+    this.#sink = storeSink(store, config);
   }
 
   /** Starts listening on `socket` (a second call with the same socket does nothing; another socket replaces it). */

@@ -1,7 +1,7 @@
 import type { AttachRealtime } from "../core/createStoreManager";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "../core/errors";
 import type { Entity } from "../core/types";
-import { RealtimeExtension } from "./RealtimeExtension";
+import { createSinkExtension } from "./RealtimeExtension";
 
 /**
  * Wires a manager to realtime events: data goes through the manager's transformer into the confirmed
@@ -10,7 +10,7 @@ import { RealtimeExtension } from "./RealtimeExtension";
  */
 export const attachRealtime: AttachRealtime = (config, internals) => {
   const { layers, reporter, originId, name } = internals;
-  const extension = new RealtimeExtension(internals.store, config, {
+  const extension = createSinkExtension(internals.store, config, {
     upsert(data, event) {
       reporter.debug?.(`realtime ${event.event}`, { id: (data as Entity).id });
       const entity = internals.toEntity(data);

@@ -24,8 +24,11 @@ export interface RealtimeEvent<T = any> {
  * A socket.io-client `Socket` satisfies it; the library does not depend on socket.io-client.
  */
 export interface RealtimeSocket {
+  /** Adds a listener for `event`. */
   on(event: string, listener: (...args: any[]) => void): unknown;
+  /** Removes a listener added with `on`. */
   off(event: string, listener?: (...args: any[]) => void): unknown;
+  /** Whether the socket is connected now. */
   readonly connected: boolean;
 }
 
