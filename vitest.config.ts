@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const mobx6 = process.env.MOBX === "6";
 
@@ -9,6 +9,7 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["tests/**/*.test.ts"],
+    exclude: [...configDefaults.exclude, "tests/e2e/**"],
     setupFiles: ["tests/setup/failOnConsole.ts"],
     testTimeout: 15_000,
     reporters: ["default", "json"],

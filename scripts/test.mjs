@@ -1,8 +1,18 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 
-const steps = ["typecheck", "lint", "build", "check:pack", "test:unit", "test:mobx6"];
-const reports = [".vitest-report.json", ".vitest-report.mobx6.json"];
+const steps = [
+  "typecheck",
+  "lint",
+  "build",
+  "typecheck:examples",
+  "check:docs",
+  "check:pack",
+  "test:unit",
+  "test:mobx6",
+  "test:e2e",
+];
+const reports = [".vitest-report.json", ".vitest-report.mobx6.json", ".vitest-report.e2e.json"];
 
 for (const report of reports) rmSync(report, { force: true });
 

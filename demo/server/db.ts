@@ -1,0 +1,256 @@
+/**
+ * The demo's embedded SQLite database (better-sqlite3): todos, posts, checkboxes and sign-in
+ * sessions. Several server processes may open the same file (WAL mode; writes wait for each other).
+ */
+import Database from "better-sqlite3";
+import { randomUUID } from "node:crypto";
+
+export interface Todo {
+  id: string;
+  title: string;
+  completed: boolean;
+  /** Bumped on every write; a PUT with `If-Match: <version>` fails with 409 when it differs. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Post {
+  id: string;
+  title: string;
+  body: string;
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Checkbox {
+  id: string;
+  position: number;
+  checked: boolean;
+  updatedAt: string;
+}
+
+export interface User {
+  username: string;
+  name: string;
+}
+
+/** The one account of the demo. */
+export const DEMO_USER = { username: "demo", password: "demo", name: "Demo User" } as const;
+
+export const CHECKBOX_COUNT = 32;
+
+interface TodoRow {
+  id: number;
+  title: string;
+  completed: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+interface PostRow {
+  id: number;
+  title: string;
+  body: string;
+  author: string;
+  created_at: string;
+  updated_at: string;
+}
+interface CheckboxRow {
+  id: number;
+  position: number;
+  checked: number;
+  updated_at: string;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS todos (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    completed INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS checkboxes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    position INTEGER NOT NULL,
+    checked INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+const toTodo = (row: TodoRow): Todo => ({
+  id: String(row.id),
+  title: row.title,
+  completed: row.completed === 1,
+  version: row.version,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+const toPost = (row: PostRow): Post => ({
+  id: String(row.id),
+  title: row.title,
+  body: row.body,
+  author: row.author,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+const toCheckbox = (row: CheckboxRow): Checkbox => ({
+  id: String(row.id),
+  position: row.position,
+  checked: row.checked === 1,
+  updatedAt: row.updated_at,
+});
+
+const now = () => new Date().toISOString();
+
+export type DemoDatabase = ReturnType<typeof openDatabase>;
+
+/** Opens (and on first use creates and seeds) the database at `path` (`":memory:"` for a private one). */
+export function openDatabase(path: string) {
+  const db = new Database(path, { timeout: 5000 });
+  if (path !== ":memory:") db.pragma("journal_mode = WAL");
+  db.exec(SCHEMA);
+
+  const seed = db.transaction(() => {
+    if (db.prepare("SELECT value FROM meta WHERE key = 'seeded'").get()) return;
+    db.prepare("DELETE FROM todos").run();
+    db.prepare("DELETE FROM posts").run();
+    db.prepare("DELETE FROM checkboxes").run();
+    db.prepare("DELETE FROM sqlite_sequence WHERE name IN ('todos', 'posts', 'checkboxes')").run();
+    const at = now();
+    const todo = db.prepare("INSERT INTO todos (title, completed, created_at, updated_at) VALUES (?, ?, ?, ?)");
+    todo.run("Try the fail switch, then toggle me", 0, at, at);
+    todo.run("Open this page in a second tab", 0, at, at);
+    todo.run("Read the examples", 1, at, at);
+    const post = db.prepare("INSERT INTO posts (title, body, author, created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
+    post.run("Welcome", "Only signed-in users can read posts.", DEMO_USER.name, at, at);
+    post.run("Optimistic by default", "New posts show at once and roll back if the server refuses them.", DEMO_USER.name, at, at);
+    const box = db.prepare("INSERT INTO checkboxes (position, checked, updated_at) VALUES (?, 0, ?)");
+    for (let position = 0; position < CHECKBOX_COUNT; position++) box.run(position, at);
+    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', '1')").run();
+  });
+  // IMMEDIATE: two processes starting on one new file must not both seed it.
+  seed.immediate();
+
+  const sql = {
+    todos: db.prepare<[], TodoRow>("SELECT * FROM todos ORDER BY id"),
+    todo: db.prepare<[number], TodoRow>("SELECT * FROM todos WHERE id = ?"),
+    insertTodo: db.prepare<[string, number, string, string], TodoRow>(
+      "INSERT INTO todos (title, completed, created_at, updated_at) VALUES (?, ?, ?, ?) RETURNING *",
+    ),
+    updateTodo: db.prepare<[string, number, string, number], TodoRow>(
+      "UPDATE todos SET title = ?, completed = ?, version = version + 1, updated_at = ? WHERE id = ? RETURNING *",
+    ),
+    deleteTodo: db.prepare<[number]>("DELETE FROM todos WHERE id = ?"),
+    posts: db.prepare<[], PostRow>("SELECT * FROM posts ORDER BY id"),
+    post: db.prepare<[number], PostRow>("SELECT * FROM posts WHERE id = ?"),
+    insertPost: db.prepare<[string, string, string, string, string], PostRow>(
+      "INSERT INTO posts (title, body, author, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
+    ),
+    updatePost: db.prepare<[string, string, string, number], PostRow>(
+      "UPDATE posts SET title = ?, body = ?, updated_at = ? WHERE id = ? RETURNING *",
+    ),
+    deletePost: db.prepare<[number]>("DELETE FROM posts WHERE id = ?"),
+    checkboxes: db.prepare<[], CheckboxRow>("SELECT * FROM checkboxes ORDER BY position, id"),
+    checkbox: db.prepare<[number], CheckboxRow>("SELECT * FROM checkboxes WHERE id = ?"),
+    insertCheckbox: db.prepare<[number, number, string], CheckboxRow>(
+      "INSERT INTO checkboxes (position, checked, updated_at) VALUES (?, ?, ?) RETURNING *",
+    ),
+    updateCheckbox: db.prepare<[number, string, number], CheckboxRow>(
+      "UPDATE checkboxes SET checked = ?, updated_at = ? WHERE id = ? RETURNING *",
+    ),
+    deleteCheckbox: db.prepare<[number]>("DELETE FROM checkboxes WHERE id = ?"),
+    nextPosition: db.prepare<[], { next: number }>("SELECT COALESCE(MAX(position) + 1, 0) AS next FROM checkboxes"),
+    insertSession: db.prepare<[string, string, string]>("INSERT INTO sessions (token, username, created_at) VALUES (?, ?, ?)"),
+    session: db.prepare<[string], { username: string }>("SELECT username FROM sessions WHERE token = ?"),
+    deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE token = ?"),
+  };
+
+  /** SQLite ids are integers; the API's are their decimal strings. */
+  const key = (id: string): number => (/^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : -1);
+
+  return {
+    listTodos: (): Todo[] => sql.todos.all().map(toTodo),
+    getTodo: (id: string): Todo | undefined => {
+      const row = sql.todo.get(key(id));
+      return row && toTodo(row);
+    },
+    createTodo: (input: { title: string; completed?: boolean }): Todo => {
+      const at = now();
+      return toTodo(sql.insertTodo.get(input.title, input.completed ? 1 : 0, at, at)!);
+    },
+    updateTodo: (id: string, patch: { title?: string; completed?: boolean }): Todo | undefined => {
+      const current = sql.todo.get(key(id));
+      if (!current) return undefined;
+      const completed = patch.completed ?? current.completed === 1;
+      return toTodo(sql.updateTodo.get(patch.title ?? current.title, completed ? 1 : 0, now(), current.id)!);
+    },
+    deleteTodo: (id: string): boolean => sql.deleteTodo.run(key(id)).changes > 0,
+
+    listPosts: (): Post[] => sql.posts.all().map(toPost),
+    createPost: (input: { title: string; body?: string }, author: string): Post => {
+      const at = now();
+      return toPost(sql.insertPost.get(input.title, input.body ?? "", author, at, at)!);
+    },
+    updatePost: (id: string, patch: { title?: string; body?: string }): Post | undefined => {
+      const current = sql.post.get(key(id));
+      if (!current) return undefined;
+      return toPost(sql.updatePost.get(patch.title ?? current.title, patch.body ?? current.body, now(), current.id)!);
+    },
+    deletePost: (id: string): boolean => sql.deletePost.run(key(id)).changes > 0,
+
+    listCheckboxes: (): Checkbox[] => sql.checkboxes.all().map(toCheckbox),
+    createCheckbox: (input: { checked?: boolean; position?: number }): Checkbox => {
+      const position = input.position ?? sql.nextPosition.get()!.next;
+      return toCheckbox(sql.insertCheckbox.get(position, input.checked ? 1 : 0, now())!);
+    },
+    updateCheckbox: (id: string, patch: { checked?: boolean }): Checkbox | undefined => {
+      const current = sql.checkbox.get(key(id));
+      if (!current) return undefined;
+      const checked = patch.checked ?? current.checked === 1;
+      return toCheckbox(sql.updateCheckbox.get(checked ? 1 : 0, now(), current.id)!);
+    },
+    deleteCheckbox: (id: string): boolean => sql.deleteCheckbox.run(key(id)).changes > 0,
+
+    /** A new session token for the demo user, or undefined for wrong credentials. */
+    signIn: (username: string, password: string): { token: string; user: User } | undefined => {
+      if (username !== DEMO_USER.username || password !== DEMO_USER.password) return undefined;
+      const token = randomUUID();
+      sql.insertSession.run(token, username, now());
+      return { token, user: { username, name: DEMO_USER.name } };
+    },
+    userForToken: (token: string): User | undefined => {
+      const row = sql.session.get(token);
+      return row && { username: row.username, name: DEMO_USER.name };
+    },
+    signOut: (token: string): void => {
+      sql.deleteSession.run(token);
+    },
+
+    /** Puts the seed data back (sessions stay valid). */
+    reset: (): void => {
+      db.prepare("DELETE FROM meta WHERE key = 'seeded'").run();
+      seed.immediate();
+    },
+    close: (): void => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Builds the demo page (demo/client) into demo/dist/client. The page imports the library by its
+ * package name; the aliases point that name at the built package (dist/), as an installed copy would.
+ */
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vite";
+
+const demoDir = fileURLToPath(new URL(".", import.meta.url));
+const projectDir = fileURLToPath(new URL("..", import.meta.url));
+
+export default defineConfig({
+  root: `${demoDir}client`,
+  base: "/",
+  logLevel: "warn",
+  resolve: {
+    alias: [
+      { find: /^mobx-tanstack-optimistic$/, replacement: `${projectDir}dist/index.js` },
+      { find: /^mobx-tanstack-optimistic\/realtime$/, replacement: `${projectDir}dist/realtime.js` },
+    ],
+    dedupe: ["mobx", "react", "react-dom", "@tanstack/query-core"],
+  },
+  oxc: { jsx: { runtime: "automatic", importSource: "react" } },
+  build: {
+    outDir: `${demoDir}dist/client`,
+    emptyOutDir: true,
+    sourcemap: true,
+    // One small app chunk (React, MobX, TanStack Query Core, socket.io-client): no need to split it.
+    chunkSizeWarningLimit: 1024,
+  },
+});

@@ -1,0 +1,73 @@
+import type { QueryClient } from "@tanstack/query-core";
+import { createOptimisticStoreManager } from "mobx-tanstack-optimistic";
+
+/** A todo as the API sends it (the demo server also sends `version`, `createdAt` and `updatedAt`). */
+export interface Todo {
+  id: string;
+  title: string;
+  completed: boolean;
+}
+
+/** What a new todo needs. */
+export interface NewTodo {
+  title: string;
+  completed?: boolean;
+}
+
+export interface TodoStoreOptions {
+  /** Where the API is: "" (the default) is the page's own origin; tests pass the server's URL. */
+  baseUrl?: string;
+  /** The TanStack QueryClient to use; default: the library's global one. */
+  queryClient?: QueryClient;
+}
+
+/** `fetch` that throws on an HTTP error, so a refused change rolls back (and the promise rejects). */
+async function requestJson<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    const message = (body as { error?: string } | undefined)?.error;
+    throw new Error(message ?? `${init?.method ?? "GET"} ${url} failed with HTTP ${response.status}`);
+  }
+  return body as T;
+}
+
+/**
+ * The todo list: `store.list` shows every change at once; the server call runs behind it, and a
+ * change the server refuses is rolled back on its own.
+ *
+ * @example
+ * const todos = createTodoStore();
+ * await todos.actions.create({ title: "Buy milk" }); // visible before the server answers
+ */
+export function createTodoStore({ baseUrl = "", queryClient }: TodoStoreOptions = {}) {
+  const jsonHeaders = { "Content-Type": "application/json" };
+  return createOptimisticStoreManager<Todo>(
+    {
+      name: "todos",
+      queryFn: () => requestJson<Todo[]>(`${baseUrl}/api/todos`),
+      mutations: {
+        create: (data: NewTodo) =>
+          requestJson<Todo>(`${baseUrl}/api/todos`, { method: "POST", headers: jsonHeaders, body: JSON.stringify(data) }),
+        update: ({ id, data }: { id: string; data: Partial<NewTodo> }) =>
+          requestJson<Todo>(`${baseUrl}/api/todos/${id}`, { method: "PUT", headers: jsonHeaders, body: JSON.stringify(data) }),
+        remove: async (id: string) => {
+          await requestJson(`${baseUrl}/api/todos/${id}`, { method: "DELETE" });
+          return { id };
+        },
+      },
+      // The row shown while the server works; the empty id is replaced by a unique temporary one.
+      optimisticDefaults: {
+        createOptimisticUiData: (input: NewTodo & Partial<Todo>) => ({
+          id: input.id ?? "",
+          title: input.title,
+          completed: input.completed ?? false,
+        }),
+      },
+      transformer: false, // the API's JSON is used as it is
+    },
+    queryClient,
+  );
+}
+
+export type TodoStore = ReturnType<typeof createTodoStore>;

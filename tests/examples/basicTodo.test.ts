@@ -1,0 +1,74 @@
+import { environmentManager } from "@tanstack/query-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTodoStore } from "../../examples/basic-todo/TodoStore";
+import { newQueryClient, onCleanup, startDemoServer, until } from "./helpers";
+
+beforeAll(() => environmentManager.setIsServer(() => false));
+
+async function setup() {
+  const server = await startDemoServer();
+  const todos = createTodoStore({ baseUrl: server.url, queryClient: newQueryClient() });
+  onCleanup(() => todos.destroy());
+  await until(() => todos.store.count === 3);
+  return { server, todos };
+}
+
+describe("examples/basic-todo", () => {
+  it("loads the demo server's todos", async () => {
+    const { todos } = await setup();
+    expect(todos.store.list.map((todo) => todo.title)).toEqual([
+      "Try the fail switch, then toggle me",
+      "Open this page in a second tab",
+      "Read the examples",
+    ]);
+  });
+
+  it("shows a new todo before the server answers, then keeps it under the server's id", async () => {
+    const { server, todos } = await setup();
+    server.control.delayMs = 50;
+    const created = todos.actions.create({ title: "Buy milk" });
+    const optimistic = todos.store.list.at(-1)!;
+    expect(optimistic).toMatchObject({ title: "Buy milk", completed: false });
+    expect(todos.store.isPending(optimistic.id)).toBe(true);
+
+    const saved = await created;
+    expect(todos.store.list.at(-1)).toMatchObject({ id: saved.id, title: "Buy milk" });
+    expect(todos.store.count).toBe(4);
+    expect(todos.store.viewKey(saved.id)).toBe(optimistic.id);
+    expect(server.db.getTodo(saved.id)?.title).toBe("Buy milk");
+  });
+
+  it("toggles and deletes through the REST API", async () => {
+    const { server, todos } = await setup();
+    const toggled = todos.actions.update({ id: "1", data: { completed: true } });
+    expect(todos.store.get("1")?.completed).toBe(true);
+    await toggled;
+    expect(server.db.getTodo("1")?.completed).toBe(true);
+
+    const removed = todos.actions.remove("2");
+    expect(todos.store.get("2")).toBeUndefined();
+    await removed;
+    expect(server.db.getTodo("2")).toBeUndefined();
+  });
+
+  it("rolls back a change the server refuses and rejects with the server's message", async () => {
+    const { server, todos } = await setup();
+    server.control.failWrites = true;
+
+    const toggle = todos.actions.update({ id: "1", data: { completed: true } });
+    expect(todos.store.get("1")?.completed).toBe(true);
+    await expect(toggle).rejects.toThrow(/fail switch/);
+    expect(todos.store.get("1")?.completed).toBe(false);
+
+    const create = todos.actions.create({ title: "Never saved" });
+    expect(todos.store.count).toBe(4);
+    await expect(create).rejects.toThrow(/fail switch/);
+    expect(todos.store.count).toBe(3);
+
+    const remove = todos.actions.remove("3");
+    expect(todos.store.get("3")).toBeUndefined();
+    await expect(remove).rejects.toThrow(/fail switch/);
+    expect(todos.store.list.map((todo) => todo.id)).toEqual(["1", "2", "3"]);
+    expect(server.db.listTodos()).toHaveLength(3);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import type { ChangeEvent } from "../../demo/server/createDemoServer";
+import { createDemoServer } from "../../demo/server/createDemoServer";
+import { connectSocket, nextEvent, startDemoServer } from "./helpers";
+
+const json = (body: unknown) => ({ headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+
+describe("demo server", () => {
+  it("broadcasts every write with the browser id and receipt from the request headers", async () => {
+    const server = await startDemoServer();
+    const socket = await connectSocket(server);
+    const received = nextEvent<ChangeEvent>(socket, "todo_update");
+    const response = await fetch(`${server.url}/api/todos`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "x-browser-id": "b1", "x-mutation-id": "m1", "x-origin-id": "o1" },
+      body: JSON.stringify({ title: "Hi" }),
+    });
+    const todo = (await response.json()) as { id: string };
+    expect(response.status).toBe(201);
+    expect(await received).toEqual({ type: "todo_update", event: "INSERT", data: todo, browserId: "b1", mutationId: "m1", originId: "o1" });
+
+    const deleted = nextEvent<ChangeEvent>(socket, "todo_update");
+    await fetch(`${server.url}/api/todos/${todo.id}`, { method: "DELETE" });
+    expect(await deleted).toEqual({ type: "todo_update", event: "DELETE", data: { id: todo.id } });
+  });
+
+  it("sends post events only to sockets that connected with a valid token", async () => {
+    const server = await startDemoServer();
+    const session = (await (await fetch(`${server.url}/api/auth/sign-in`, { method: "POST", ...json({ username: "demo", password: "demo" }) })).json()) as {
+      token: string;
+    };
+    const signedIn = await connectSocket(server, { token: session.token });
+    const anonymous = await connectSocket(server);
+    let leaked = false;
+    anonymous.on("post_update", () => (leaked = true));
+    const received = nextEvent<ChangeEvent<{ title: string }>>(signedIn, "post_update");
+
+    const unauthorized = await fetch(`${server.url}/api/posts`, { method: "POST", ...json({ title: "x" }) });
+    expect(unauthorized.status).toBe(401);
+    await fetch(`${server.url}/api/posts`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${session.token}` }, body: JSON.stringify({ title: "Secret" }) });
+    expect((await received).data.title).toBe("Secret");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(leaked).toBe(false);
+  });
+
+  it("refuses a PUT whose If-Match is not the current version, with the current todo", async () => {
+    const server = await startDemoServer();
+    const stale = await fetch(`${server.url}/api/todos/1`, { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": "0" }, body: JSON.stringify({ title: "x" }) });
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({ current: { id: "1", version: 1 } });
+    const fresh = await fetch(`${server.url}/api/todos/1`, { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": '"1"' }, body: JSON.stringify({ title: "x" }) });
+    expect(await fresh.json()).toMatchObject({ id: "1", title: "x", version: 2 });
+  });
+
+  it("fails or delays writes while the control switches are on, and changes nothing", async () => {
+    const server = await startDemoServer();
+    const control = await fetch(`${server.url}/api/control`, { method: "PUT", ...json({ failWrites: true, delayMs: 30 }) });
+    expect(await control.json()).toEqual({ failWrites: true, delayMs: 30 });
+    const started = Date.now();
+    const refused = await fetch(`${server.url}/api/checkboxes/1`, { method: "PUT", ...json({ checked: true }) });
+    expect(refused.status).toBe(500);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(server.db.listCheckboxes()[0]?.checked).toBe(false);
+    const reads = await fetch(`${server.url}/api/checkboxes`);
+    expect(reads.status).toBe(200);
+  });
+
+  it("puts the seed data back on reset", async () => {
+    const server = await startDemoServer();
+    server.db.deleteTodo("1");
+    await fetch(`${server.url}/api/reset`, { method: "POST" });
+    expect(server.db.listTodos().map((todo) => todo.id)).toEqual(["1", "2", "3"]);
+    expect(server.db.listCheckboxes()).toHaveLength(32);
+  });
+
+  it("answers unknown API routes and bad bodies with JSON errors", async () => {
+    const server = await startDemoServer();
+    const missing = await fetch(`${server.url}/api/nothing`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: expect.stringContaining("No route") });
+    const bad = await fetch(`${server.url}/api/todos`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{" });
+    expect(bad.status).toBe(400);
+    const empty = await fetch(`${server.url}/api/todos`, { method: "POST", ...json({ title: " " }) });
+    expect(empty.status).toBe(400);
+  });
+
+  it("fails at once with a clear error when REDIS_URL points at no Redis", async () => {
+    await expect(createDemoServer({ redisUrl: "redis://127.0.0.1:1" })).rejects.toThrow(/Could not connect to Redis at redis:\/\/127\.0\.0\.1:1/);
+  });
+});

@@ -1,0 +1,83 @@
+import { environmentManager } from "@tanstack/query-core";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { AuthenticatedPostStore, HttpError } from "../../examples/with-auth/AuthenticatedStore";
+import { newQueryClient, onCleanup, startDemoServer, until } from "./helpers";
+
+beforeAll(() => environmentManager.setIsServer(() => false));
+
+async function setup() {
+  const server = await startDemoServer();
+  const queryClient = newQueryClient();
+  const posts = new AuthenticatedPostStore({ baseUrl: server.url, queryClient });
+  onCleanup(() => posts.destroy());
+  return { server, posts, queryClient };
+}
+
+const postRequests = (spy: { mock: { calls: unknown[][] } }) => spy.mock.calls.filter(([url]) => String(url).includes("/api/posts"));
+
+describe("examples/with-auth", () => {
+  it("makes no request for posts before sign-in", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    onCleanup(() => fetchSpy.mockRestore());
+    const { posts } = await setup();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(posts.manager.isEnabled()).toBe(false);
+    expect(posts.manager.status.isLoading).toBe(false);
+    expect(posts.manager.store.count).toBe(0);
+    expect(postRequests(fetchSpy)).toHaveLength(0);
+  });
+
+  it("rejects a wrong password and stays signed out", async () => {
+    const { posts } = await setup();
+    const attempt = posts.signIn("demo", "wrong");
+    await expect(attempt).rejects.toBeInstanceOf(HttpError);
+    await expect(attempt).rejects.toMatchObject({ status: 401 });
+    expect(posts.isSignedIn).toBe(false);
+    expect(posts.manager.isEnabled()).toBe(false);
+  });
+
+  it("loads the posts after sign-in, with dates as Date objects", async () => {
+    const { posts } = await setup();
+    await posts.signIn("demo", "demo");
+    expect(posts.manager.isEnabled()).toBe(true);
+    await until(() => posts.manager.store.count === 2);
+    const first = posts.manager.store.list[0]!;
+    expect(first).toMatchObject({ title: "Welcome", author: "Demo User" });
+    expect(first.createdAt).toBeInstanceOf(Date);
+  });
+
+  it("shows a new post at once with the signed-in user as its author", async () => {
+    const { server, posts } = await setup();
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === 2);
+    server.control.delayMs = 50;
+
+    const created = posts.manager.actions.create({ title: "Hello", body: "First!" });
+    expect(posts.manager.store.list.at(-1)).toMatchObject({ title: "Hello", body: "First!", author: "Demo User" });
+    const saved = await created;
+    expect(posts.manager.store.get(saved.id)?.createdAt).toBeInstanceOf(Date);
+    expect(server.db.listPosts().map((post) => post.title)).toContain("Hello");
+  });
+
+  it("clears the posts on sign-out, revokes the token, and loads them afresh on the next sign-in", async () => {
+    const { server, posts, queryClient } = await setup();
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === 2);
+    const token = posts.token!;
+
+    await posts.signOut();
+    expect(posts.manager.store.count).toBe(0);
+    expect(posts.manager.isEnabled()).toBe(false);
+    expect(queryClient.getQueryData(["posts"])).toEqual([]);
+    expect(queryClient.getQueryState(["posts"])?.dataUpdatedAt).toBe(0);
+    const withOldToken = await fetch(`${server.url}/api/posts`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(withOldToken.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(posts.manager.store.count).toBe(0);
+
+    server.db.createPost({ title: "Written while signed out" }, "Someone");
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === 3);
+    expect(posts.manager.store.list.at(-1)?.title).toBe("Written while signed out");
+  });
+});
