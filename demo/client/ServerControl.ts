@@ -5,13 +5,17 @@ import type { Socket } from "socket.io-client";
 export class ServerControl {
   failWrites = false;
   delayMs = 0;
+  #changed = false;
 
   constructor(socket: Socket) {
     makeAutoObservable(this);
     socket.on("control_update", (state: { failWrites: boolean; delayMs: number }) => this.apply(state));
     void fetch("/api/control")
       .then((response) => response.json())
-      .then((state: { failWrites: boolean; delayMs: number }) => this.apply(state));
+      .then((state: { failWrites: boolean; delayMs: number }) => {
+        // A switch flipped before this first answer arrived is newer than it.
+        if (!this.#changed) this.apply(state);
+      });
   }
 
   apply(state: { failWrites: boolean; delayMs: number }): void {
@@ -20,6 +24,9 @@ export class ServerControl {
   }
 
   async set(change: Partial<{ failWrites: boolean; delayMs: number }>): Promise<void> {
+    // Optimistic too: the switch flips at once, the server's answer confirms it.
+    this.#changed = true;
+    runInAction(() => this.apply({ failWrites: this.failWrites, delayMs: this.delayMs, ...change }));
     const response = await fetch("/api/control", {
       method: "PUT",
       headers: { "Content-Type": "application/json" },
