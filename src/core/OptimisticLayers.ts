@@ -172,13 +172,17 @@ export class OptimisticLayers<T extends Entity> {
     return this.#dirty.size > 0 || this.#cleared;
   }
 
-  /** Confirmed entities in list order (then hidden ones), and whether `clear()` ran; resets both marks. */
-  takeConfirmed(): { entities: T[]; cleared: boolean } {
-    const entities = runInAction(() => [...this.#confirmedEntities()]);
-    const cleared = this.#cleared;
+  /** The ids whose confirmed value changed, and whether `clear()` ran, since the last call or server list. */
+  takeChanges(): { ids: string[]; cleared: boolean } {
+    const changes = { ids: [...this.#dirty], cleared: this.#cleared };
     this.#dirty.clear();
     this.#cleared = false;
-    return { entities, cleared };
+    return changes;
+  }
+
+  /** Every confirmed entity, in list order (then those hidden by a pending remove). */
+  confirmedEntities(): T[] {
+    return runInAction(() => [...this.#confirmedEntities()]);
   }
 
   // ---- pending layer ---------------------------------------------------------------------
@@ -312,7 +316,7 @@ export class OptimisticLayers<T extends Entity> {
   // ---- internals -------------------------------------------------------------------------
 
   *#confirmedEntities(): Generator<T> {
-    for (const visible of this.list) {
+    for (const visible of this.list.slice()) {
       const value = this.confirmed(visible.id);
       if (value !== undefined) yield value;
     }

@@ -1,4 +1,4 @@
-import { QueryObserver, type QueryClient, type QueryObserverResult } from "@tanstack/query-core";
+import { QueryObserver, replaceEqualDeep, type QueryClient, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import { OptimisticConfigError } from "../core/errors";
 import type { OptimisticLayers, ServerListMark } from "../core/OptimisticLayers";
@@ -49,6 +49,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
   let fetching = false;
   let writingBack = false;
   let mark: ServerListMark | undefined;
+  /** Position of each id in `mark` (built on the first write-back that needs it). */
+  let markIndex: { ids: ServerListMark["ids"]; at: Map<string, number> } | undefined;
   let markUpdatedAt = 0;
   let lastError: unknown = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,7 +69,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
     }
     return data;
   };
-  const observerOptions = (enabled: boolean) => ({ queryKey, queryFn, staleTime: options.staleTime, enabled });
+  // A write-back is already the new list: comparing it item by item with the cache is wasted work.
+  const structuralSharing = (previous: unknown, next: unknown): unknown => (writingBack ? next : replaceEqualDeep(previous, next));
+  const observerOptions = (enabled: boolean) => ({ queryKey, queryFn, staleTime: options.staleTime, enabled, structuralSharing });
   const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(options.enabled));
 
   const onResult = (result: QueryObserverResult<TApiData[], Error>): void => {
@@ -100,23 +104,42 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (destroyed || !layers.isDirty) return;
-    const { entities, cleared } = layers.takeConfirmed();
-    const data = entities.map(toItem);
-    const query = client.getQueryCache().find<TApiData[], Error>({ queryKey, exact: true });
-    const before = query?.state;
+    const { ids, cleared } = layers.takeChanges();
+    const cached = query();
+    const before = cached?.state;
     writingBack = true;
-    mark = { data, ids: entities.map((entity) => entity.id) };
+    mark = (!cleared && patchedMark(ids)) || fullMark();
+    const data = mark.data as TApiData[];
     try {
       // Keep the fetch time and a fetch error: written-back changes are not a fetch. After clear()
       // (sign-out, say) the cache is emptied and stale, so enabling again fetches.
       const updatedAt = cleared ? 0 : (before?.dataUpdatedAt ?? 0);
       const stored = client.setQueryData<TApiData[]>(queryKey, data, { updatedAt });
       if (stored) mark = { data: stored, ids: mark.ids };
-      if (query && before?.status === "error") query.setState({ status: "error", error: before.error });
+      if (cached && before?.status === "error") cached.setState({ status: "error", error: before.error });
     } finally {
       writingBack = false;
     }
   };
+
+  /** The cached list with the changed entities replaced in place; undefined if any was added or removed. */
+  const patchedMark = (ids: string[]): ServerListMark | undefined => {
+    if (!mark || mark.data !== query()?.state.data) return undefined;
+    if (markIndex?.ids !== mark.ids) markIndex = { ids: mark.ids, at: new Map(mark.ids.map((id, i) => [id as string, i])) };
+    const data = mark.data.slice();
+    for (const id of ids) {
+      const at = markIndex.at.get(id);
+      const entity = layers.confirmed(id);
+      if (at === undefined || entity === undefined) return undefined;
+      data[at] = toItem(entity);
+    }
+    return { data, ids: mark.ids };
+  };
+  const fullMark = (): ServerListMark => {
+    const entities = layers.confirmedEntities();
+    return { data: entities.map(toItem), ids: entities.map((entity) => entity.id) };
+  };
+  const query = () => observer.getCurrentQuery();
 
   layers.onConfirmedChange = () => {
     if (timer === undefined && !destroyed) timer = setTimeout(flush, 0);

@@ -80,11 +80,8 @@ export function createDefaultTransformer<
   const fieldToUi: Convert = (key, value) => {
     if (typeof value !== "string") return value;
     if (isDateField !== undefined && isDateField(key)) {
-      const date = parseIsoDate(value);
-      if (date !== undefined) {
-        dateOrigins.set(date, { text: value, time: date.getTime() });
-        return date;
-      }
+      const date = parseDate(value);
+      if (date !== undefined) return date;
     }
     if (isBooleanField !== undefined && (value === "true" || value === "false") && isBooleanField(key)) {
       return value === "true";
@@ -150,6 +147,18 @@ function everyKey(): boolean {
 
 function isDefaultDateField(key: string): boolean {
   return CAMEL_DATE_KEY.test(key) || SNAKE_DATE_KEY.test(key.toLowerCase());
+}
+
+/** A `Date` for an ISO-8601 string; remembers the text unless `toISOString()` gives it back anyway. */
+function parseDate(text: string): Date | undefined {
+  // Fast path for the canonical form most APIs send (`2024-01-02T03:04:05.000Z`).
+  if (text.length === 24 && text.charCodeAt(23) === 90) {
+    const date = new Date(text);
+    if (!Number.isNaN(date.getTime()) && date.toISOString() === text) return date;
+  }
+  const date = parseIsoDate(text);
+  if (date !== undefined) dateOrigins.set(date, { text, time: date.getTime() });
+  return date;
 }
 
 function parseIsoDate(text: string): Date | undefined {
