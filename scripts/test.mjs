@@ -8,6 +8,7 @@ const steps = [
   "typecheck:examples",
   "check:docs",
   "check:pack",
+  "size",
   "test:unit",
   "test:mobx6",
   "test:e2e",

@@ -1,0 +1,141 @@
+// `npm run bench`: runs every workload for every library, each in its own node process, and prints
+// a markdown report (also written to bench/results/latest.md, raw figures to latest.json).
+//
+//   node bench/run.mjs                 # everything (a few minutes)
+//   node bench/run.mjs --quick         # 3 measured runs, no 100,000-entity scale point (a smoke run)
+//   node bench/run.mjs --only=W1,W3 --libs=floor,ours
+//   node bench/run.mjs --readme        # also replaces the results section of bench/README.md
+//   node bench/run.mjs --all           # also mobx-tanstack-query at 100,000 entities (slow)
+//
+// The figures are reported, never judged: the benchmark does not fail on slowness.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { median } from "./lib/measure.mjs";
+import { report } from "./lib/report.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+
+const flag = (name) => process.argv.find((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+const listFlag = (name) => flag(name)?.split("=")[1]?.split(",");
+const quick = Boolean(flag("quick"));
+const runs = quick ? 3 : 7;
+/** W4 loads (one process each). */
+const heapRuns = quick ? 3 : 5;
+
+export const LIBS = ["floor", "ours", "ours-raw", "tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+const libs = listFlag("libs") ?? LIBS;
+const only = listFlag("only") ?? ["W1", "W2", "W3", "W4", "W5"];
+const scaleSizes = [1_000, 100_000];
+
+if (!existsSync(join(root, "dist", "index.js"))) {
+  console.error("dist/ is missing: run `npm run build` first (npm run bench does).");
+  process.exit(1);
+}
+
+const jobs = [];
+for (const workload of ["W1", "W3"]) {
+  if (!only.includes(workload)) continue;
+  // Time budget of one run (CPU ms): the operation count is cut to fit it. The peers' cost per
+  // operation grows with the store, so fewer operations measure it as well; ours and the floor
+  // should fit all 10,000 operations.
+  const budget = (lib) => (["floor", "ours", "ours-raw"].includes(lib) ? 4_000 : 1_000);
+  for (const lib of libs) jobs.push({ workload, lib, n: 10_000, ops: 10_000, runs, group: "main", budgetMs: budget(lib) });
+  for (const n of scaleSizes) {
+    for (const lib of libs) {
+      // One mobx-tanstack-query update at 100,000 entities deep-converts the whole list (seconds
+      // each): too slow to repeat within the time this benchmark may take. --all runs it anyway.
+      if (lib === "mobx-tanstack-query" && n === 100_000 && !flag("all")) continue;
+      // `transformer: false` takes the same path as ours here.
+      if (lib === "ours-raw") continue;
+      // 1,000 operations in a row (not cut for ours and the floor), then 7 single operations,
+      // each settled before the next.
+      const scaleBudget = ["floor", "ours"].includes(lib) ? 60_000 : 400;
+      jobs.push({ workload, lib, n, ops: 1_000, runs, group: "scale", budgetMs: scaleBudget, single: runs });
+    }
+  }
+}
+if (only.includes("W2")) for (const lib of libs) jobs.push({ workload: "W2", lib, n: 10_000, runs, group: "main" });
+if (only.includes("W4")) for (const lib of libs) jobs.push({ workload: "W4", lib, n: 10_000, runs, group: "main" });
+
+const machine = {
+  node: process.version,
+  cpu: `${os.cpus()[0]?.model ?? "unknown"} × ${os.cpus().length}`,
+  memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  loadAverage: os.loadavg().map((x) => x.toFixed(2)).join(" "),
+  date: new Date().toISOString(),
+  command: `npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+};
+
+function spawn(script, args, lib) {
+  const flags = ["--expose-gc"];
+  // mobx-tanstack-query needs MobX 6 and extension-less imports resolved (bench/lib/node-hooks.mjs).
+  if (lib === "mobx-tanstack-query") flags.push("--import", "./bench/lib/register-mobx6.mjs");
+  const started = Date.now();
+  const child = spawnSync(process.execPath, [...flags, join(here, script), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+    timeout: 5 * 60_000,
+    // Production builds, as an app ships them (MobX's development build adds checks).
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const last = child.stdout?.trim().split("\n").pop();
+  if (child.status === 0 && last?.startsWith("{")) return { result: JSON.parse(last), seconds };
+  const reason = child.error?.message ?? child.stderr?.trim().split("\n").slice(-3).join(" ") ?? `exit ${child.status}`;
+  return { result: { error: reason || `exit ${child.status}` }, seconds };
+}
+
+const results = [];
+const started = Date.now();
+for (const [index, job] of jobs.entries()) {
+  const label = `${job.workload} ${job.lib} n=${job.n}${job.ops ? ` ops=${job.ops}` : ""}`;
+  let { result, seconds } = spawn("worker.mjs", [JSON.stringify(job)], job.lib);
+  if (job.workload === "W4" && !result.error) {
+    // One load per process (see worker.mjs): median over `runs` processes.
+    const all = [result.bytesPerEntity];
+    for (let i = 1; i < heapRuns && !result.error; i++) {
+      const next = spawn("worker.mjs", [JSON.stringify(job)], job.lib);
+      if (next.result.error) result = next.result;
+      else all.push(next.result.bytesPerEntity);
+      seconds = (Number(seconds) + Number(next.seconds)).toFixed(1);
+    }
+    if (!result.error) result = { ...result, bytesPerEntity: median(all), bytesPerEntityAll: all.map(Math.round) };
+  }
+  results.push({ ...job, ...result });
+  console.error(`[${index + 1}/${jobs.length}] ${label}: ${result.error ? `FAILED (${result.error})` : "ok"} ${seconds}s`);
+}
+let sizes;
+if (only.includes("W5")) {
+  const { result, seconds } = spawn("size.mjs", []);
+  sizes = result;
+  console.error(`W5 bundle sizes: ${result.error ? `FAILED (${result.error})` : "ok"} ${seconds}s`);
+}
+machine.totalSeconds = Math.round((Date.now() - started) / 1000);
+
+const markdown = report({ machine, results, sizes, libs, quick });
+console.log(markdown);
+
+const outDir = join(here, "results");
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, "latest.md"), markdown);
+writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ machine, results, sizes }, null, 2)}\n`);
+console.error(`\nwritten: bench/results/latest.md, bench/results/latest.json (${machine.totalSeconds}s)`);
+
+if (flag("readme")) {
+  const readme = join(here, "README.md");
+  const text = readFileSync(readme, "utf8");
+  const start = "<!-- results:start -->";
+  const end = "<!-- results:end -->";
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < 0) throw new Error(`bench/README.md needs the markers ${start} and ${end}`);
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`);
+  console.error("updated: bench/README.md");
+}
