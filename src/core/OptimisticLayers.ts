@@ -152,6 +152,7 @@ export class OptimisticLayers<T extends Entity> {
       if (orderChanged || this.#listStructureChanged) this.#rebuildList(ids);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       this.#dirty = new Set(this.#protected);
+      this.#cleared = false;
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };
