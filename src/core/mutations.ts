@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- user input is `any` in the plan's action signatures */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the config's TStore is any here: actions do not use the store */
 import { MutationObserver, type QueryClient } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { DataTransformer } from "../transforms/types";
@@ -29,8 +29,8 @@ export interface PendingCounts {
 }
 
 export interface MutationActions<TApiData, TUiData> {
-  create: (data: any) => Promise<TApiData>;
-  update: (params: { id: string; data: any }) => Promise<TApiData>;
+  create: (data: unknown) => Promise<TApiData>;
+  update: (params: { id: string; data: unknown }) => Promise<TApiData>;
   remove: (id: string) => Promise<void | { id: string }>;
   counts: PendingCounts;
   /** Settles the change made with `mutationId` from a realtime echo; returns whether one was pending. */
@@ -112,15 +112,17 @@ export function createMutationActions<TApiData extends Entity, TUiData extends E
     return id;
   };
 
-  const create = (data: any): Promise<TApiData> => {
+  const create = (data: unknown): Promise<TApiData> => {
     try {
       guard("create");
       const tempId = nextTempId();
       const defaults = transformer?.optimisticDefaults ?? config.optimisticDefaults;
       let entity: TUiData;
       if (defaults?.createOptimisticUiData) entity = defaults.createOptimisticUiData(data, config.optimisticContext?.());
-      else if (transformer) entity = transformer.toUi({ ...data, id: tempId });
-      else entity = { ...data, id: tempId };
+      else {
+        const input = { ...(data as object), id: tempId };
+        entity = transformer ? transformer.toUi(input as TApiData) : (input as TUiData);
+      }
       if (entity === null || typeof entity !== "object") {
         throw new OptimisticEntityError(`createOptimisticUiData of "${config.name}" must return an object, got ${String(entity)}.`);
       }
@@ -156,7 +158,7 @@ export function createMutationActions<TApiData extends Entity, TUiData extends E
     }
   };
 
-  const patchFor = (id: string, data: any): Partial<TUiData> => {
+  const patchFor = (id: string, data: unknown): Partial<TUiData> => {
     const input = data !== null && typeof data === "object" ? (data as Record<string, unknown>) : {};
     const { id: _ignored, ...patch } = input;
     const defaults = transformer?.optimisticDefaults ?? config.optimisticDefaults;
@@ -173,14 +175,14 @@ export function createMutationActions<TApiData extends Entity, TUiData extends E
     return patch as Partial<TUiData>;
   };
 
-  const update = (params: { id: string; data: any }): Promise<TApiData> => {
+  const update = (params: { id: string; data: unknown }): Promise<TApiData> => {
     try {
       guard("update");
       const id = checkedId(params?.id, "update", config.name);
       const op: PendingOp<TUiData> = { kind: "update", seq: layers.nextSeq(), id: layers.resolve(id), patch: patchFor(layers.resolve(id), params.data) };
       const key = receipt();
       begin("update", op);
-      const call = async ({ data }: { id: string; data: any }) => config.mutations.update({ id: await serverIdOf(op.id), data }, key);
+      const call = async ({ data }: { id: string; data: unknown }) => config.mutations.update({ id: await serverIdOf(op.id), data }, key);
       return run("update", op, key, { id: op.id, data: params.data }, call, (result) => layers.succeed(op, toEntity(result)));
     } catch (error) {
       return Promise.reject(error);
