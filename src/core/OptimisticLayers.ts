@@ -125,7 +125,6 @@ export class OptimisticLayers<T extends Entity> {
     let orderChanged = !previous || previous.data.length !== data.length;
     runInAction(() => {
       this.#deferList = true;
-      this.#listStructureChanged = false;
       try {
         for (let i = 0; i < data.length; i++) {
           const item = data[i];
@@ -149,7 +148,9 @@ export class OptimisticLayers<T extends Entity> {
       } finally {
         this.#deferList = false;
       }
-      if (orderChanged || this.#listStructureChanged) this.#rebuildList(ids);
+      // Also when the list itself looks unchanged: an entity that came back (a failed remove) may
+      // stand where the server no longer puts it. Rebuilding leaves `list` alone when it is in order.
+      this.#rebuildList(ids);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       this.#dirty = new Set(this.#protected);
       this.#cleared = false;

@@ -692,6 +692,17 @@ describe("state model (model-based property)", () => {
       ]);
     });
 
+    it("an entity brought back by a failed remove takes the server's order at the next refetch", async () => {
+      await runScenario("plain", [a0, a0], [
+        cmd.otherInsert(a0), // s3
+        cmd.otherDelete(0), // s1
+        cmd.refetch(false), // reads [s2, s3]
+        cmd.remove({ from: "visible", index: 1 }), // hides s2
+        cmd.release(0, true), // the fetch lands while s2 is hidden: list [s3]
+        cmd.release(0, false), // the remove fails: s2 comes back after s3; the final refetch must reorder
+      ]);
+    });
+
     it("a refetch that cancels an earlier one is overwritten only by writes made after it started", async () => {
       await runScenario("plain", [a0], [
         cmd.refetch(false),
