@@ -64,6 +64,8 @@ export class OptimisticLayers<T extends Entity> {
   /** `clear()` ran since the last write-back: the cache must not look freshly fetched. */
   #cleared = false;
   #listStructureChanged = false;
+  /** An entity was put in `list` by local logic (appended, or brought back) since the last server order. */
+  #listPlacedLocally = false;
   /** Temporary id → server id, for calls that still use the temporary id. */
   #aliases = new Map<string, string>();
   /** Server id → the key it was first rendered under (its temporary id). */
@@ -125,6 +127,7 @@ export class OptimisticLayers<T extends Entity> {
     let orderChanged = !previous || previous.data.length !== data.length;
     runInAction(() => {
       this.#deferList = true;
+      this.#listStructureChanged = false;
       try {
         for (let i = 0; i < data.length; i++) {
           const item = data[i];
@@ -148,9 +151,9 @@ export class OptimisticLayers<T extends Entity> {
       } finally {
         this.#deferList = false;
       }
-      // Also when the list itself looks unchanged: an entity that came back (a failed remove) may
-      // stand where the server no longer puts it. Rebuilding leaves `list` alone when it is in order.
-      this.#rebuildList(ids);
+      // Entities placed locally (appended, or back after a failed remove) may stand where the server
+      // no longer puts them; rebuilding leaves `list` alone when it is in order.
+      if (orderChanged || this.#listStructureChanged || this.#listPlacedLocally) this.#rebuildList(ids);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       this.#dirty = new Set(this.#protected);
       this.#cleared = false;
@@ -261,20 +264,15 @@ export class OptimisticLayers<T extends Entity> {
         serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
         this.#tracks.set(serverId, serverTrack);
       }
-      if (at >= 0) {
-        // Put the server entity where the temporary one stood, then drop any other row of it.
-        this.#deferList = true;
-        try {
-          this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, entity) : this.#setVisible(serverId, entity));
-          if (serverTrack) this.#refresh(serverId, serverTrack);
-        } finally {
-          this.#deferList = false;
-        }
-        this.#placeAt(serverId, at);
-      } else {
+      // A visible temporary row is where the server entity goes: leave `list` to #placeAt then.
+      this.#deferList = at >= 0;
+      try {
         this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, entity) : this.#setVisible(serverId, entity));
         if (serverTrack) this.#refresh(serverId, serverTrack);
+      } finally {
+        this.#deferList = false;
       }
+      if (at >= 0) this.#placeAt(serverId, at);
     });
   }
 
@@ -432,6 +430,7 @@ export class OptimisticLayers<T extends Entity> {
       this.#listStructureChanged = true;
       return;
     }
+    this.#listPlacedLocally = true;
     const hint = this.#hints.get(id);
     const at = hint !== undefined && hint < this.list.length ? hint : this.list.length;
     if (at === this.list.length) this.list.push(entity);
@@ -493,6 +492,7 @@ export class OptimisticLayers<T extends Entity> {
     for (const entity of this.list) take(entity.id);
     for (const id of Map.prototype.keys.call(this.entities) as MapIterator<string>) take(id);
     const list = this.list;
+    this.#listPlacedLocally = false;
     if (next.length === list.length && next.every((entity, i) => list[i] === entity)) return;
     list.replace(next);
     this.#pos.clear();

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the plan types the store constructor's transformer as DataTransformer<any, T> */
 import type { QueryClient } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import { getGlobalQueryClient } from "../query/queryClient";
@@ -102,7 +102,7 @@ export function createStoreManager<
 
   const mutations = createMutationActions<TApiData, TUiData>({
     client,
-    config: config as OptimisticStoreConfig<TApiData, TUiData, any>,
+    config: config as OptimisticStoreConfig<TApiData, TUiData, OptimisticStore<TUiData>>,
     layers,
     transformer,
     originId,
@@ -204,23 +204,27 @@ export function createStoreManager<
   return manager;
 }
 
-function checkConfig(config: OptimisticStoreConfig<any, any, any>): void {
+/** The config as received: nothing about it is trusted until checked. */
+type UncheckedConfig = { [K in keyof OptimisticStoreConfig]?: unknown };
+
+function checkConfig(input: unknown): void {
   const fail = (message: string) => {
     throw new OptimisticConfigError(message);
   };
-  if (config === null || typeof config !== "object") fail("createOptimisticStoreManager needs a config object.");
+  if (input === null || typeof input !== "object") fail("createOptimisticStoreManager needs a config object.");
+  const config = input as UncheckedConfig;
   if (typeof config.name !== "string" || config.name === "") fail('config.name must be a non-empty string (it is the query key), e.g. name: "todos".');
-  const label = `"${config.name}"`;
+  const label = `"${String(config.name)}"`;
   if (typeof config.queryFn !== "function") fail(`config.queryFn of ${label} is missing: pass a function that fetches the whole collection, e.g. queryFn: () => fetch("/api/todos").then((r) => r.json()).`);
   const m = config.mutations as Record<string, unknown> | undefined;
   for (const kind of ["create", "update", "remove"]) {
     if (typeof m?.[kind] !== "function") fail(`config.mutations.${kind} of ${label} is missing: pass a function that performs the ${kind} on the server.`);
   }
   if (config.transformer !== undefined && config.transformer !== false) {
-    const t = config.transformer as Partial<DataTransformer<any, any>>;
+    const t = config.transformer as { toUi?: unknown; toApi?: unknown };
     if (typeof t.toUi !== "function" || typeof t.toApi !== "function") fail(`config.transformer of ${label} must have toUi and toApi functions, or be false.`);
   }
-  if (config.staleTime !== undefined && !(config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
+  if (config.staleTime !== undefined && !(typeof config.staleTime === "number" && config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
   const realtime = config.realtime as { eventType?: unknown } | undefined;
   if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {
     fail(`config.realtime.eventType of ${label} must be the name of the socket event to listen to, e.g. "todo_update".`);

@@ -1,9 +1,9 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the config's TStore is any here: actions do not use the store */
 import { MutationObserver, type QueryClient } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { DataTransformer } from "../transforms/types";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "./errors";
 import type { OptimisticLayers, PendingOp } from "./OptimisticLayers";
+import type { OptimisticStore } from "./OptimisticStore";
 import type { Reporter } from "./reporter";
 import type { Entity, MutationReceipt, OptimisticStoreConfig } from "./types";
 
@@ -11,7 +11,7 @@ type Kind = "create" | "update" | "remove";
 
 export interface MutationActionsOptions<TApiData extends Entity, TUiData extends Entity> {
   client: QueryClient;
-  config: OptimisticStoreConfig<TApiData, TUiData, any>;
+  config: OptimisticStoreConfig<TApiData, TUiData, OptimisticStore<TUiData>>;
   layers: OptimisticLayers<TUiData>;
   transformer: DataTransformer<TApiData, TUiData> | undefined;
   originId: string;
