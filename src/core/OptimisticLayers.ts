@@ -31,6 +31,13 @@ export interface ServerListMark {
 }
 
 /**
+ * Where a complete list comes from: a fetch (the server's word, newer than every confirmed write
+ * made before the fetch started), or the query cache written by someone else (another manager of
+ * the key): this layer's own confirmed changes not yet written back stay.
+ */
+export type ServerListSource = "fetch" | "cache";
+
+/**
  * The state model: a confirmed layer (what the server said) and, per entity, the ordered changes in
  * flight; the visible `entities` and `list` are confirmed with those changes applied.
  *
@@ -42,12 +49,26 @@ export interface ServerListMark {
  * | create         | replaces it with the optimistic entity           |
  * | update         | spreads its patch over it (skipped if superseded) |
  * | remove         | hides it                                          |
+ *
+ * | confirmed write                  | wins over                                                        |
+ * |----------------------------------|------------------------------------------------------------------|
+ * | answer to a change               | older answers, field by field; never a deletion learned after the change was made |
+ * | realtime event, `store.upsert`   | everything before it                                             |
+ * | fetched list                     | writes made before the fetch started                             |
+ * | list another manager wrote back  | writes this layer has not written back yet lose to nothing       |
  */
 export class OptimisticLayers<T extends Entity> {
   readonly entities: EntityMap<T>;
   readonly list: IObservableArray<T> = observable.array<T>([], { deep: false });
   /** Called after any confirmed change that did not come from a server list. */
   onConfirmedChange: (() => void) | undefined;
+  /** Called by `clear()`, once everything is gone. */
+  onClear: (() => void) | undefined;
+  /**
+   * Called when a confirmed write brings a value equal to the current one, which is kept for its
+   * identity; returns whether the query cache must still learn of the write (its server item differs).
+   */
+  onKeep: ((kept: T, incoming: T) => boolean) | undefined;
 
   #write: EntityMapWriter<T>;
   #tracks = new Map<string, Track<T>>();
@@ -66,10 +87,19 @@ export class OptimisticLayers<T extends Entity> {
   #listStructureChanged = false;
   /** An entity was put in `list` by local logic (appended, or brought back) since the last server order. */
   #listPlacedLocally = false;
-  /** Temporary id → server id, for calls that still use the temporary id. */
+  /** Temporary id → server id, for calls that still use the temporary id; dropped with the entity. */
   #aliases = new Map<string, string>();
-  /** Server id → the key it was first rendered under (its temporary id). */
+  /** Server id → the key it was first rendered under (its temporary id); dropped with the entity. */
   #viewKeys = new Map<string, string>();
+  /** Changes in flight (placeholders excluded). */
+  #opCount = 0;
+  /**
+   * While changes are in flight: id → the tick at which this client learned that the entity was
+   * deleted. The answer to a change made before that tick never brings the entity back.
+   */
+  #deletedAt = new Map<string, number>();
+  /** Creates the server answered without a usable entity: shown until the next fetched list. */
+  #placeholders = new Set<PendingOp<T>>();
 
   constructor(owner: EntityMapOwner<T>) {
     this.entities = new EntityMap(owner);
@@ -82,7 +112,9 @@ export class OptimisticLayers<T extends Entity> {
 
   /** The server id a temporary id became, or the id itself. */
   resolve(id: string): string {
-    return this.#aliases.get(id) ?? id;
+    const alias = this.#aliases.get(id);
+    // An id that names an entity itself (the server issued a client-chosen id) is never redirected.
+    return alias === undefined || this.#tracks.has(id) || this.entities.peek(id) !== undefined ? id : alias;
   }
 
   /** A key that stays the same from an entity's temporary id to its server id. */
@@ -104,27 +136,45 @@ export class OptimisticLayers<T extends Entity> {
     return this.#tracks.has(id);
   }
 
+  /** Whether `id` is a created entity whose server id is unknown (its create was answered without one). */
+  awaitsServerId(id: string): boolean {
+    if (this.#placeholders.size === 0) return false;
+    const op = this.#tracks.get(id)?.ops[0];
+    return op !== undefined && this.#placeholders.has(op);
+  }
+
   // ---- confirmed layer -------------------------------------------------------------------
 
   /** Writes what the server said about one entity (`undefined`: it no longer exists). */
   writeConfirmed(id: string, value: T | undefined): void {
     runInAction(() => {
+      if (value === undefined) this.#learnDeleted(id);
       this.#markChanged(id, this.#setConfirmed(id, value));
     });
   }
 
   /**
-   * Applies a complete server list: entities in it become confirmed (unless written after the
-   * fetch started), confirmed entities missing from it are removed, and `list` follows its order.
-   * Items identical to the previous list's are skipped without converting them.
+   * Applies a complete list: entities in it become confirmed (unless written after the fetch started,
+   * or, for a list from the cache, not yet written back), confirmed entities missing from it are
+   * removed, and `list` follows its order. Items identical to the previous list's are skipped
+   * without converting them.
    */
   applyServerList(
     data: readonly unknown[],
     convert: (item: unknown) => T | undefined,
     previous?: ServerListMark,
+    source: ServerListSource = "fetch",
   ): ServerListMark {
     const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
     let orderChanged = !previous || previous.data.length !== data.length;
+    const fromCache = source === "cache";
+    const kept = (id: string) => this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id));
+    const write = (id: string, value: T | undefined) => {
+      if (value === undefined) this.#learnDeleted(id);
+      const changed = this.#setConfirmed(id, value);
+      // What another manager confirmed is as new as an answer: a fetch in flight must not undo it.
+      if (fromCache && changed) this.#protected?.add(id);
+    };
     runInAction(() => {
       this.#deferList = true;
       this.#listStructureChanged = false;
@@ -140,14 +190,15 @@ export class OptimisticLayers<T extends Entity> {
           const id = entity?.id;
           ids[i] = id;
           if (id !== previousId) orderChanged = true;
-          if (entity && !this.#protected?.has(entity.id)) this.#setConfirmed(entity.id, entity);
+          if (entity && !kept(entity.id)) write(entity.id, entity);
         }
         if (orderChanged || this.#dirty.size > 0) {
           const inList = new Set(ids);
           for (const id of this.#confirmedIds()) {
-            if (!inList.has(id) && !this.#protected?.has(id)) this.#setConfirmed(id, undefined);
+            if (!inList.has(id) && !kept(id)) write(id, undefined);
           }
         }
+        if (!fromCache) this.#dropPlaceholders();
       } finally {
         this.#deferList = false;
       }
@@ -155,16 +206,26 @@ export class OptimisticLayers<T extends Entity> {
       // no longer puts them; rebuilding leaves `list` alone when it is in order.
       if (orderChanged || this.#listStructureChanged || this.#listPlacedLocally) this.#rebuildList(ids);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
-      this.#dirty = new Set(this.#protected);
-      this.#cleared = false;
+      if (!fromCache) {
+        this.#dirty = new Set(this.#protected);
+        this.#cleared = false;
+      }
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };
   }
 
-  /** A fetch (or a retry of one) has started: from now on, remember what is written. */
-  beginFetch(): void {
-    this.#protected = new Set();
+  /** The cache's list was written in an order of its own: the next server list puts `list` in its order. */
+  orderUnknown(): void {
+    this.#listPlacedLocally = true;
+  }
+
+  /**
+   * A fetch (or a retry of one) has started: from now on, remember what is written. `keep`: an
+   * earlier fetch's result is still to be applied, so what was remembered for it stays too.
+   */
+  beginFetch(keep = false): void {
+    this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
   }
 
   /** The fetch ended (its result, if any, was applied). */
@@ -201,6 +262,7 @@ export class OptimisticLayers<T extends Entity> {
         this.#tracks.set(op.id, track);
       }
       track.ops.push(op);
+      this.#opCount++;
       this.#refresh(op.id, track);
     });
   }
@@ -215,6 +277,7 @@ export class OptimisticLayers<T extends Entity> {
     runInAction(() => {
       const track = this.#take(op);
       if (track) this.#refresh(op.id, track);
+      this.#forgetDeletions();
     });
   }
 
@@ -224,30 +287,54 @@ export class OptimisticLayers<T extends Entity> {
       const track = this.#take(op);
       if (!track) return;
       if (op.kind === "remove") {
+        this.#learnDeleted(op.id);
         this.#markChanged(op.id, this.#setTracked(track, undefined));
-      } else if (op.kind === "update") {
+      } else if (op.kind === "update" && !this.#deletedSince(op.id, op)) {
         this.#markChanged(op.id, this.#setTracked(track, this.#answered(track, op, entity)));
       }
       this.#refresh(op.id, track);
+      this.#forgetDeletions();
     });
   }
 
   /**
    * A create succeeded: the server entity replaces the temporary one in place (same `list` position),
-   * and changes queued on the temporary id move to the server id.
+   * and changes queued on the temporary id move to the server id. Without a usable `entity` the
+   * optimistic one stays, as a placeholder, until the next fetched list shows the server's.
+   * Returns the id the queued changes now target.
    */
-  succeedCreate(op: PendingOp<T>, entity: T | undefined): void {
-    runInAction(() => {
-      const track = this.#take(op);
-      if (!track) return;
+  succeedCreate(op: PendingOp<T>, entity: T | undefined): string {
+    const target = runInAction(() => this.#succeedCreate(op, entity));
+    this.#forgetDeletions();
+    return target;
+  }
+
+  #succeedCreate(op: PendingOp<T>, entity: T | undefined): string {
+    {
       const tempId = op.id;
-      if (!entity || entity.id === tempId || op.kind !== "create") {
-        // No server id to move to: what the server accepted stays under the temporary id.
-        this.#markChanged(tempId, this.#setTracked(track, entity ?? (op.kind === "create" ? op.entity : undefined)));
-        this.#refresh(tempId, track);
-        return;
+      const track = this.#take(op);
+      if (!track || op.kind !== "create") return tempId;
+      if (!entity) {
+        track.ops.unshift(op);
+        this.#placeholders.add(op);
+        return tempId;
       }
       const serverId = entity.id;
+      // An entity the server deleted before this client learned of its creation stays deleted.
+      const value = this.#deletedSince(serverId, op) ? undefined : entity;
+      if (serverId === tempId) {
+        // The server took the client's id: the entity stays where it is.
+        this.#markChanged(serverId, this.#setTracked(track, value));
+        this.#refresh(tempId, track);
+        return tempId;
+      }
+      if (track.confirmed !== undefined) {
+        // A server entity already goes by the client's id, and an alias must never redirect it:
+        // that id keeps its entity and its queued changes, and the created one is added beside it.
+        this.#refresh(tempId, track);
+        this.#markChanged(serverId, this.#setConfirmed(serverId, value));
+        return tempId;
+      }
       this.#aliases.set(tempId, serverId);
       this.#viewKeys.set(serverId, this.viewKey(tempId));
       const tempVisible = this.entities.peek(tempId);
@@ -267,13 +354,15 @@ export class OptimisticLayers<T extends Entity> {
       // A visible temporary row is where the server entity goes: leave `list` to #placeAt then.
       this.#deferList = at >= 0;
       try {
-        this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, entity) : this.#setVisible(serverId, entity));
+        this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value));
         if (serverTrack) this.#refresh(serverId, serverTrack);
+        else if (value === undefined) this.#forget(serverId);
       } finally {
         this.#deferList = false;
       }
       if (at >= 0) this.#placeAt(serverId, at);
-    });
+      return serverId;
+    }
   }
 
   // ---- whole-store operations (legacy API) -----------------------------------------------
@@ -287,8 +376,14 @@ export class OptimisticLayers<T extends Entity> {
       this.#tracks.clear();
       this.#hints.clear();
       this.#pos.clear();
+      this.#aliases.clear();
+      this.#viewKeys.clear();
+      this.#deletedAt.clear();
+      this.#placeholders.clear();
+      this.#opCount = 0;
       this.#write.dropAll();
       if (this.list.length > 0) this.list.clear();
+      this.onClear?.();
       this.onConfirmedChange?.();
     });
   }
@@ -304,7 +399,7 @@ export class OptimisticLayers<T extends Entity> {
       this.#deferList = true;
       this.#listStructureChanged = false;
       try {
-        for (const id of this.#confirmedIds()) if (!snapshot.has(id)) this.writeConfirmed(id, undefined);
+        for (const id of [...this.#confirmedIds()]) if (!snapshot.has(id)) this.writeConfirmed(id, undefined);
         for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
       } finally {
         this.#deferList = false;
@@ -340,13 +435,49 @@ export class OptimisticLayers<T extends Entity> {
     this.onConfirmedChange?.();
   }
 
-  /** Sets the confirmed value of `id`; returns whether it changed. Does not mark it dirty. */
+  /** This client learned that `id` is deleted: answers to changes made before now cannot bring it back. */
+  #learnDeleted(id: string): void {
+    if (this.#opCount === 0) return;
+    this.#deletedAt.set(id, this.nextSeq());
+    if (this.#deletedAt.size > 1000) {
+      // Only changes still in flight can be outranked: forget deletions older than all of them.
+      let oldest = Infinity;
+      for (const track of this.#tracks.values()) for (const op of track.ops) oldest = Math.min(oldest, op.seq);
+      for (const [deleted, at] of this.#deletedAt) if (at < oldest) this.#deletedAt.delete(deleted);
+    }
+  }
+
+  /** With no change in flight, no answer is left that a deletion must outrank. */
+  #forgetDeletions(): void {
+    if (this.#opCount === 0 && this.#deletedAt.size > 0) this.#deletedAt.clear();
+  }
+
+  /** Whether this client learned that `id` was deleted after `op` was made. */
+  #deletedSince(id: string, op: PendingOp<T>): boolean {
+    return (this.#deletedAt.get(id) ?? 0) > op.seq;
+  }
+
+  /** Sets the confirmed value of `id`; returns whether the query cache must learn of it. */
   #setConfirmed(id: string, value: T | undefined): boolean {
     const track = this.#tracks.get(id);
-    if (!track) return this.#setVisible(id, value);
+    if (!track) {
+      const current = this.entities.peek(id);
+      if (value === undefined) {
+        const changed = this.#setVisible(id, undefined);
+        this.#forget(id);
+        return changed;
+      }
+      return this.#setVisible(id, value) || (current !== undefined && this.#keep(current, value));
+    }
+    const current = track.confirmed;
     const changed = this.#setTracked(track, value);
     if (changed) this.#refresh(id, track);
-    return changed;
+    return changed || (current !== undefined && value !== undefined && this.#keep(current, value));
+  }
+
+  /** `current` stays for its identity although `incoming` is equal to it: tell the owner. */
+  #keep(current: T, incoming: T): boolean {
+    return current !== incoming && this.onKeep !== undefined && this.onKeep(current, incoming);
   }
 
   #setTracked(track: Track<T>, value: T | undefined): boolean {
@@ -362,7 +493,20 @@ export class OptimisticLayers<T extends Entity> {
     const index = track ? track.ops.indexOf(op) : -1;
     if (!track || index < 0) return undefined;
     track.ops.splice(index, 1);
+    if (!this.#placeholders.delete(op)) this.#opCount--;
     return track;
+  }
+
+  /** Drops the placeholders of creates answered without an entity: the fetched list has the real one. */
+  #dropPlaceholders(): void {
+    for (const op of this.#placeholders) {
+      const track = this.#tracks.get(op.id);
+      const index = track ? track.ops.indexOf(op) : -1;
+      if (!track || index < 0) continue;
+      track.ops.splice(index, 1);
+      this.#refresh(op.id, track);
+    }
+    this.#placeholders.clear();
   }
 
   #refresh(id: string, track: Track<T>): void {
@@ -371,8 +515,19 @@ export class OptimisticLayers<T extends Entity> {
       return;
     }
     this.#tracks.delete(id);
-    this.#setVisible(id, track.confirmed);
+    const shown = this.entities.peek(id);
+    // The visible object becomes the confirmed one; kept when equal, it stands for the server's item.
+    if (!this.#setVisible(id, track.confirmed) && shown !== undefined && track.confirmed !== undefined) this.#keep(shown, track.confirmed);
     this.#hints.delete(id);
+    if (track.confirmed === undefined) this.#forget(id);
+  }
+
+  /** `id` is gone for good: nothing can use its temporary id or its view key any more. */
+  #forget(id: string): void {
+    const key = this.#viewKeys.get(id);
+    if (key === undefined) return;
+    this.#viewKeys.delete(id);
+    if (this.#aliases.get(key) === id) this.#aliases.delete(key);
   }
 
   #fold(track: Track<T>): T | undefined {
@@ -469,6 +624,8 @@ export class OptimisticLayers<T extends Entity> {
       list.splice(at, 1);
       return;
     }
+    // The temporary row's slot is a local choice: the next server list puts the entity in its order.
+    this.#listPlacedLocally = true;
     list[at] = entity;
     this.#pos.set(id, at);
     if (old >= 0 && old !== at) {

@@ -2,10 +2,11 @@
 import type { QueryClient } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import { getGlobalQueryClient } from "../query/queryClient";
-import { createQuerySync } from "../query/querySync";
+import { createQuerySync, type QuerySync } from "../query/querySync";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import { createTransformer } from "../transforms/DataTransformer";
 import type { DataTransformer } from "../transforms/types";
+import { shallowEqual } from "../utils/shallowEqual";
 import { isValidId, OptimisticConfigError, OptimisticEntityError } from "./errors";
 import { createMutationActions } from "./mutations";
 import type { OptimisticLayers } from "./OptimisticLayers";
@@ -31,7 +32,7 @@ export interface ManagerInternals<TUiData extends Entity> {
   isDestroyed: () => boolean;
 }
 
-/** The manager's `realtime` handle plus its teardown; internal. */
+/** The manager's `realtime` handle; internal. */
 export interface ManagerRealtime {
   readonly isConnected: boolean;
   connect: (socket: RealtimeSocket) => void;
@@ -42,7 +43,11 @@ export interface ManagerRealtime {
 export type AttachRealtime = <TUiData extends Entity>(
   config: RealtimeConfig<TUiData>,
   internals: ManagerInternals<TUiData>,
-) => ManagerRealtime;
+) => {
+  handle: ManagerRealtime;
+  /** Applies the events of a burst still waiting for their batch. */
+  flush: () => void;
+};
 
 /**
  * Builds a manager: a store whose entities come from a TanStack query and change optimistically
@@ -99,6 +104,19 @@ export function createStoreManager<
     }
     return item;
   };
+  // An entity kept for its identity now stands for the server's latest item (the cache must hold it).
+  layers.onKeep = (kept, incoming) => {
+    const item = transformer && itemOf.get(incoming);
+    if (!item) return false;
+    const previous = itemOf.get(kept);
+    itemOf.set(kept, item);
+    return previous !== undefined && previous !== item && !shallowEqual(previous, item);
+  };
+
+  // The mutation runner calls back into parts made after it.
+  const late: { realtime?: ReturnType<AttachRealtime>; sync?: QuerySync<TUiData> } = {};
+  // Events of a realtime burst that arrived before an answer or a fetched list are applied first.
+  const applyArrived = () => late.realtime?.flush();
 
   const mutations = createMutationActions<TApiData, TUiData>({
     client,
@@ -107,8 +125,12 @@ export function createStoreManager<
     transformer,
     originId,
     toEntity: (result) => toEntity(result, "mutation"),
+    toItem,
     isDestroyed: () => destroyed,
     reporter,
+    beforeAnswer: applyArrived,
+    refetch: () => void late.sync?.refetch().catch(() => undefined),
+    writeDetached: (change) => late.sync?.writeDetached(change),
   });
   const { counts } = mutations;
 
@@ -136,7 +158,7 @@ export function createStoreManager<
   );
 
   client.mount();
-  const sync = createQuerySync<TApiData, TUiData>({
+  const query = createQuerySync<TApiData, TUiData>({
     client,
     name,
     queryFn: config.queryFn,
@@ -147,10 +169,12 @@ export function createStoreManager<
     toItem,
     status,
     reporter,
+    beforeList: applyArrived,
   });
+  late.sync = query;
 
   const triggerQuery = () => {
-    if (!destroyed && enabled) void sync.refetch().catch(() => undefined);
+    if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
 
   const realtime =
@@ -169,9 +193,9 @@ export function createStoreManager<
       : undefined;
 
   const setEnabled = (next: boolean) => {
-    if (destroyed) return;
+    if (destroyed || next === enabled) return;
     enabled = next;
-    sync.setEnabled(next);
+    query.setEnabled(next);
   };
 
   const manager: OptimisticStoreManager<TApiData, TUiData, TStore> = {
@@ -180,7 +204,7 @@ export function createStoreManager<
       create: mutations.create,
       update: mutations.update,
       remove: mutations.remove,
-      refetch: () => (destroyed ? Promise.resolve(undefined) : sync.refetch()),
+      refetch: () => (destroyed ? Promise.resolve(undefined) : query.refetch()),
       triggerQuery,
     },
     status,
@@ -190,8 +214,8 @@ export function createStoreManager<
     disable: () => setEnabled(false),
     destroy: () => {
       if (destroyed) return;
-      realtime?.disconnect();
-      sync.destroy();
+      realtime?.handle.disconnect();
+      query.destroy();
       destroyed = true;
       client.unmount();
       runInAction(() => {
@@ -200,7 +224,8 @@ export function createStoreManager<
       });
     },
   };
-  if (realtime) manager.realtime = realtime;
+  late.realtime = realtime;
+  if (realtime) manager.realtime = realtime.handle;
   return manager;
 }
 
@@ -221,8 +246,10 @@ function checkConfig(input: unknown): void {
     if (typeof m?.[kind] !== "function") fail(`config.mutations.${kind} of ${label} is missing: pass a function that performs the ${kind} on the server.`);
   }
   if (config.transformer !== undefined && config.transformer !== false) {
-    const t = config.transformer as { toUi?: unknown; toApi?: unknown };
-    if (typeof t.toUi !== "function" || typeof t.toApi !== "function") fail(`config.transformer of ${label} must have toUi and toApi functions, or be false.`);
+    const t = config.transformer as { toUi?: unknown; toApi?: unknown } | null;
+    if (typeof t?.toUi !== "function" || typeof t.toApi !== "function") {
+      fail(`config.transformer of ${label} must have toUi and toApi functions (or be false for none, or left out for the default one).`);
+    }
   }
   if (config.staleTime !== undefined && !(typeof config.staleTime === "number" && config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
   const realtime = config.realtime as { eventType?: unknown } | undefined;

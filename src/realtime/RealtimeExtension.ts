@@ -21,6 +21,12 @@ export interface RealtimeSink {
 const KINDS = new Set(["INSERT", "UPDATE", "DELETE"]);
 
 let withSink: <T extends Entity>(extension: RealtimeExtension<T>, sink: RealtimeSink) => RealtimeExtension<T>;
+let applyQueued: (extension: RealtimeExtension<Entity>) => void;
+
+/** Applies the events of a burst still waiting for their batch; internal. */
+export function flushQueuedEvents(extension: RealtimeExtension<Entity>): void {
+  applyQueued(extension);
+}
 
 /** An extension whose events go to `sink` instead of the store's realtime helpers; internal. */
 export function createSinkExtension<T extends Entity>(store: OptimisticStore<T>, config: RealtimeConfig<T>, sink: RealtimeSink): RealtimeExtension<T> {
@@ -52,6 +58,7 @@ export class RealtimeExtension<T extends Entity> {
       extension.#sink = sink;
       return extension;
     };
+    applyQueued = (extension) => extension.#flush();
   }
 
   /** Listens for `config.eventType` once `connect()` is called; events are written to `store`. */

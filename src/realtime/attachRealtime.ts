@@ -1,7 +1,7 @@
 import type { AttachRealtime } from "../core/createStoreManager";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "../core/errors";
 import type { Entity } from "../core/types";
-import { createSinkExtension } from "./RealtimeExtension";
+import { createSinkExtension, flushQueuedEvents } from "./RealtimeExtension";
 
 /**
  * Wires a manager to realtime events: data goes through the manager's transformer into the confirmed
@@ -35,15 +35,18 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
     },
   });
   return {
-    get isConnected() {
-      return extension.connected;
+    handle: {
+      get isConnected() {
+        return extension.connected;
+      },
+      connect: (socket) => {
+        if (internals.isDestroyed()) {
+          throw new OptimisticLifecycleError(`realtime.connect on "${name}" after destroy(): create a new manager to listen again.`);
+        }
+        extension.connect(socket);
+      },
+      disconnect: () => extension.disconnect(),
     },
-    connect: (socket) => {
-      if (internals.isDestroyed()) {
-        throw new OptimisticLifecycleError(`realtime.connect on "${name}" after destroy(): create a new manager to listen again.`);
-      }
-      extension.connect(socket);
-    },
-    disconnect: () => extension.disconnect(),
+    flush: () => flushQueuedEvents(extension as never),
   };
 };

@@ -1,3 +1,4 @@
+import { markFieldwise } from "./fieldwise";
 import type { DataTransformer, DefaultTransformerOptions, Entity, FieldSelector } from "./types";
 
 type KeyTest = (key: string) => boolean;
@@ -109,10 +110,10 @@ export function createDefaultTransformer<
     return value;
   };
 
-  return {
+  return markFieldwise({
     toUi: (apiData) => mapFields(apiData, fieldToUi) as TUiData,
     toApi: (uiData) => mapFields(uiData, fieldToApi) as TApiData,
-  };
+  });
 }
 
 /** Applies `convert` to each top-level field; copies the object only once a field changes. */

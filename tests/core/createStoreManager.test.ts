@@ -206,6 +206,9 @@ describe("createOptimisticStoreManager", () => {
       ["missing mutations", { ...valid, mutations: undefined }, /config\.mutations\.create of "todos" is missing/],
       ["a missing remove mutation", { ...valid, mutations: { ...api.mutations, remove: undefined } }, /config\.mutations\.remove of "todos"/],
       ["a transformer without toApi", { ...valid, transformer: { toUi: (x: unknown) => x } }, /must have toUi and toApi/],
+      ["a null transformer", { ...valid, transformer: null }, /must have toUi and toApi/],
+      ["an empty-string transformer", { ...valid, transformer: "" }, /must have toUi and toApi/],
+      ["a transformer of 0", { ...valid, transformer: 0 }, /must have toUi and toApi/],
       ["a negative staleTime", { ...valid, staleTime: -1 }, /staleTime of "todos" must be a number/],
     ])("throws OptimisticConfigError for %s", (_label, config, message) => {
       expect(make(config)).toThrow(OptimisticConfigError);
@@ -1541,19 +1544,24 @@ describe("createOptimisticStoreManager", () => {
       expect(onError.mock.calls[0]![0].message).toMatch(/query data of "items" has no valid id; it was ignored/);
     });
 
-    it("reports a mutation answer without an id and keeps the optimistic entity", async () => {
+    it("reports a create answer without an id, keeps the optimistic entity until a refetch shows the server's", async () => {
       const onError = vi.fn();
       const api = memoryApi();
       api.mutations.create.mockResolvedValueOnce({ title: "no id" } as Todo);
       const manager = createOptimisticStoreManager({ name: "m", ...api, transformer: false, onError }, createTestQueryClient());
       onCleanup(() => manager.destroy());
       await vi.waitFor(() => expect(manager.store.count).toBe(3));
+      let resolveFetch!: (rows: Todo[]) => void;
+      api.queryFn.mockImplementationOnce(() => new Promise<Todo[]>((resolve) => (resolveFetch = resolve)));
 
       await expect(manager.actions.create({ title: "X" })).resolves.toEqual({ title: "no id" });
 
       expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "mutation", name: "m", payload: { title: "no id" } });
       expect(titles(manager.store)).toEqual(["A", "B", "C", "X"]);
       expect(manager.status.hasPendingMutations).toBe(false);
+      expect(api.queryFn).toHaveBeenCalledTimes(2);
+      resolveFetch([...makeTodos(), { id: "s9", title: "X", done: false }]);
+      await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "s9"]));
     });
 
     it("reports a throwing transformer as a callback error and skips the item", async () => {

@@ -1,4 +1,5 @@
 import { describe, it, expect, expectTypeOf } from "vitest";
+import { OptimisticConfigError } from "../../src";
 import { createDefaultTransformer, createTransformer } from "../../src/transforms";
 import type { DataTransformer, DefaultTransformerOptions, FieldSelector } from "../../src/transforms";
 import type { Entity } from "../../src/transforms/types";
@@ -32,6 +33,17 @@ const postTransformer: DataTransformer<ApiPost, Post> = {
 };
 
 describe("createTransformer", () => {
+  it.each([
+    ["null", null],
+    ["an empty string", ""],
+    ["0", 0],
+    ["true", true],
+    ["an object without toApi", { toUi: (x: unknown) => x }],
+  ])("throws OptimisticConfigError for %s, as the manager does", (_label, value) => {
+    expect(() => createTransformer(value as never)).toThrow(OptimisticConfigError);
+    expect(() => createTransformer(value as never)).toThrow(/must have toUi and toApi/);
+  });
+
   it("returns undefined for false, so data passes through untouched", () => {
     expect(createTransformer(false)).toBeUndefined();
   });

@@ -1,0 +1,144 @@
+/**
+ * The state model's rules that need a particular order of answers: deletions against late answers,
+ * ids a server list brings before an answer, what is kept per created entity, and `list` order.
+ * Driven through a manager against the real HTTP test server.
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Todo } from "../__fixtures__/mockData";
+import { makeTodos } from "../__fixtures__/mockData";
+import { connectClient, createTestApi } from "../__fixtures__";
+import { cleanup, countRequests, loaded, nextMacrotask, setupManager, startServer } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+const ids = (list: readonly Todo[]) => list.map((todo) => todo.id);
+const cachedIds = (client: { getQueryData<T>(key: string[]): T | undefined }) => (client.getQueryData<Todo[]>(["items"]) ?? []).map((row) => row.id);
+
+describe("a deletion this client knows of outranks the answer of a change sent before it", () => {
+  it("an update answered after the entity's remove was answered does not bring it back", async () => {
+    const { manager, server, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const put = server.hold({ method: "PUT" }, { applyAt: "request" });
+    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await put.arrived;
+
+    await manager.actions.remove("a");
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    await put.release();
+    await updating;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an update answered after a realtime DELETE (no receipts) does not bring the entity back", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const { manager, client } = await setupManager({
+      server,
+      config: {
+        // Mutation calls without the receipt: the update's echo is just another event.
+        mutations: { create: (data) => api.mutations.create(data), update: (params) => api.mutations.update(params), remove: (id) => api.mutations.remove(id) },
+        realtime: { eventType: server.eventType },
+      },
+    });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    const put = server.hold({ method: "PUT" }, { applyAt: "request" }); // updated and broadcast, answer held
+    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await put.arrived;
+
+    server.serverDelete("a"); // another client
+    await vi.waitFor(() => expect(ids(manager.store.list)).toEqual(["b", "c"]));
+    await put.release();
+    await updating;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an update answered after a refetch without the entity does not bring it back", async () => {
+    const { manager, server, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const put = server.hold({ method: "PUT" }, { applyAt: "request" });
+    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await put.arrived;
+
+    server.serverDelete("a", { silent: true });
+    await manager.actions.refetch();
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    await put.release();
+    await updating;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+});
+
+describe("an id chosen by createOptimisticUiData", () => {
+  it("is never redirected once a server list brings an entity with that id before the create answers", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({
+      server,
+      config: { optimisticDefaults: { createOptimisticUiData: (input: { title: string }) => ({ id: "mine", title: input.title }) } },
+    });
+    await loaded(manager, 3);
+    const post = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "created" });
+    expect(manager.store.get("mine")?.title).toBe("created");
+    await post.arrived;
+
+    server.seed([...server.rows(), { id: "mine", title: "the server's own" }]);
+    await manager.actions.refetch();
+    await post.release();
+    const created = await creating;
+
+    expect(manager.store.get("mine")?.title).toBe("the server's own");
+    expect(manager.store.get(created.id)?.title).toBe("created");
+    await manager.actions.update({ id: "mine", data: { title: "edited" } });
+    expect(server.row("mine")?.title).toBe("edited");
+    expect(server.row(created.id)?.title).toBe("created");
+  });
+});
+
+describe("what is kept per created entity", () => {
+  it("forgets the temporary id and the view key once the entity is deleted", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const { id } = await creating;
+    expect(manager.store.viewKey(id)).toBe(tempId);
+
+    await manager.actions.remove(id);
+
+    expect(manager.store.viewKey(id)).toBe(id);
+    await expect(manager.actions.update({ id: tempId, data: { title: "x" } })).rejects.toThrow(/temporary id of an entity that no longer exists/);
+    await expect(manager.actions.remove(tempId)).resolves.toBeUndefined();
+    expect(countRequests(server, "DELETE")).toBe(1);
+  });
+});
+
+describe("list order", () => {
+  it("follows the server's order again at the next refetch after a create's answer took the temporary row's place", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const post = server.hold({ method: "POST" }, { applyAt: "request" });
+    const creating = manager.actions.create({ title: "X" });
+    await post.arrived; // the server has X (id 1)
+    server.serverInsert({ title: "Y" }); // id 2, after X
+    await manager.actions.refetch(); // [a, b, c, 1, 2] and the temporary row
+    await post.release();
+    await creating;
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", "2", "1"]); // the answer took the temporary row's place
+
+    await manager.actions.refetch(); // nothing changed on the server
+
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", "1", "2"]);
+  });
+});

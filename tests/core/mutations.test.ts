@@ -1,0 +1,131 @@
+/**
+ * The mutation path: what reaches the server, in which order, and with which id.
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  createDefaultTransformer,
+  createOptimisticStoreManager,
+  OptimisticEntityError,
+  OptimisticLifecycleError,
+  type OptimisticErrorInfo,
+} from "../../src";
+import { connectClient } from "../__fixtures__";
+import { createManualApi } from "../__fixtures__/manualApi";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
+import { cleanup, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+const writes = (server: Awaited<ReturnType<typeof startServer>>) =>
+  server.requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`);
+
+describe("changes of one entity reach the server in the order they were made", () => {
+  it("sends an update queued on a temporary id before a later update made with the server id the echo gave", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    const post = server.hold({ method: "POST" }, { applyAt: "request" }); // written and echoed, answer held
+
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const first = manager.actions.update({ id: tempId, data: { title: "first edit" } });
+    await post.arrived;
+    const serverId = server.rows().at(-1)!.id;
+    await vi.waitFor(() => expect(manager.store.get(serverId)).toBeDefined()); // the echo told the server id
+    const second = manager.actions.update({ id: serverId, data: { title: "second edit" } });
+    await post.release();
+    await Promise.all([creating, first, second]);
+
+    expect(writes(server)).toEqual(["POST /items", `PUT /items/${serverId}`, `PUT /items/${serverId}`]);
+    expect(server.row(serverId)?.title).toBe("second edit");
+    expect(manager.store.get(serverId)?.title).toBe("second edit");
+  });
+});
+
+describe("changes queued on a temporary id", () => {
+  it.each([
+    ["destroy()", (manager: { destroy(): void }) => manager.destroy()],
+    ["store.clear()", (manager: { store: { clear(): void } }) => manager.store.clear()],
+  ])("are dropped, never sent with the temporary id, after %s", async (_label, end) => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server });
+    await loaded(manager, 3);
+    const post = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const updating = manager.actions.update({ id: tempId, data: { title: "edit" } });
+    const removing = manager.actions.remove(tempId);
+    await post.arrived;
+
+    end(manager as never);
+    await post.release();
+    await creating;
+
+    await expect(updating).rejects.toThrow(OptimisticLifecycleError);
+    await expect(removing).rejects.toThrow(OptimisticLifecycleError);
+    expect(writes(server)).toEqual(["POST /items"]);
+  });
+});
+
+describe("a create answered without an entity", () => {
+  it.each([
+    ["undefined", undefined],
+    ["{}", {}],
+  ])("(%s) is reported, keeps no temporary row in the cache, sends no temporary id, and refetches to show the server's entity", async (_label, answer) => {
+    const api = createManualApi();
+    const client = createTestQueryClient();
+    const errors: Array<{ error: Error; info: OptimisticErrorInfo }> = [];
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: "todos", ...api, transformer: false, onError: (error, info) => void errors.push({ error, info }) },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    (await api.next("query")).resolve(makeTodos());
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const updating = manager.actions.update({ id: tempId, data: { title: "edit" } });
+    (await api.next("create")).resolve(answer);
+    await creating;
+
+    await expect(updating).rejects.toThrow(OptimisticEntityError);
+    await expect(manager.actions.update({ id: tempId, data: { title: "again" } })).rejects.toThrow(OptimisticEntityError);
+    expect(errors.map(({ error, info }) => [error.name, info.source])).toEqual([["OptimisticEntityError", "mutation"]]);
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "new"]);
+    await nextMacrotask();
+    expect(client.getQueryData<Todo[]>(["todos"])?.map((row) => row.id)).toEqual(["a", "b", "c"]);
+
+    (await api.next("query")).resolve([...makeTodos(), { id: "s1", title: "new" }]);
+    await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "s1"]));
+    expect(api.calls.filter((call) => call.kind === "update")).toEqual([]);
+  });
+});
+
+describe("update", () => {
+  it("shows the submitted data through the transformer's toUi, as create does", async () => {
+    const server = await startServer({ seed: [{ id: "a", title: "A", dueAt: "2024-01-01T00:00:00.000Z" }] });
+    const { manager } = await setupManager({ server, config: { transformer: createDefaultTransformer() } });
+    await loaded(manager, 1);
+
+    const saving = manager.actions.update({ id: "a", data: { dueAt: "2024-05-01T00:00:00.000Z" } });
+
+    expect(manager.store.get("a")?.dueAt).toEqual(new Date("2024-05-01T00:00:00.000Z"));
+    await saving;
+    expect(manager.store.get("a")?.dueAt).toEqual(new Date("2024-05-01T00:00:00.000Z"));
+    expect(server.row("a")?.dueAt).toBe("2024-05-01T00:00:00.000Z");
+  });
+
+  it("rejects an id that is not a string and sends nothing", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server });
+    await loaded(manager, 3);
+
+    await expect(manager.actions.update({ id: 5 as unknown as string, data: { title: "x" } })).rejects.toThrow(OptimisticEntityError);
+    await expect(manager.actions.remove(5 as unknown as string)).rejects.toThrow(OptimisticEntityError);
+    expect(writes(server)).toEqual([]);
+  });
+});

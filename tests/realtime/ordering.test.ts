@@ -1,0 +1,38 @@
+/**
+ * Realtime events and mutation answers are applied in the order they arrived, even when a burst
+ * of events is batched. A socket-shaped object makes the arrival order exact.
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager } from "../../src";
+import { createManualApi } from "../__fixtures__/manualApi";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
+import { cleanup, createMockSocket, createTestQueryClient, nextMacrotask, onCleanup } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+describe("a realtime burst and a mutation answer", () => {
+  it("applies the events of a burst that arrived before an answer first, so the answer stands", async () => {
+    const api = createManualApi();
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false, realtime: { eventType: "todo_update" } }, client);
+    onCleanup(() => manager.destroy());
+    const socket = createMockSocket();
+    manager.realtime!.connect(socket);
+    (await api.next("query")).resolve(makeTodos());
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+
+    const saving = manager.actions.update({ id: "a", data: { title: "mine" } });
+    const answer = await api.next("update");
+    // The server applied another client's two edits, then this client's: their events come first.
+    socket.emit("todo_update", { type: "todo_update", event: "UPDATE", data: { id: "a", title: "other 1", done: false } });
+    socket.emit("todo_update", { type: "todo_update", event: "UPDATE", data: { id: "a", title: "other 2", done: false } });
+    answer.resolve({ id: "a", title: "mine", done: false });
+    await saving;
+    await nextMacrotask();
+
+    expect(manager.store.get("a")?.title).toBe("mine");
+    expect(client.getQueryData<Todo[]>(["todos"])?.[0]?.title).toBe("mine");
+  });
+});
