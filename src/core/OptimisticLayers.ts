@@ -209,7 +209,7 @@ export class OptimisticLayers<T extends Entity> {
       if (!fromCache) {
         this.#dirty = new Set(this.#protected);
         this.#cleared = false;
-      }
+      } else for (const id of this.#protected ?? []) this.#dirty.add(id);
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };

@@ -130,10 +130,11 @@ export function createMutationActions<TApiData extends Entity, TUiData extends E
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
     const observer = new MutationObserver<TResult, Error, TVars>(client, { mutationKey: [name, kind], mutationFn, gcTime: 0 });
     const finish = (ok: boolean, result?: TResult) => {
+      // Events that arrived before this answer go first (this change's own echo among them).
+      if (!options.isDestroyed()) options.beforeAnswer();
       inFlight.delete(key.mutationId);
       reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
       observer.reset();
-      if (!options.isDestroyed()) options.beforeAnswer();
       runInAction(() => {
         counts[kind]--;
         if (ok) settle(result as TResult);

@@ -73,6 +73,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
   let markUpdatedAt = 0;
   let lastError: unknown = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** refetch() calls made while not observing, still running: their results are shown when they land. */
+  let explicitRefetches = 0;
 
   // Writes made after a fetch started must survive its result; a refetch that cancels it starts anew.
   const fetchStarted = (): void => {
@@ -140,7 +142,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
     unsubscribe();
     unsubscribe = undefined;
     runInAction(() => {
-      status.isSyncing = false;
+      status.isSyncing = explicitRefetches > 0;
       status.isLoading = false;
     });
   };
@@ -152,11 +154,15 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
     const { ids, cleared } = layers.takeChanges();
     const cached = query().state.data;
     // After clear() (sign-out, say) the cache is emptied and stale, so enabling again fetches.
-    if (cleared || !Array.isArray(cached)) write(fullList(), cleared);
-    else write(patchList(baseOf(cached), ids.map((id) => [id, layers.confirmed(id)])), false);
+    if (cleared || !Array.isArray(cached)) write(fullList(), cleared, true);
+    else {
+      const base = baseOf(cached);
+      write(patchList(base, ids.map((id) => [id, layers.confirmed(id)])), false, base === mark);
+    }
   };
 
-  const write = (next: ServerListMark | undefined, stale: boolean): void => {
+  /** `seen`: the store has applied everything in `next` (else the next result applies it). */
+  const write = (next: ServerListMark | undefined, stale: boolean, seen: boolean): void => {
     if (!next) return;
     const current = query();
     const before = current.state;
@@ -166,10 +172,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
       // Keep the fetch time and a fetch error: written-back changes are not a fetch.
       client.setQueryData<TApiData[]>(queryKey, next.data as TApiData[], { updatedAt: stale ? 0 : before.dataUpdatedAt });
       if (!destroyed) {
-        mark = next;
+        // Patched onto a list this store has not applied (fetched while disabled): it still must be.
+        mark = seen ? next : undefined;
         markUpdatedAt = query().state.dataUpdatedAt;
       }
-      if (before.status === "error") current.setState({ status: "error", error: before.error });
+      // A fetch error outlives write-backs, but not clear(): the data it failed to load is forgotten.
+      if (before.status === "error" && !stale) current.setState({ status: "error", error: before.error });
     } finally {
       writingBack = false;
     }
@@ -242,6 +250,13 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
       }
     }
     flush();
+    // The cleared list is the query's state now (its fetch error was forgotten with the data).
+    if (!unsubscribe) {
+      runInAction(() => {
+        status.isError = false;
+        status.error = null;
+      });
+    }
   };
 
   const unsubscribeCache = client.getQueryCache().subscribe((event) => {
@@ -261,8 +276,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
       // Not observing (disabled): the result of a refetch asked for explicitly is still shown. What
       // the cache got meanwhile is taken first, while the writes it must not undo are still known.
       onResult(observer.getOptimisticResult(client.defaultQueryOptions(observer.options)));
+      explicitRefetches++;
       runInAction(() => (status.isSyncing = true));
       return observer.refetch().then((result) => {
+        explicitRefetches--;
         if (!unsubscribe) onResult(result);
         return result;
       });
@@ -279,7 +296,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(options: Query
       const cached = client.getQueryData<TApiData[]>(queryKey);
       if (!Array.isArray(cached)) return;
       const entry: [string, TUiData | undefined] = "put" in change ? [change.put.id, change.put] : [change.remove, undefined];
-      write(patchList(baseOf(cached), [entry]), false);
+      write(patchList(baseOf(cached), [entry]), false, false);
     },
     destroy() {
       if (destroyed) return;

@@ -26,7 +26,9 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
         const entity = event.event === "DELETE" ? undefined : internals.toEntity(data);
         if (internals.acknowledge(event.mutationId, entity)) return true;
       }
-      return event.originId === originId;
+      // A deletion is applied even as this client's own echo: an older event of another client may
+      // have brought the entity back after this client's remove was answered.
+      return event.originId === originId && event.event !== "DELETE";
     },
     resync: internals.resync,
     report(error, event, fromCallback) {

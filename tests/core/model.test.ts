@@ -3,47 +3,58 @@
  *
  * Random command sequences (fast-check `fc.commands`) drive a real manager
  * (`createOptimisticStoreManager`, fresh `QueryClient`, retries off) against an in-process fake
- * server: plain functions over a `Map` whose every request is held until a `release(k, ok|fail)`
- * command answers it, so requests complete in any order and may fail. Other commands change the
- * server table "from another client" and start refetches, which are held too and may land late.
- * Timers are faked (setTimeout/Date only) so query-core's notifications and the library's
- * coalesced write-back run at realistic points without real waiting.
+ * server: plain functions over a `Map` whose every request is held until the test answers it, so
+ * requests complete in any order and may fail. A held write may also be *applied* first (the server
+ * commits it and broadcasts its event) and answered later. Other commands change the server table
+ * "from another client", start refetches, deliver the server's realtime events (alone or as a burst,
+ * also with an answer landing in the middle of the burst), clear the store and disable/enable the
+ * manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
+ * batch and the coalesced write-back run at realistic points without real waiting.
+ *
+ * Scenarios vary the transformer (none, the default one, `createOptimisticUiData` with its own ids)
+ * and the realtime echo of this client's own changes: no realtime, events without receipts (an echo
+ * is just another event), or events carrying the receipt (an echo acknowledges its change).
  *
  * The model (written from DESIGN.md, not from src/):
  * - `confirmed`: id → entity, what the server said last; `pending`: in-flight ops in start order.
  * - visible(id) = confirmed(id) with every pending op on `id` applied in start order:
  *   create → its optimistic entity; update → `{ ...entity, ...patch }`, or nothing over a missing
  *   entity; remove → hidden.
- * - Updates compose by field. Two updates of one entity in flight, the later-started answered
- *   first: from then on the earlier one is superseded for the fields the answered one set (its
- *   patch no longer applies them, its answer does not write them). Implemented as
- *   `ack(id, field)` = start order of the newest answered update that set the field.
- * - Answers: create ok → confirmed(serverId) = answer, ops queued on the temporary id move to the
- *   server id, the temporary id becomes an alias (later calls with it target the server id);
- *   update ok → confirmed(id) = answer if no newer update was answered, else confirmed(id) with
- *   the answer's values of the op's own not-superseded fields; remove ok → confirmed(id) deleted; any
- *   failure → only that op is dropped. A create that fails makes updates queued on its temporary
- *   id fail and removes queued on it succeed without a server call (both invisible).
- * - Refetch: the latest refetch is the live one (a new refetch cancels the one in flight; a
- *   cancelled fetch's answer is ignored). When the live fetch's answer lands, every entity in it
- *   becomes confirmed and every confirmed entity missing from it is deleted, EXCEPT ids written by
- *   a mutation answer while that fetch was in flight (DESIGN: a fetch's result never overwrites
- *   entities written while it was in flight). A failed live fetch changes nothing and sets
- *   `status.isError`; `status.isSyncing` is true while a live fetch is in flight.
+ * - Updates compose by field: `ack(id, field)` = start order of the newest answered update that set
+ *   the field; an older update no longer applies that field and its answer does not write it. It is
+ *   kept while the entity has changes in flight (changes queued on a temporary id that join the
+ *   server id later do not meet answers given before they joined).
+ * - Answers (or receipt echoes, whichever comes first; the other then changes nothing):
+ *   create ok → confirmed(serverId) = answer, ops queued on the temporary id move to the server id,
+ *   the temporary id becomes an alias while the entity lives (unless a server entity already goes
+ *   by the create's id: then that id keeps it); update ok → confirmed(id) = answer if no newer update
+ *   was answered, else only its own not-superseded fields; remove ok → deleted; failure → only that
+ *   op is dropped (a failed create makes updates queued on it fail, removes queued on it succeed).
+ * - A deletion this client knows of (its remove answered, a realtime DELETE, a fetch without the
+ *   entity) outranks the answer of every change made before it: that answer writes nothing.
+ * - Realtime: an event not acknowledging a pending change writes confirmed state (upsert or delete),
+ *   except this client's own echo (its originId); events apply in arrival order, a burst included.
+ * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
+ *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
+ *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight. A
+ *   failed fetch changes nothing and sets `status.isError`; `isSyncing` is true while it is in flight.
+ * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then); a
+ *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
+ * - clear(): everything confirmed and pending is dropped (later answers and echoes of those changes
+ *   change nothing; changes queued on a temporary id are never sent), a fetch in flight never lands.
  * - Values are the transformed server rows: with the default transformer `createdAt` (an ISO
  *   string the server adds) becomes a `Date`; optimistic entities are `{ ...input, id }`.
- * - The temporary id of a create is new (never used by anything visible, confirmed, pending or
- *   aliased); with `createOptimisticUiData` the id it supplies is kept when it is not taken.
  *
- * Properties checked after every command and every release:
+ * Properties checked after every command and every answer:
  * 1. store.entities / store.list equal the model's visible state; entities.size === list.length,
  *    no duplicate ids in list, list ids = entities keys, list items are the map's objects.
  * 2. status.createPending / updatePending / deletePending / hasPendingMutations are true exactly
  *    while a mutation of that kind is in flight; isSyncing / isError as above.
  * 3. When an action's promise settles, the ids it touched already show its result.
- * After the sequence: every held request is answered (oldest first, success), then a final
- * refetch; the store must equal the server table (ids, values, list in server order) with no
- * mutation pending.
+ * 4. The changes of one entity reach the server in the order they were made.
+ * After the sequence: every event is delivered and every held request answered (oldest first,
+ * success), the manager is enabled, then a final refetch; the store must equal the server table
+ * (ids, values, list in server order) with no mutation pending.
  *
  * Counterexamples the property found are replayed below as named cases (some need thousands of
  * runs to come up again). A failure prints the shrunk command list and a trace with the real ids.
@@ -53,7 +64,7 @@
 import { QueryClient, environmentManager } from "@tanstack/query-core";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, it, vi } from "vitest";
-import { createOptimisticStoreManager, type OptimisticStoreManager } from "../../src";
+import { createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreManager } from "../../src";
 
 environmentManager.setIsServer(() => false);
 
@@ -73,17 +84,41 @@ interface Item extends Fields {
   createdAt?: string | Date;
 }
 type Mode = "plain" | "default" | "uiData";
+/** How this client's own changes come back over realtime. */
+type Echo = "none" | "plain" | "receipt";
 type Kind = "create" | "update" | "remove";
 type Manager = OptimisticStoreManager<Row, Item>;
 
+const EVENT = "items_update";
+
 // ---- fake server ---------------------------------------------------------------------------
+
+interface ServerEvent {
+  type: string;
+  event: "INSERT" | "UPDATE" | "DELETE";
+  data: Row | { id: string };
+  mutationId?: string;
+  originId?: string;
+}
 
 interface Held {
   no: number;
   kind: "fetch" | Kind;
   label: string;
+  /** For writes: commits the change (and broadcasts it) without answering yet. */
+  apply?: () => void;
+  applied: boolean;
   /** Answers the request; for a fetch, returns the rows it answered with. */
   answer(ok: boolean): Row[] | undefined;
+}
+
+/** What the harness learns when the library calls a mutation function. */
+interface Arrival {
+  kind: Kind;
+  /** The id the request targets (creates: none). */
+  id: string | undefined;
+  data: unknown;
+  receipt: MutationReceipt;
 }
 
 class FakeServer {
@@ -91,16 +126,34 @@ class FakeServer {
   readonly held: Held[] = [];
   /** Request numbers of fetches, in call order. */
   readonly fetches: number[] = [];
+  /** Realtime events not yet delivered, in the order the server made them. */
+  readonly pipe: ServerEvent[] = [];
   /** Whether the next fetch reads the table when it is answered instead of when it is made. */
   lateSnapshot = false;
+  onArrival: (arrival: Arrival) => void = () => undefined;
+  /** The server committed a create: `data` is the object the library sent. */
+  onCreated: (data: object, serverId: string) => void = () => undefined;
   #ids = 0;
   #requests = 0;
   #clock = 0;
+
+  constructor(readonly echo: Echo) {}
 
   newRow(fields: Fields): Row {
     const row: Row = { ...fields, id: `s${++this.#ids}`, createdAt: new Date(Date.UTC(2024, 0, 1, 0, ++this.#clock)).toISOString() };
     this.rows.set(row.id, row);
     return row;
+  }
+
+  /** Broadcasts a change (when realtime is on); `receipt` for this client's own changes. */
+  broadcast(event: ServerEvent["event"], data: Row | { id: string }, receipt?: MutationReceipt): void {
+    if (this.echo === "none") return;
+    const payload: ServerEvent = { type: EVENT, event, data: { ...data } };
+    if (receipt && this.echo === "receipt") {
+      payload.mutationId = receipt.mutationId;
+      payload.originId = receipt.originId;
+    }
+    this.pipe.push(payload);
   }
 
   list = (): Promise<Row[]> => {
@@ -112,6 +165,7 @@ class FakeServer {
         no,
         kind: "fetch",
         label: `#${no} fetch(${early ? "snapshot at call" : "snapshot at answer"})`,
+        applied: false,
         answer: (ok) => {
           if (!ok) {
             reject(new Error(`server refused fetch #${no}`));
@@ -125,23 +179,36 @@ class FakeServer {
     });
   };
 
-  create = (data: Fields): Promise<Row> =>
-    this.#hold("create", `create(${fmt(data)})`, () => ({ ...this.newRow({ title: data.title, n: data.n, done: data.done }) }));
+  create = (data: Fields, receipt: MutationReceipt): Promise<Row> => {
+    this.onArrival({ kind: "create", id: undefined, data, receipt });
+    return this.#hold("create", `create(${fmt(data)})`, () => {
+      const row = this.newRow({ title: data.title, n: data.n, done: data.done });
+      this.onCreated(data, row.id);
+      this.broadcast("INSERT", row, receipt);
+      return { ...row };
+    });
+  };
 
-  update = ({ id, data }: { id: string; data: Patch }): Promise<Row> =>
-    this.#hold("update", `update(${id}, ${fmt(data)})`, () => {
+  update = ({ id, data }: { id: string; data: Patch }, receipt: MutationReceipt): Promise<Row> => {
+    this.onArrival({ kind: "update", id, data, receipt });
+    return this.#hold("update", `update(${id}, ${fmt(data)})`, () => {
       const row = this.rows.get(id);
       if (!row) throw new Error(`404: update of unknown ${id}`);
       const next = { ...row, ...data, id: row.id };
       this.rows.set(id, next);
+      this.broadcast("UPDATE", next, receipt);
       return { ...next };
     });
+  };
 
-  remove = (id: string): Promise<{ id: string }> =>
-    this.#hold("remove", `remove(${id})`, () => {
+  remove = (id: string, receipt: MutationReceipt): Promise<{ id: string }> => {
+    this.onArrival({ kind: "remove", id, data: undefined, receipt });
+    return this.#hold("remove", `remove(${id})`, () => {
       if (!this.rows.delete(id)) throw new Error(`404: remove of unknown ${id}`);
+      this.broadcast("DELETE", { id }, receipt);
       return { id };
     });
+  };
 
   #snapshot(): Row[] {
     return [...this.rows.values()].map((row) => ({ ...row }));
@@ -150,23 +217,48 @@ class FakeServer {
   #hold<T>(kind: Kind, label: string, work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const no = ++this.#requests;
-      this.held.push({
+      let outcome: { ok: true; value: T } | { ok: false; error: Error } | undefined;
+      const held: Held = {
         no,
         kind,
         label: `#${no} ${label}`,
-        answer: (ok) => {
-          if (!ok) reject(new Error(`server refused #${no} ${label}`));
-          else {
-            try {
-              resolve(work());
-            } catch (error) {
-              reject(error as Error);
-            }
+        applied: false,
+        apply: () => {
+          held.applied = true;
+          try {
+            outcome = { ok: true, value: work() };
+          } catch (error) {
+            outcome = { ok: false, error: error as Error };
           }
+        },
+        answer: (ok) => {
+          if (!held.applied && ok) held.apply?.();
+          if (!ok) reject(new Error(`server refused #${no} ${label}`));
+          else if (outcome?.ok) resolve(outcome.value);
+          else reject(outcome?.error ?? new Error("no outcome"));
           return undefined;
         },
-      });
+      };
+      this.held.push(held);
     });
+  }
+}
+
+/** A socket-shaped object: the extension listens on it, the harness emits on it synchronously. */
+class FakeSocket {
+  readonly connected = true;
+  #listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+  on(event: string, listener: (...args: unknown[]) => void): void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener);
+  }
+  off(event: string, listener?: (...args: unknown[]) => void): void {
+    if (listener) this.#listeners.get(event)?.delete(listener);
+    else this.#listeners.delete(event);
+  }
+  emit(event: string, payload: unknown): void {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) listener(payload);
   }
 }
 
@@ -178,16 +270,29 @@ interface Op {
   id: string;
   patch?: Patch;
   entity?: Item;
+  /** The receipt's id, once the library sent the request. */
+  mutationId?: string;
+  /** Changes of the same entity made before this one (known as such when it was made): sent first. */
+  after?: Op[];
+  /** Settled by an echo, or dropped by clear(): its answer changes nothing. */
+  done?: boolean;
+  /** The data object given to the action (updates), to recognise its request. */
+  data?: object;
 }
 
 interface LiveFetch {
   no: number;
-  /** Ids written by mutation answers since this fetch started. */
+  /** Ids written by answers and events since this fetch started. */
   written: Set<string>;
+  /** Asked for by refetch() while disabled: shown when it lands. */
+  explicit: boolean;
+  /** Landed while disabled and not shown yet. */
+  landed?: { ok: boolean; rows: Row[] | undefined };
 }
 
 class Harness {
-  readonly server = new FakeServer();
+  readonly server: FakeServer;
+  readonly socket = new FakeSocket();
   readonly trace: string[] = [];
   readonly errors: string[] = [];
   readonly client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -198,20 +303,47 @@ class Harness {
   pending: Op[] = [];
   readonly ack = new Map<string, Map<string, number>>();
   readonly aliases = new Map<string, string>();
-  readonly temps: string[] = [];
+  /** id → the last op seq made before this client learned the entity was deleted. */
+  readonly deletedAt = new Map<string, number>();
+  temps: string[] = [];
   live: LiveFetch | undefined;
   queryError = false;
+  enabled = true;
+  /** clear() emptied the cache and made it stale: the next enable() fetches. */
+  cacheStale = false;
+  /** Actions whose server call has not settled yet (what the status flags count). */
+  readonly calls = new Set<Op>();
   #seq = 0;
   #fetchesBefore = 0;
 
-  constructor(readonly mode: Mode) {}
+  constructor(
+    readonly mode: Mode,
+    readonly echo: Echo,
+  ) {
+    this.server = new FakeServer(echo);
+    this.server.onArrival = (arrival) => this.#arrived(arrival);
+    this.server.onCreated = (data, serverId) => {
+      const op = this.#creates.get(data);
+      if (op) this.#createdAs.set(op.id, serverId);
+    };
+  }
+
+  /** Create data object → its op; temporary id → server id once the server committed the create. */
+  readonly #creates = new WeakMap<object, Op>();
+  readonly #createdAs = new Map<string, string>();
 
   ui(row: Row): Item {
     return this.mode === "default" ? { ...row, createdAt: new Date(row.createdAt) } : { ...row };
   }
 
+  isLive(id: string): boolean {
+    return this.confirmed.has(id) || this.pending.some((op) => op.id === id) || this.visible().has(id);
+  }
+
+  /** The server id a temporary id became, while that entity lives and the id names nothing itself. */
   resolve(id: string): string {
-    return this.aliases.get(id) ?? id;
+    const alias = this.aliases.get(id);
+    return alias !== undefined && !this.isLive(id) && this.isLive(alias) ? alias : id;
   }
 
   visible(): Map<string, Item> {
@@ -241,7 +373,8 @@ class Harness {
   }
 
   isTaken(id: string): boolean {
-    return this.visible().has(id) || this.confirmed.has(id) || this.pending.some((op) => op.id === id) || this.aliases.has(id);
+    const alias = this.aliases.get(id);
+    return this.isLive(id) || (alias !== undefined && this.isLive(alias));
   }
 
   /** Ids a command may target. */
@@ -256,9 +389,59 @@ class Harness {
     return ids.length > 0 ? (ids[target.index % ids.length] as string) : "ghost";
   }
 
-  /** A mutation answer told us about `id` (whether or not its value changed). */
+  /**
+   * A temporary id names its server entity only while that entity lives; which update answered a
+   * field last matters only among changes of one entity in flight together (changes queued on a
+   * temporary id join the server id's later ones as newer than all of them).
+   */
+  pruneAliases(): void {
+    for (const [temp, target] of this.aliases) if (!this.isLive(target)) this.aliases.delete(temp);
+    for (const id of this.ack.keys()) if (!this.pending.some((op) => op.id === id)) this.ack.delete(id);
+  }
+
+  /** An answer or an event told us about `id`: the fetch in flight must not undo it. */
   #write(id: string): void {
     this.live?.written.add(id);
+  }
+
+  #learnDeleted(id: string): void {
+    this.deletedAt.set(id, this.#seq);
+  }
+
+  #outranked(id: string, op: Op): boolean {
+    return (this.deletedAt.get(id) ?? 0) >= op.seq;
+  }
+
+  /** The library called a mutation function: note the op's receipt, and check the entity's send order. */
+  #arrived(arrival: Arrival): void {
+    const unsentRemove = (matches: (op: Op) => boolean) =>
+      this.pending.find((candidate) => candidate.kind === "remove" && candidate.mutationId === undefined && matches(candidate));
+    const op =
+      arrival.kind === "remove"
+        ? (unsentRemove((candidate) => candidate.id === arrival.id) ?? unsentRemove((candidate) => this.#createdAs.get(candidate.id) === arrival.id))
+        : this.pending.find((candidate) => candidate.data === arrival.data && candidate.mutationId === undefined);
+    if (!op) {
+      if (arrival.kind !== "create") this.errors.push(`${arrival.kind}(${arrival.id}) reached the server, but no such change is pending`);
+      else {
+        const create = this.pending.find((candidate) => candidate.kind === "create" && candidate.mutationId === undefined);
+        if (create) create.mutationId = arrival.receipt.mutationId;
+      }
+      return;
+    }
+    op.mutationId = arrival.receipt.mutationId;
+    if (arrival.id === undefined) return;
+    if (arrival.id.startsWith("temp-")) this.errors.push(`op#${op.seq} ${op.kind} reached the server with the temporary id ${arrival.id}`);
+    for (const earlier of op.after ?? []) {
+      if (earlier.kind !== "create" && earlier.mutationId === undefined && !earlier.done) {
+        this.errors.push(`op#${op.seq} ${op.kind}(${arrival.id}) reached the server before op#${earlier.seq}, an earlier change of that entity`);
+      }
+    }
+  }
+
+  /** A new change of `id`: the changes of that entity already pending must reach the server first. */
+  #queue(op: Op): void {
+    op.after = this.pending.filter((other) => other.id === op.id);
+    this.pending.push(op);
   }
 
   /** Follows one action's promise and updates the model when it settles. */
@@ -270,6 +453,7 @@ class Harness {
         this.errors.push(`model: ${String(error)}`);
       }
     };
+    this.calls.add(op);
     promise.then(
       (result) => settle(true, result),
       () => settle(false, undefined),
@@ -277,8 +461,10 @@ class Harness {
   }
 
   #settled(op: Op, ok: boolean, result: unknown): void {
+    this.calls.delete(op);
     const target = op.id;
-    this.#apply(op, ok, result);
+    if (!op.done) this.#apply(op, ok, result);
+    this.pruneAliases();
     // The action's promise settles after the store has: the ids it touched already show the result.
     const expected = this.visible();
     for (const id of new Set([target, op.id])) {
@@ -291,17 +477,25 @@ class Harness {
   }
 
   #apply(op: Op, ok: boolean, result: unknown): void {
+    op.done = true;
     this.pending = this.pending.filter((other) => other !== op);
     this.trace.push(`    settled op#${op.seq} ${op.kind} ${op.id}: ${ok ? "ok" : "failed"}`);
     if (!ok) return;
     if (op.kind === "create") {
       const entity = this.ui(result as Row);
       const tempId = op.id;
-      this.aliases.set(tempId, entity.id);
-      this.confirmed.set(entity.id, entity);
       this.#write(entity.id);
+      const value = this.#outranked(entity.id, op) ? undefined : entity;
+      if (this.confirmed.has(tempId) && tempId !== entity.id) {
+        // A server entity goes by the create's id: it keeps it, the new entity is added beside it.
+        if (value) this.confirmed.set(entity.id, value);
+        return;
+      }
+      this.aliases.set(tempId, entity.id);
+      if (value) this.confirmed.set(entity.id, value);
       for (const queued of this.pending) if (queued.id === tempId) queued.id = entity.id;
     } else if (op.kind === "update") {
+      if (this.#outranked(op.id, op)) return;
       const answer = this.ui(result as Row) as unknown as Record<string, unknown>;
       const acks = this.ack.get(op.id) ?? new Map<string, number>();
       const newest = [...acks.values()].every((seq) => seq < op.seq);
@@ -313,9 +507,23 @@ class Harness {
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
       this.#write(op.id);
     } else {
+      this.#learnDeleted(op.id);
       this.confirmed.delete(op.id);
       this.#write(op.id);
     }
+  }
+
+  #applyList(rows: Row[], written: Set<string>): void {
+    const inAnswer = new Set(rows.map((row) => row.id));
+    for (const row of rows) if (!written.has(row.id)) this.confirmed.set(row.id, this.ui(row));
+    for (const id of [...this.confirmed.keys()]) {
+      if (inAnswer.has(id) || written.has(id)) continue;
+      this.confirmed.delete(id);
+      this.#learnDeleted(id);
+    }
+    this.cacheStale = false;
+    this.pruneAliases();
+    this.trace.push(`    fetch landed: [${rows.map((row) => row.id).join(",")}]${written.size ? `, kept written [${[...written].join(",")}]` : ""}`);
   }
 
   // ---- driving the real manager ----
@@ -331,32 +539,35 @@ class Harness {
         ...(this.mode === "uiData"
           ? { optimisticDefaults: { createOptimisticUiData: (input: Fields) => ({ ...input, id: candidateId(input) }) } }
           : {}),
+        ...(this.echo === "none" ? {} : { realtime: { eventType: EVENT } }),
         onError: (error, info) => {
           if (!(info.source === "query" && /server refused fetch/.test(error.message))) this.errors.push(`onError(${info.source}): ${error.message}`);
         },
       },
       this.client,
     );
+    if (this.echo !== "none") this.m.realtime?.connect(this.socket);
     await settle();
-    this.#startedFetch("initial fetch");
+    this.#startedFetch("initial fetch", false);
     await this.release(0, true);
   }
 
-  /** After `refetch()` (or the manager's creation) and a settle: exactly one fetch request was made. */
-  #startedFetch(what: string): void {
+  /** After a call that must fetch, and a settle: exactly one fetch request was made. */
+  #startedFetch(what: string, explicit: boolean): void {
     const no = this.server.fetches.at(-1);
     if (no === undefined || this.server.fetches.length !== this.#fetchesBefore + 1) {
       this.errors.push(`${what} made ${this.server.fetches.length - this.#fetchesBefore} requests (expected 1)`);
       return;
     }
-    this.live = { no, written: new Set() };
+    this.live = { no, written: new Set(), explicit };
   }
 
   create(fields: Fields): void {
     const before = new Set(this.m.store.entities.keys());
     const candidate = this.mode === "uiData" ? candidateId(fields) : undefined;
     const candidateFree = candidate !== undefined && !this.isTaken(candidate);
-    const promise = this.m.actions.create({ ...fields });
+    const data = { ...fields };
+    const promise = this.m.actions.create(data);
     const added = [...this.m.store.entities.keys()].filter((id) => !before.has(id));
     const tempId = added[0];
     if (added.length !== 1 || tempId === undefined) {
@@ -367,23 +578,44 @@ class Harness {
     if (candidateFree ? tempId !== candidate : !tempId.startsWith("temp-") || this.isTaken(tempId)) {
       this.errors.push(`create(${fmt(fields)}) got temporary id ${tempId} (uiData candidate ${candidate ?? "-"}, free: ${candidateFree})`);
     }
-    const op: Op = { seq: ++this.#seq, kind: "create", id: tempId, entity: { ...fields, id: tempId } };
+    const op: Op = { seq: ++this.#seq, kind: "create", id: tempId, entity: { ...fields, id: tempId }, data };
+    this.#creates.set(data, op);
     this.pending.push(op);
     this.temps.push(tempId);
     this.trace.push(`op#${op.seq} create(${fmt(fields)}) → ${tempId}`);
     this.#follow(op, promise);
   }
 
+  /** A call on a temporary id whose entity is gone: update rejects, remove resolves, nothing is sent. */
+  #deadTemp(id: string, action: string, promise: Promise<unknown>, shouldResolve: boolean): void {
+    this.trace.push(`${action}(${id}): temporary id of an entity that is gone`);
+    promise.then(
+      () => !shouldResolve && this.errors.push(`${action}(${id}) on a dead temporary id resolved`),
+      () => shouldResolve && this.errors.push(`${action}(${id}) on a dead temporary id rejected`),
+    );
+  }
+
   update(id: string, patch: Patch): void {
-    const op: Op = { seq: ++this.#seq, kind: "update", id: this.resolve(id), patch };
-    this.pending.push(op);
+    const target = this.resolve(id);
+    const data = { ...patch };
+    if (target.startsWith("temp-") && !this.isTaken(target)) {
+      this.#deadTemp(id, "update", this.m.actions.update({ id, data }), false);
+      return;
+    }
+    const op: Op = { seq: ++this.#seq, kind: "update", id: target, patch, data };
+    this.#queue(op);
     this.trace.push(`op#${op.seq} update(${id}${op.id !== id ? `→${op.id}` : ""}, ${fmt(patch)})`);
-    this.#follow(op, this.m.actions.update({ id, data: { ...patch } }));
+    this.#follow(op, this.m.actions.update({ id, data }));
   }
 
   remove(id: string): void {
-    const op: Op = { seq: ++this.#seq, kind: "remove", id: this.resolve(id) };
-    this.pending.push(op);
+    const target = this.resolve(id);
+    if (target.startsWith("temp-") && !this.isTaken(target)) {
+      this.#deadTemp(id, "remove", this.m.actions.remove(id), true);
+      return;
+    }
+    const op: Op = { seq: ++this.#seq, kind: "remove", id: target };
+    this.#queue(op);
     this.trace.push(`op#${op.seq} remove(${id}${op.id !== id ? `→${op.id}` : ""})`);
     this.#follow(op, this.m.actions.remove(id));
   }
@@ -391,38 +623,142 @@ class Harness {
   refetch(late: boolean): void {
     this.server.lateSnapshot = late;
     this.#fetchesBefore = this.server.fetches.length;
-    this.trace.push(`refetch(${late ? "late snapshot" : "snapshot at call"})`);
+    this.trace.push(`refetch(${late ? "late snapshot" : "snapshot at call"})${this.enabled ? "" : " while disabled"}`);
+    // While disabled, what an earlier fetch brought is shown before the new one starts.
+    if (!this.enabled && this.live?.landed) this.#showLanded(this.live);
     this.m.actions.refetch().catch((error: unknown) => this.errors.push(`refetch rejected: ${String(error)}`));
   }
 
   async afterRefetch(): Promise<void> {
+    // A refetch asked for while disabled waits for the fetch that replaces it, and shows that one.
+    const inherited = this.live !== undefined && !this.live.landed && this.live.explicit;
     await settle();
-    this.#startedFetch("refetch()");
+    this.#startedFetch("refetch()", !this.enabled || inherited);
     this.server.lateSnapshot = false;
   }
 
+  clear(): void {
+    this.trace.push("store.clear()");
+    this.m.store.clear();
+    for (const op of this.pending) op.done = true;
+    this.pending = [];
+    this.confirmed.clear();
+    this.aliases.clear();
+    this.ack.clear();
+    this.temps = [];
+    this.live = undefined;
+    this.cacheStale = true;
+    this.queryError = false;
+  }
+
+  disable(): void {
+    this.trace.push("disable()");
+    this.m.disable();
+    this.enabled = false;
+  }
+
+  async enable(): Promise<void> {
+    this.trace.push("enable()");
+    this.#fetchesBefore = this.server.fetches.length;
+    const inFlight = this.live !== undefined && !this.live.landed;
+    const stale = this.cacheStale;
+    this.m.enable();
+    this.enabled = true;
+    if (this.live?.landed) this.#showLanded(this.live);
+    await settle();
+    const made = this.server.fetches.length - this.#fetchesBefore;
+    if (inFlight && made > 0) this.errors.push(`enable() started a fetch while one was in flight`);
+    else if (stale && !inFlight && made !== 1) this.errors.push(`enable() after clear() made ${made} fetches (expected 1)`);
+    if (made > 0) this.#startedFetch("enable()", false);
+  }
+
+  #showLanded(live: LiveFetch): void {
+    const landed = live.landed;
+    if (!landed) return;
+    live.landed = undefined;
+    if (this.live === live) this.live = undefined;
+    this.queryError = !landed.ok;
+    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written);
+  }
+
+  /** Delivers the next `count` events in one burst (socket.io keeps their order). */
+  deliver(count: number): void {
+    const burst = this.server.pipe.splice(0, count);
+    for (const event of burst) {
+      this.trace.push(`event ${event.event} ${fmt(event.data)}${event.mutationId ? ` (receipt ${event.mutationId})` : ""}`);
+      this.#eventModel(event);
+      this.pruneAliases();
+    }
+    for (const event of burst) this.socket.emit(EVENT, event);
+  }
+
+  #eventModel(event: ServerEvent): void {
+    if (event.mutationId !== undefined) {
+      const op = this.pending.find((candidate) => candidate.mutationId === event.mutationId);
+      if (op) {
+        this.#apply(op, true, event.event === "DELETE" ? undefined : event.data);
+        return;
+      }
+      if (event.event !== "DELETE") {
+        this.trace.push("    own echo: ignored");
+        return;
+      }
+    }
+    if (event.event === "DELETE") {
+      const id = this.resolve(event.data.id);
+      this.#learnDeleted(id);
+      this.confirmed.delete(id);
+      this.#write(id);
+    } else {
+      const entity = this.ui(event.data as Row);
+      this.confirmed.set(entity.id, entity);
+      this.#write(entity.id);
+    }
+  }
+
+  /** Commits held write `index` at the server (its event is queued) without answering yet. */
+  apply(index: number): void {
+    const writes = this.server.held.filter((request) => request.apply && !request.applied);
+    const request = writes[index % writes.length];
+    if (!request) return;
+    request.apply?.();
+    this.trace.push(`apply ${request.label} (answer held)`);
+  }
+
   async release(index: number, ok: boolean): Promise<void> {
+    this.#answer(index, ok);
+    await settle();
+  }
+
+  #answer(index: number, ok: boolean): void {
     const [request] = this.server.held.splice(index % this.server.held.length, 1);
     if (!request) return;
     const rows = request.answer(ok);
     this.trace.push(`release ${request.label}: ${ok ? "ok" : "FAIL"}`);
-    if (request.kind === "fetch" && this.live?.no === request.no) {
-      const { written } = this.live;
+    const live = this.live;
+    if (request.kind !== "fetch" || live?.no !== request.no) return;
+    if (this.enabled || live.explicit) {
       this.live = undefined;
       this.queryError = !ok;
-      if (rows) {
-        const inAnswer = new Set(rows.map((row) => row.id));
-        for (const row of rows) if (!written.has(row.id)) this.confirmed.set(row.id, this.ui(row));
-        for (const id of [...this.confirmed.keys()]) if (!inAnswer.has(id) && !written.has(id)) this.confirmed.delete(id);
-        this.trace.push(`    fetch landed: [${rows.map((row) => row.id).join(",")}]${written.size ? `, kept written [${[...written].join(",")}]` : ""}`);
-      }
+      if (rows) this.#applyList(rows, live.written);
+    } else {
+      live.landed = { ok, rows };
+      if (ok) this.cacheStale = false; // the cache holds fresh data, shown at enable()
+      this.trace.push("    landed while disabled: not shown");
     }
+  }
+
+  /** A burst of events, then an answer in the same macrotask (before the burst's batch runs). */
+  async deliverThenRelease(count: number, index: number, ok: boolean): Promise<void> {
+    this.deliver(count);
+    if (this.server.held.length > 0) this.#answer(index, ok);
     await settle();
   }
 
   // ---- checks ----
 
   check(where: string): void {
+    this.pruneAliases();
     const { store, status } = this.m;
     const expected = this.visible();
     const listIds = store.list.map((entity) => entity.id);
@@ -437,13 +773,15 @@ class Harness {
       const got = store.entities.get(id);
       if (got && !equalItems(got, want)) problems.push(`${id}: store ${fmt(got)}, model expects ${fmt(want)}`);
     }
-    const count = (kind: Kind) => this.pending.some((op) => op.kind === kind);
+    // The flags count server calls: an echo settles the change, its request is still running.
+    const count = (kind: Kind) => [...this.calls].some((op) => op.kind === kind);
+    const live = this.live;
     const flags = {
       createPending: count("create"),
       updatePending: count("update"),
       deletePending: count("remove"),
-      hasPendingMutations: this.pending.length > 0,
-      isSyncing: this.live !== undefined,
+      hasPendingMutations: this.calls.size > 0,
+      isSyncing: live !== undefined && !live.landed && (this.enabled || live.explicit),
       isError: this.queryError,
     };
     for (const [flag, want] of Object.entries(flags)) {
@@ -457,7 +795,9 @@ class Harness {
   checkFinal(): void {
     const { store } = this.m;
     const problems: string[] = [];
-    if (this.pending.length > 0) problems.push(`ops never settled: ${this.pending.map((op) => `op#${op.seq}`).join(",")}`);
+    if (this.pending.length > 0 || this.calls.size > 0) {
+      problems.push(`ops never settled: ${[...new Set([...this.pending, ...this.calls])].map((op) => `op#${op.seq}`).join(",")}`);
+    }
     const serverIds = [...this.server.rows.keys()];
     const listIds = store.list.map((entity) => entity.id);
     if (listIds.join(",") !== serverIds.join(",")) problems.push(`list [${listIds.join(",")}] !== server table [${serverIds.join(",")}]`);
@@ -487,7 +827,7 @@ function candidateId(input: Fields): string {
   return input.title === "a" ? "s1" : `c-${input.title}${input.n}`;
 }
 
-/** Lets promises, query-core notifications (setTimeout 0) and the write-back timer run. */
+/** Lets promises, query-core notifications (setTimeout 0), the realtime batch and the write-back timer run. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 4; i++) await vi.advanceTimersByTimeAsync(1);
 }
@@ -532,6 +872,7 @@ const command = (label: string, check: (h: Harness) => boolean, run: (h: Harness
 });
 
 const always = () => true;
+const realtimeOn = (h: Harness) => h.echo !== "none";
 const targetText = (t: Target) => `${t.from}[${t.index}]`;
 
 /** The commands; `toString` is what a counterexample shows. */
@@ -542,27 +883,44 @@ const cmd = {
   /** Answers held request `k` (modulo the number held): the server does the work, or refuses. */
   release: (k: number, ok: boolean) =>
     command(`release(${k}, ${ok ? "ok" : "fail"})`, (h) => h.server.held.length > 0, (h) => h.release(k, ok)),
+  /** Commits held write `k` at the server (and broadcasts it); its answer comes later. */
+  apply: (k: number) =>
+    command(`apply(${k})`, (h) => h.server.held.some((request) => request.apply && !request.applied), (h) => h.apply(k)),
   /** `late`: the server reads its table when the fetch is answered, not when it is made. */
   refetch: (late: boolean) =>
     command(`refetch(${late ? "late" : "early"})`, always, async (h) => {
       h.refetch(late);
       await h.afterRefetch();
     }),
+  deliver: (n: number) => command(`deliver(${n})`, (h) => realtimeOn(h) && h.server.pipe.length > 0, (h) => h.deliver(n)),
+  deliverThenRelease: (n: number, k: number, ok: boolean) =>
+    command(
+      `deliverThenRelease(${n}, ${k}, ${ok ? "ok" : "fail"})`,
+      (h) => realtimeOn(h) && h.server.pipe.length > 0 && h.server.held.length > 0,
+      (h) => h.deliverThenRelease(n, k, ok),
+    ),
+  clear: () => command("clear()", always, (h) => h.clear()),
+  disable: () => command("disable()", (h) => h.enabled, (h) => h.disable()),
+  enable: () => command("enable()", (h) => !h.enabled, (h) => h.enable()),
   otherInsert: (f: Fields) =>
     command(`other.insert(${fmt(f)})`, always, (h) => {
       const row = h.server.newRow(f);
+      h.server.broadcast("INSERT", row);
       h.trace.push(`other client inserted ${fmt(row)}`);
     }),
   otherUpdate: (k: number, patch: Patch) =>
     command(`other.update(row[${k}], ${fmt(patch)})`, (h) => h.server.rows.size > 0, (h) => {
       const row = [...h.server.rows.values()][k % h.server.rows.size] as Row;
-      h.server.rows.set(row.id, { ...row, ...patch });
+      const next = { ...row, ...patch };
+      h.server.rows.set(row.id, next);
+      h.server.broadcast("UPDATE", next);
       h.trace.push(`other client updated ${row.id} with ${fmt(patch)}`);
     }),
   otherDelete: (k: number) =>
     command(`other.delete(row[${k}])`, (h) => h.server.rows.size > 0, (h) => {
       const id = [...h.server.rows.keys()][k % h.server.rows.size] as string;
       h.server.rows.delete(id);
+      h.server.broadcast("DELETE", { id });
       h.trace.push(`other client deleted ${id}`);
     }),
 };
@@ -580,9 +938,9 @@ const targetArb: fc.Arbitrary<Target> = fc.record({
   // Often the first: two changes of one entity in flight at once.
   index: fc.oneof(fc.constant(0), fc.nat(7)),
 });
-const releaseArb = fc
-  .tuple(fc.nat(9), fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }))
-  .map(([k, ok]) => cmd.release(k, ok));
+const okArb = fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 });
+const releaseArb = fc.tuple(fc.nat(9), okArb).map(([k, ok]) => cmd.release(k, ok));
+const burstArb = fc.integer({ min: 1, max: 4 });
 
 const commandsArb = fc.commands(
   [
@@ -593,28 +951,44 @@ const commandsArb = fc.commands(
     releaseArb,
     releaseArb,
     releaseArb,
+    fc.nat(9).map(cmd.apply),
     fc.boolean().map(cmd.refetch),
     fieldsArb.map(cmd.otherInsert),
     fc.tuple(fc.nat(7), patchArb).map(([k, patch]) => cmd.otherUpdate(k, patch)),
     fc.nat(7).map(cmd.otherDelete),
+    burstArb.map(cmd.deliver),
+    burstArb.map(cmd.deliver),
+    fc.tuple(burstArb, fc.nat(9), okArb).map(([n, k, ok]) => cmd.deliverThenRelease(n, k, ok)),
+    fc.constant(cmd.disable()),
+    fc.constant(cmd.enable()),
+    fc.oneof({ arbitrary: fc.constant(cmd.clear()), weight: 1 }, { arbitrary: fc.constant(cmd.enable()), weight: 2 }),
   ],
-  { maxCommands: 25, size: "medium" },
+  { maxCommands: 30, size: "medium" },
 );
 
 /** Runs one sequence against a fresh manager and server, then drains, refetches and compares. */
-async function runScenario(mode: Mode, seed: Fields[], commands: Iterable<Command>): Promise<void> {
-  const h = new Harness(mode);
+async function runScenario(mode: Mode, echo: Echo, seed: Fields[], commands: Iterable<Command>): Promise<void> {
+  const h = new Harness(mode, echo);
   try {
-    h.trace.push(`mode ${mode}, seed ${seed.map(fmt).join(" ")}`);
+    h.trace.push(`mode ${mode}, echo ${echo}, seed ${seed.map(fmt).join(" ")}`);
     await h.start(seed);
     h.check("after the initial fetch");
     await fc.asyncModelRun(() => ({ model: h, real: h }), commands);
-    // Answer every held request, oldest first (a create's answer may send queued requests).
-    for (let guard = 0; h.server.held.length > 0; guard++) {
-      if (guard > 200) h.fail("drain", ["requests keep coming"]);
-      await h.release(0, true);
+    // Deliver every event and answer every held request, oldest first (an answer or an echo may
+    // send queued requests).
+    for (let guard = 0; h.server.held.length > 0 || h.server.pipe.length > 0; guard++) {
+      if (guard > 400) h.fail("drain", ["requests keep coming"]);
+      if (h.server.pipe.length > 0) {
+        h.deliver(1);
+        await settle();
+      } else await h.release(0, true);
       h.check("while draining");
     }
+    if (!h.enabled) await h.enable();
+    // enable() may have started a fetch; answer it, then a final refetch.
+    while (h.server.held.length > 0) await h.release(0, true);
+    while (h.server.pipe.length > 0) h.deliver(h.server.pipe.length);
+    await settle();
     h.trace.push("-- final refetch --");
     h.refetch(false);
     await h.afterRefetch();
@@ -644,6 +1018,7 @@ describe("state model (model-based property)", () => {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom<Mode>("plain", "default", "uiData"),
+          fc.constantFrom<Echo>("none", "plain", "receipt"),
           fc.array(fieldsArb, { minLength: 1, maxLength: 3 }),
           commandsArb,
           runScenario,
@@ -651,21 +1026,21 @@ describe("state model (model-based property)", () => {
         // A loaded machine runs fewer cases instead of timing out (interrupted runs do not fail).
         // A fixed seed keeps `npm test` deterministic; NUM_RUNS explores new random sequences.
         process.env.NUM_RUNS
-          ? { numRuns: Number(process.env.NUM_RUNS) }
-          : { numRuns: 150, interruptAfterTimeLimit: 10_000, seed: Number(process.env.SEED ?? 20261125) },
+          ? { numRuns: Number(process.env.NUM_RUNS), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) }
+          : { numRuns: 150, interruptAfterTimeLimit: 12_000, seed: Number(process.env.SEED ?? 20261130) },
       );
     },
-    process.env.NUM_RUNS ? 600_000 : 30_000,
+    process.env.NUM_RUNS ? 3_600_000 : 30_000,
   );
 
   // Counterexamples the property found, replayed deterministically (some need thousands of runs).
   describe("replays", () => {
     it("a failed refetch keeps status.isError until a fetch succeeds (a mutation's write-back does not clear it)", async () => {
-      await runScenario("plain", [a0], [cmd.refetch(false), cmd.release(0, false), cmd.update(first, { n: 1 }), cmd.release(0, true)]);
+      await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.release(0, false), cmd.update(first, { n: 1 }), cmd.release(0, true)]);
     });
 
     it("an update answer equal to the confirmed value still protects it from an older refetch in flight", async () => {
-      await runScenario("plain", [a0], [
+      await runScenario("plain", "none", [a0], [
         cmd.update(first, { n: 1 }),
         cmd.release(0, true), // confirmed n: 1
         cmd.otherUpdate(0, { n: 2 }),
@@ -677,7 +1052,7 @@ describe("state model (model-based property)", () => {
     });
 
     it("a remove answer for an entity the client never had protects it from an older refetch in flight", async () => {
-      await runScenario("plain", [a0], [
+      await runScenario("plain", "none", [a0], [
         cmd.otherInsert({ title: "b", n: 0, done: false }), // s2, unknown to the client
         cmd.remove({ from: "unknown", index: 1 }),
         cmd.refetch(false), // reads s2
@@ -687,7 +1062,7 @@ describe("state model (model-based property)", () => {
     });
 
     it("a refetch answered with data equal to the cache still replaces entries kept by the previous fetch", async () => {
-      await runScenario("plain", [a0], [
+      await runScenario("plain", "none", [a0], [
         cmd.refetch(true),
         cmd.update(first, { n: 1 }),
         cmd.release(1, true), // the update lands while the fetch is in flight: s1 protected
@@ -697,7 +1072,7 @@ describe("state model (model-based property)", () => {
     });
 
     it("an entity brought back by a failed remove takes the server's order at the next refetch", async () => {
-      await runScenario("plain", [a0, a0], [
+      await runScenario("plain", "none", [a0, a0], [
         cmd.otherInsert(a0), // s3
         cmd.otherDelete(0), // s1
         cmd.refetch(false), // reads [s2, s3]
@@ -708,7 +1083,7 @@ describe("state model (model-based property)", () => {
     });
 
     it("a refetch that cancels an earlier one is overwritten only by writes made after it started", async () => {
-      await runScenario("plain", [a0], [
+      await runScenario("plain", "none", [a0], [
         cmd.refetch(false),
         cmd.update(first, { n: 1 }),
         cmd.release(1, true), // written while the first fetch is in flight
@@ -716,6 +1091,93 @@ describe("state model (model-based property)", () => {
         cmd.refetch(false), // cancels the first; reads n: 2, which is newer than the update's answer
         cmd.release(1, true),
       ]);
+    });
+
+    it("creates answered out of order keep server order after a refetch equal to the written-back list", async () => {
+      await runScenario("plain", "none", [a0], [
+        cmd.refetch(false),
+        cmd.remove({ from: "temp", index: 0 }),
+        cmd.create(a0),
+        cmd.release(0, true),
+        cmd.refetch(false),
+        cmd.create(a0),
+        cmd.update(first, {}),
+        cmd.release(0, true),
+        cmd.release(6, true),
+      ]);
+    });
+
+    it("a burst of events that arrived before an answer is applied before it", async () => {
+      await runScenario("plain", "plain", [a0], [
+        cmd.update(first, { title: "b" }),
+        cmd.otherUpdate(0, { title: "c" }),
+        cmd.apply(0), // the server: other's edit, then this client's; both events queued
+        cmd.deliverThenRelease(2, 0, true),
+      ]);
+    });
+
+    it("an update queued on a temporary id goes before a later update of the server id its echo told", async () => {
+      await runScenario("plain", "receipt", [a0], [
+        cmd.create(a0),
+        cmd.update({ from: "temp", index: 0 }, { n: 1 }),
+        cmd.apply(0),
+        cmd.deliver(1), // the create's echo: its server id is known, the queued update is sent
+        cmd.update({ from: "visible", index: 1 }, { n: 2 }),
+      ]);
+    });
+
+    it("a fetch that landed while disabled shows at enable(), also after a write-back was patched onto it", async () => {
+      await runScenario("plain", "none", [a0], [
+        cmd.refetch(false),
+        cmd.create(a0),
+        cmd.disable(),
+        cmd.release(3, true), // the create's answer (s2) is written while the fetch is in flight
+        cmd.create(a0),
+        cmd.otherDelete(3),
+        cmd.release(0, true), // the fetch lands while disabled, then the second create is written back onto it
+      ]);
+    });
+
+    it("an empty write-back onto a fetch that landed while disabled still removes what the fetch did not have", async () => {
+      await runScenario("plain", "none", [a0, a0], [
+        cmd.refetch(true),
+        cmd.remove(first),
+        cmd.remove(first),
+        cmd.otherDelete(0),
+        cmd.disable(),
+        cmd.release(0, true),
+      ]);
+    });
+
+    it("an echo that arrived with its change's failed answer still settles the change", async () => {
+      await runScenario("plain", "receipt", [a0], [
+        cmd.create(a0),
+        cmd.otherUpdate(0, {}),
+        cmd.deliverThenRelease(1, 0, true),
+        cmd.remove({ from: "temp", index: 0 }),
+        cmd.apply(0), // the server deletes and broadcasts; the answer then fails
+        cmd.deliverThenRelease(2, 0, false),
+      ]);
+    });
+
+    it("clear() forgets a fetch error, also while disabled", async () => {
+      await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.release(0, false), cmd.disable(), cmd.clear()]);
+    });
+
+    it("this client's own DELETE echo removes an entity an older event brought back", async () => {
+      await runScenario("plain", "receipt", [a0], [
+        cmd.create(a0),
+        cmd.release(0, true),
+        cmd.remove({ from: "temp", index: 0 }),
+        cmd.otherUpdate(7, {}),
+        cmd.release(0, true),
+        cmd.deliver(2), // the create's echo (ignored) and the other client's older update
+        cmd.remove({ from: "temp", index: 0 }),
+      ]);
+    });
+
+    it("the previous user's fetch in flight at clear() never lands, and enable() fetches anew", async () => {
+      await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.disable(), cmd.clear(), cmd.release(0, true), cmd.enable()]);
     });
   });
 });
