@@ -55,8 +55,15 @@ describe("useOptimisticStore (React lifecycle)", () => {
     current = undefined;
     return fixture;
   }
+  // staleTime 0: a second manager would fetch again on mount, so "fetched once" means one manager.
   const list = (deps?: unknown[]) => (
-    <TodoList factory={() => fixture.factory()} selected={observable.box()} onManager={(made) => (current = made)} onUpdate={() => {}} deps={deps} />
+    <TodoList
+      factory={() => fixture.factory({ staleTime: 0 })}
+      selected={observable.box()}
+      onManager={(made) => (current = made)}
+      onUpdate={() => {}}
+      deps={deps}
+    />
   );
 
   it("keeps one manager under StrictMode, fetches once, and leaves no query observer after unmount", async () => {
