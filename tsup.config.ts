@@ -4,6 +4,9 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     realtime: "src/realtime/index.ts",
+    react: "src/react/index.ts",
+    vue: "src/vue/index.ts",
+    svelte: "src/svelte/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -13,5 +16,6 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   tsconfig: "tsconfig.build.json",
-  external: ["mobx", "@tanstack/query-core", "socket.io-client"],
+  // Peers stay imports: one copy of each in the app (two copies of MobX throw).
+  external: ["mobx", "@tanstack/query-core", "socket.io-client", "react", "mobx-react-lite", "vue", "svelte", /^svelte\//],
 });

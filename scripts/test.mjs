@@ -5,6 +5,7 @@ const steps = [
   "typecheck",
   "lint",
   "build",
+  "build:examples",
   "typecheck:examples",
   "check:docs",
   "check:pack",

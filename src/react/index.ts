@@ -1,0 +1,1 @@
+export { useOptimisticStore } from "./useOptimisticStore";

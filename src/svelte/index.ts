@@ -1,0 +1,2 @@
+export { toReadable } from "./toReadable";
+export { useOptimisticStore } from "./useOptimisticStore";

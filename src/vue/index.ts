@@ -1,0 +1,2 @@
+export { useObserved } from "./useObserved";
+export { useOptimisticStore } from "./useOptimisticStore";

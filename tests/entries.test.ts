@@ -1,0 +1,81 @@
+/**
+ * Each entry point pulls in its own framework and no other: the core never imports React, Vue or
+ * Svelte (at run time or in its types), and `./react`'s types need no React types at all.
+ *
+ * The last two tests read dist/ (run `npm run build` first, as `npm test` does).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, vi } from "vitest";
+
+const frameworks = ["react", "react-dom", "mobx-react-lite", "vue", "svelte", "svelte/store"];
+for (const name of frameworks) {
+  vi.doMock(name, () => {
+    throw new Error(`${name} is not installed`);
+  });
+}
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
+
+/** Bare module specifiers that `file` and the files it imports by relative path import. */
+function packagesImported(file: string, seen = new Set<string>()): Set<string> {
+  const packages = new Set<string>();
+  if (seen.has(file)) return packages;
+  seen.add(file);
+  const source = readFileSync(file, "utf8");
+  const pattern = /(?:^|[\s;])(?:import|export)\s*(?:[^'"]*?\sfrom\s*)?['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)/g;
+  for (const match of source.matchAll(pattern)) {
+    const specifier = match[1] ?? match[2] ?? "";
+    if (!specifier.startsWith(".")) packages.add(specifier);
+    else for (const name of packagesImported(join(dirname(file), resolveBuilt(specifier, file)), seen)) packages.add(name);
+  }
+  return packages;
+}
+
+/** The built file a relative specifier names (`.d.ts` files name `./x.js` for `./x.d.ts`). */
+function resolveBuilt(specifier: string, from: string): string {
+  if (from.endsWith(".d.ts")) return specifier.replace(/\.js$/, ".d.ts");
+  if (from.endsWith(".d.cts")) return specifier.replace(/\.cjs$/, ".d.cts");
+  return specifier;
+}
+
+const sorted = (set: Set<string>) => [...set].sort();
+
+/** Packages imported by built entry `name` (dist/name.ext and the chunks it imports). */
+function entryImports(name: string, ext: string): string[] {
+  const file = join(dist, `${name}.${ext}`);
+  if (!existsSync(file)) throw new Error(`dist/${name}.${ext} is missing: run \`npm run build\` before this test.`);
+  return sorted(packagesImported(file));
+}
+
+describe("entry points", () => {
+  it("load the core and realtime entries with no framework installed", async () => {
+    const core = await import("../src");
+    const realtime = await import("../src/realtime");
+    expect(typeof core.createOptimisticStoreManager).toBe("function");
+    expect(typeof realtime.createRealtimeExtension).toBe("function");
+  });
+
+  it("import only their own framework at run time, ESM and CommonJS", () => {
+    for (const format of ["js", "cjs"]) {
+      const entry = (name: string) => entryImports(name, format);
+      expect(entry("index")).toEqual(["@tanstack/query-core", "mobx"]);
+      expect(entry("realtime")).toEqual(["mobx"]);
+      expect(entry("react")).toEqual(["react"]);
+      expect(entry("vue")).toEqual(["mobx", "vue"]);
+      expect(entry("svelte")).toEqual(["mobx", "svelte"]);
+    }
+  });
+
+  it("need only their own framework's types (./react needs none)", () => {
+    for (const format of ["d.ts", "d.cts"]) {
+      const entry = (name: string) => entryImports(name, format);
+      expect(entry("index")).toEqual(["@tanstack/query-core"]);
+      expect(entry("realtime")).toEqual([]);
+      expect(entry("react")).toEqual([]);
+      expect(entry("vue")).toEqual(["vue"]);
+      expect(entry("svelte")).toEqual(["svelte/store"]);
+    }
+  });
+});
