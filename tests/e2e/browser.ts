@@ -1,20 +1,40 @@
 /** Debian's Chromium through playwright-core, as this machine runs it (see TOOLCHAIN.md). */
-import { existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
 export const ARTIFACTS = "test-artifacts/e2e";
+
+/**
+ * Debian's `chromium` as found on the PATH (or CHROMIUM_PATH when set). Looking it up on the PATH,
+ * not at a fixed place, is what lets CI prove that `npm test` does not use it: it runs `npm test`
+ * with a PATH that lacks it.
+ */
+export function findChromium(): string | undefined {
+  const candidates = process.env.CHROMIUM_PATH
+    ? [process.env.CHROMIUM_PATH]
+    : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "chromium"));
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * Launches headless Chromium. Playwright gives every launch a fresh, empty user-data-dir and
  * removes it on close. The flags keep Chromium off the network (this machine has none).
  */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's Chromium with \`apt-get update && apt-get install -y chromium\`.`);
+  const executablePath = findChromium();
+  if (!executablePath) {
+    throw new Error("chromium is not on the PATH: install Debian's Chromium with `apt-get update && apt-get install -y chromium`.");
   }
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [
       "--headless",
