@@ -1,5 +1,8 @@
+// `npm test`: every check that needs nothing but Node and npm, in order, stopping at the first
+// failing step. The browser and multi-process tests are `npm run test:e2e` (Chromium, redis-server).
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { printSummary } from "./summary.mjs";
 
 const steps = [
   "typecheck",
@@ -12,9 +15,8 @@ const steps = [
   "size",
   "test:unit",
   "test:mobx6",
-  "test:e2e",
 ];
-const reports = [".vitest-report.json", ".vitest-report.mobx6.json", ".vitest-report.e2e.json"];
+const reports = [".vitest-report.json", ".vitest-report.mobx6.json"];
 
 for (const report of reports) rmSync(report, { force: true });
 
@@ -29,14 +31,5 @@ for (const step of steps) {
   }
 }
 
-let passed = 0;
-let failed = 0;
-for (const report of reports.filter((file) => existsSync(file))) {
-  const result = JSON.parse(readFileSync(report, "utf8"));
-  passed += result.numPassedTests;
-  failed += result.numFailedTests;
-}
-if (stepFailed && failed === 0) failed = 1;
-
-console.log(`${passed} passed, ${failed} failed`);
+printSummary(reports, stepFailed);
 process.exitCode = stepFailed ? 1 : 0;

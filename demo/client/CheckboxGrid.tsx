@@ -1,31 +1,32 @@
 import { observer } from "mobx-react-lite";
-import { useState } from "react";
-import { describeFailure, ErrorBanner } from "./ErrorBanner";
-import { grid } from "./stores";
+import { FailureList } from "./FailureList";
+import { LiveBadge } from "./LiveBadge";
+import { failures, grid } from "./stores";
 
 /** The with-realtime example: a grid every open tab shares through socket.io. */
 export const CheckboxGrid = observer(function CheckboxGrid() {
-  const [error, setError] = useState<string | null>(null);
-  const connected = grid.storeManager.realtime?.isConnected ?? false;
   const checked = grid.boxes.filter((box) => box.checked).length;
+  const { store } = grid.storeManager;
   return (
-    <section className="panel" aria-labelledby="grid-title">
-      <h2 id="grid-title">
-        Shared checkboxes <small>{checked} checked</small>
-        <span className={connected ? "badge live" : "badge"} data-testid="realtime-status">
-          {connected ? "live" : "offline"}
-        </span>
-      </h2>
-      <ErrorBanner message={error} onDismiss={() => setError(null)} testId="grid-error" />
+    <section className="panel" aria-labelledby="grid-title" data-testid="grid-panel">
+      <header className="panel-head">
+        <h2 id="grid-title">
+          Shared checkboxes <span className="count">{checked} checked</span>
+        </h2>
+        <LiveBadge connected={grid.storeManager.realtime?.isConnected ?? false} testId="realtime-status" />
+      </header>
+      <p className="panel-note">Everyone sees the same grid: tick a box here and watch it in another tab.</p>
+      <FailureList panel="grid" testId="grid-error" />
       <div className="grid" data-testid="checkbox-grid">
         {grid.boxes.map((box) => (
           <input
             key={box.id}
             type="checkbox"
             checked={box.checked}
+            className={store.isPending(box.id) ? "pending" : failures.rowFailure("grid", box.id) ? "failed" : ""}
             aria-label={`Checkbox ${box.position + 1}`}
             data-testid={`checkbox-${box.id}`}
-            onChange={() => void grid.toggle(box.id).catch((failure: unknown) => setError(describeFailure(`Checkbox ${box.position + 1}`, failure)))}
+            onChange={() => void failures.track("grid", `Checkbox ${box.position + 1}`, grid.toggle(box.id), box.id)}
           />
         ))}
       </div>

@@ -1,31 +1,39 @@
 import { observer } from "mobx-react-lite";
 import { useState, type FormEvent } from "react";
-import { describeFailure, ErrorBanner } from "./ErrorBanner";
-import { posts } from "./stores";
+import { AddForm } from "./AddForm";
+import { ClippedText } from "./ClippedText";
+import { FailureList } from "./FailureList";
+import { messageOf, quote } from "./failures";
+import { LiveBadge } from "./LiveBadge";
+import { rowState, RowStateBadge } from "./RowState";
+import { failures, posts } from "./stores";
 
-/** The with-auth example: nothing is fetched until sign-in; sign-out clears the list. */
+/** The with-auth example, live: nothing is fetched until sign-in; sign-out clears the list and closes its socket. */
 export const PostsPanel = observer(function PostsPanel() {
-  const [error, setError] = useState<string | null>(null);
   return (
-    <section className="panel" aria-labelledby="posts-title">
-      <h2 id="posts-title">Posts</h2>
-      <ErrorBanner message={error} onDismiss={() => setError(null)} testId="post-error" />
-      {posts.isSignedIn ? <SignedIn onError={setError} /> : <SignInForm onError={setError} />}
+    <section className="panel" aria-labelledby="posts-title" data-testid="posts-panel">
+      <header className="panel-head">
+        <h2 id="posts-title">
+          Posts {posts.isSignedIn && <span className="count">{posts.manager.store.count}</span>}
+        </h2>
+        {posts.isSignedIn && <LiveBadge connected={posts.manager.realtime?.isConnected ?? false} testId="posts-realtime-status" />}
+      </header>
+      <FailureList panel="posts" testId="post-error" />
+      {posts.isSignedIn ? <SignedIn /> : <SignInForm />}
     </section>
   );
 });
 
-const SignInForm = observer(function SignInForm({ onError }: { onError: (message: string | null) => void }) {
+const SignInForm = observer(function SignInForm() {
   const [username, setUsername] = useState("demo");
   const [password, setPassword] = useState("demo");
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onError(null);
-    posts.signIn(username, password).catch((failure: unknown) => onError(failure instanceof Error ? failure.message : String(failure)));
+    posts.signIn(username, password).catch((failure: unknown) => failures.report("posts", `Signing in failed: ${messageOf(failure)}`));
   };
   return (
     <form onSubmit={submit} className="signin" data-testid="signin-form">
-      <p>Posts are only for signed-in users (demo / demo).</p>
+      <p className="panel-note">Posts are for signed-in users only: nothing is fetched before you sign in (demo / demo).</p>
       <input value={username} onChange={(event) => setUsername(event.target.value)} aria-label="Username" autoComplete="username" data-testid="signin-username" />
       <input
         type="password"
@@ -35,58 +43,59 @@ const SignInForm = observer(function SignInForm({ onError }: { onError: (message
         autoComplete="current-password"
         data-testid="signin-password"
       />
-      <button type="submit" data-testid="signin-submit">
+      <button type="submit" className="primary" data-testid="signin-submit">
         Sign in
       </button>
     </form>
   );
 });
 
-const SignedIn = observer(function SignedIn({ onError }: { onError: (message: string | null) => void }) {
-  const [title, setTitle] = useState("");
+const SignedIn = observer(function SignedIn() {
   const { store, actions, status } = posts.manager;
-  const add = (event: FormEvent) => {
-    event.preventDefault();
-    const text = title.trim();
-    if (!text) return;
-    setTitle("");
-    actions.create({ title: text }).catch((failure: unknown) => onError(describeFailure(`Posting "${text}"`, failure)));
-  };
   return (
     <>
-      <p className="row">
+      <p className="signed-in">
         <span data-testid="signed-in-as">Signed in as {posts.user?.name}</span>
-        <button type="button" onClick={() => void posts.signOut()} data-testid="signout">
+        <button type="button" className="link" onClick={() => void posts.signOut()} data-testid="signout">
           Sign out
         </button>
       </p>
-      <form onSubmit={add} className="row">
-        <input value={title} onChange={(event) => setTitle(event.target.value)} placeholder="New post title" aria-label="New post" data-testid="post-input" />
-        <button type="submit" data-testid="post-add">
-          Post
-        </button>
-      </form>
-      {status.isLoading && <p>Loading…</p>}
+      <AddForm
+        what="post"
+        placeholder="New post title"
+        button="Post"
+        prefix="post"
+        onAdd={(title) => void failures.track("posts", `Posting ${quote(title)}`, actions.create({ title }))}
+      />
+      {status.isLoading && <p className="muted">Loading…</p>}
       <ul className="list" data-testid="post-list">
-        {store.list.map((post) => (
-          <li key={store.viewKey(post.id)} data-testid="post-item" className={store.isPending(post.id) ? "pending" : ""}>
-            <div>
-              <strong data-testid="post-title">{post.title}</strong>
-              <small>
-                {" "}
-                by {post.author}, {post.createdAt.toLocaleTimeString()}
-              </small>
-              {post.body && <p>{post.body}</p>}
-            </div>
-            <button
-              type="button"
-              aria-label={`Delete ${post.title}`}
-              onClick={() => void actions.remove(post.id).catch((failure: unknown) => onError(describeFailure(`Deleting "${post.title}"`, failure)))}
-            >
-              ×
-            </button>
-          </li>
-        ))}
+        {store.list.map((post) => {
+          const pending = store.isPending(post.id);
+          const failure = failures.rowFailure("posts", post.id);
+          const state = rowState(pending, failure);
+          return (
+            <li key={store.viewKey(post.id)} data-testid="post-item" data-state={state} className={`row row-${state}`}>
+              <div className="row-main">
+                <strong className="row-title">
+                  <ClippedText text={post.title} testId="post-title" />
+                </strong>
+                <small className="muted">
+                  by {post.author}, {post.createdAt.toLocaleTimeString()}
+                </small>
+                {post.body && <ClippedText text={post.body} className="post-body" />}
+                <RowStateBadge state={state} failure={failure} />
+              </div>
+              <button
+                type="button"
+                className="icon danger"
+                aria-label={`Delete ${post.title.slice(0, 80)}`}
+                onClick={() => void failures.track("posts", `Deleting ${quote(post.title)}`, actions.remove(post.id), post.id)}
+              >
+                ×
+              </button>
+            </li>
+          );
+        })}
       </ul>
     </>
   );

@@ -1,42 +1,65 @@
 import { makeAutoObservable, runInAction } from "mobx";
 import type { Socket } from "socket.io-client";
+import { messageOf } from "./failures";
+
+interface ControlState {
+  failWrites: boolean;
+  delayMs: number;
+}
 
 /** The server's fault switches (GET/PUT /api/control), kept in step across tabs by "control_update". */
 export class ServerControl {
   failWrites = false;
   delayMs = 0;
   #changed = false;
+  readonly #onError: (message: string) => void;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, onError: (message: string) => void) {
     makeAutoObservable(this);
-    socket.on("control_update", (state: { failWrites: boolean; delayMs: number }) => this.apply(state));
-    void fetch("/api/control")
-      .then((response) => response.json())
-      .then((state: { failWrites: boolean; delayMs: number }) => {
+    this.#onError = onError;
+    socket.on("control_update", (state: ControlState) => this.apply(state));
+    void this.#send("GET")
+      .then((state) => {
         // A switch flipped before this first answer arrived is newer than it.
         if (!this.#changed) this.apply(state);
-      });
+      })
+      .catch((error: unknown) => this.#onError(messageOf(error)));
   }
 
-  apply(state: { failWrites: boolean; delayMs: number }): void {
+  apply(state: ControlState): void {
     this.failWrites = state.failWrites;
     this.delayMs = state.delayMs;
   }
 
-  async set(change: Partial<{ failWrites: boolean; delayMs: number }>): Promise<void> {
+  async set(change: Partial<ControlState>): Promise<void> {
     // Optimistic too: the switch flips at once, the server's answer confirms it.
     this.#changed = true;
-    runInAction(() => this.apply({ failWrites: this.failWrites, delayMs: this.delayMs, ...change }));
-    const response = await fetch("/api/control", {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(change),
-    });
-    const state = (await response.json()) as { failWrites: boolean; delayMs: number };
-    runInAction(() => this.apply(state));
+    const before = { failWrites: this.failWrites, delayMs: this.delayMs };
+    runInAction(() => this.apply({ ...before, ...change }));
+    try {
+      const state = await this.#send("PUT", change);
+      runInAction(() => this.apply(state));
+    } catch (error) {
+      runInAction(() => this.apply(before));
+      this.#onError(messageOf(error));
+    }
   }
 
   async reset(): Promise<void> {
-    await fetch("/api/reset", { method: "POST" });
+    try {
+      await this.#send("POST", undefined, "/api/reset");
+    } catch (error) {
+      this.#onError(messageOf(error));
+    }
+  }
+
+  async #send(method: string, body?: unknown, path = "/api/control"): Promise<ControlState> {
+    const response = await fetch(path, {
+      method,
+      ...(body !== undefined && { headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+    });
+    const result = (await response.json().catch(() => ({}))) as ControlState & { error?: string };
+    if (!response.ok) throw new Error(result.error ?? `${method} ${path} failed with HTTP ${response.status}`);
+    return result;
   }
 }

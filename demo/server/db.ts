@@ -93,7 +93,26 @@ const SCHEMA = `
     created_at TEXT NOT NULL
   );
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS mutations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    mutation_id TEXT NOT NULL UNIQUE,
+    route TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
 `;
+
+/** How many applied writes the mutation log remembers (the oldest are forgotten first). */
+export const MUTATION_LOG_SIZE = 5000;
+
+/** The answer the server gave to a write it applied, kept under the write's `x-mutation-id`. */
+export interface RecordedMutation {
+  /** `METHOD /path` of the request. */
+  route: string;
+  status: number;
+  body: unknown;
+}
 
 const toTodo = (row: TodoRow): Todo => ({
   id: String(row.id),
@@ -181,6 +200,11 @@ export function openDatabase(path: string) {
     insertSession: db.prepare<[string, string, string]>("INSERT INTO sessions (token, username, created_at) VALUES (?, ?, ?)"),
     session: db.prepare<[string], { username: string }>("SELECT username FROM sessions WHERE token = ?"),
     deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE token = ?"),
+    mutation: db.prepare<[string], { route: string; status: number; body: string }>("SELECT route, status, body FROM mutations WHERE mutation_id = ?"),
+    insertMutation: db.prepare<[string, string, number, string, string]>(
+      "INSERT OR IGNORE INTO mutations (mutation_id, route, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
+    ),
+    trimMutations: db.prepare<[number]>("DELETE FROM mutations WHERE seq <= (SELECT MAX(seq) FROM mutations) - ?"),
   };
 
   /** SQLite ids are integers; the API's are their decimal strings. */
@@ -205,6 +229,10 @@ export function openDatabase(path: string) {
     deleteTodo: (id: string): boolean => sql.deleteTodo.run(key(id)).changes > 0,
 
     listPosts: (): Post[] => sql.posts.all().map(toPost),
+    getPost: (id: string): Post | undefined => {
+      const row = sql.post.get(key(id));
+      return row && toPost(row);
+    },
     createPost: (input: { title: string; body?: string }, author: string): Post => {
       const at = now();
       return toPost(sql.insertPost.get(input.title, input.body ?? "", author, at, at)!);
@@ -217,6 +245,10 @@ export function openDatabase(path: string) {
     deletePost: (id: string): boolean => sql.deletePost.run(key(id)).changes > 0,
 
     listCheckboxes: (): Checkbox[] => sql.checkboxes.all().map(toCheckbox),
+    getCheckbox: (id: string): Checkbox | undefined => {
+      const row = sql.checkbox.get(key(id));
+      return row && toCheckbox(row);
+    },
     createCheckbox: (input: { checked?: boolean; position?: number }): Checkbox => {
       const position = input.position ?? sql.nextPosition.get()!.next;
       return toCheckbox(sql.insertCheckbox.get(position, input.checked ? 1 : 0, now())!);
@@ -244,8 +276,20 @@ export function openDatabase(path: string) {
       sql.deleteSession.run(token);
     },
 
-    /** Puts the seed data back (sessions stay valid). */
+    /** The answer recorded for `mutationId`, if the server applied a write with it. */
+    findMutation: (mutationId: string): RecordedMutation | undefined => {
+      const row = sql.mutation.get(mutationId);
+      return row && { route: row.route, status: row.status, body: JSON.parse(row.body) as unknown };
+    },
+    /** Remembers the answer to an applied write (the last {@link MUTATION_LOG_SIZE} are kept). */
+    recordMutation: (mutationId: string, answer: RecordedMutation): void => {
+      sql.insertMutation.run(mutationId, answer.route, answer.status, JSON.stringify(answer.body ?? null), now());
+      sql.trimMutations.run(MUTATION_LOG_SIZE);
+    },
+
+    /** Puts the seed data back and forgets the mutation log (sessions stay valid). */
     reset: (): void => {
+      db.prepare("DELETE FROM mutations").run();
       db.prepare("DELETE FROM meta WHERE key = 'seeded'").run();
       seed.immediate();
     },

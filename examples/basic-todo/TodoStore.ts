@@ -1,5 +1,5 @@
 import type { QueryClient } from "@tanstack/query-core";
-import { createOptimisticStoreManager } from "mobx-tanstack-optimistic";
+import { createOptimisticStoreManager, type MutationReceipt } from "mobx-tanstack-optimistic";
 
 /** A todo as the API sends it (the demo server also sends `version`, `createdAt` and `updatedAt`). */
 export interface Todo {
@@ -19,6 +19,11 @@ export interface TodoStoreOptions {
   baseUrl?: string;
   /** The TanStack QueryClient to use; default: the library's global one. */
   queryClient?: QueryClient;
+  /**
+   * Listen for the server's "todo_update" events: then `todos.realtime.connect(socket)` brings
+   * other tabs' changes in. Default false.
+   */
+  realtime?: boolean;
 }
 
 /** `fetch` that throws on an HTTP error, so a refused change rolls back (and the promise rejects). */
@@ -40,22 +45,29 @@ async function requestJson<T>(url: string, init?: RequestInit): Promise<T> {
  * const todos = createTodoStore();
  * await todos.actions.create({ title: "Buy milk" }); // visible before the server answers
  */
-export function createTodoStore({ baseUrl = "", queryClient }: TodoStoreOptions = {}) {
-  const jsonHeaders = { "Content-Type": "application/json" };
+export function createTodoStore({ baseUrl = "", queryClient, realtime = false }: TodoStoreOptions = {}) {
+  // The receipt goes along as headers: the server copies it into its broadcast (so this store
+  // recognises its own echo) and applies a write sent twice with one mutation id only once.
+  const headers = (receipt: MutationReceipt, json = true): Record<string, string> => ({
+    ...(json && { "Content-Type": "application/json" }),
+    "x-mutation-id": receipt.mutationId,
+    "x-origin-id": receipt.originId,
+  });
   return createOptimisticStoreManager<Todo>(
     {
       name: "todos",
       queryFn: () => requestJson<Todo[]>(`${baseUrl}/api/todos`),
       mutations: {
-        create: (data: NewTodo) =>
-          requestJson<Todo>(`${baseUrl}/api/todos`, { method: "POST", headers: jsonHeaders, body: JSON.stringify(data) }),
-        update: ({ id, data }: { id: string; data: Partial<NewTodo> }) =>
-          requestJson<Todo>(`${baseUrl}/api/todos/${id}`, { method: "PUT", headers: jsonHeaders, body: JSON.stringify(data) }),
-        remove: async (id: string) => {
-          await requestJson(`${baseUrl}/api/todos/${id}`, { method: "DELETE" });
+        create: (data: NewTodo, receipt) =>
+          requestJson<Todo>(`${baseUrl}/api/todos`, { method: "POST", headers: headers(receipt), body: JSON.stringify(data) }),
+        update: ({ id, data }: { id: string; data: Partial<NewTodo> }, receipt) =>
+          requestJson<Todo>(`${baseUrl}/api/todos/${id}`, { method: "PUT", headers: headers(receipt), body: JSON.stringify(data) }),
+        remove: async (id: string, receipt) => {
+          await requestJson(`${baseUrl}/api/todos/${id}`, { method: "DELETE", headers: headers(receipt, false) });
           return { id };
         },
       },
+      ...(realtime && { realtime: { eventType: "todo_update" } }),
       // The row shown while the server works; the empty id is replaced by a unique temporary one.
       optimisticDefaults: {
         createOptimisticUiData: (input: NewTodo & Partial<Todo>) => ({

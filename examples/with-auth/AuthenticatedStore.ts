@@ -1,6 +1,12 @@
 import type { QueryClient } from "@tanstack/query-core";
 import { computed, makeObservable, observable, runInAction } from "mobx";
-import { createOptimisticStoreManager, getGlobalQueryClient, type OptimisticStoreManager } from "mobx-tanstack-optimistic";
+import {
+  createOptimisticStoreManager,
+  getGlobalQueryClient,
+  type MutationReceipt,
+  type OptimisticStoreManager,
+  type RealtimeSocket,
+} from "mobx-tanstack-optimistic";
 
 /** A post as the API sends it. */
 export interface ApiPost {
@@ -32,11 +38,21 @@ export interface User {
   name: string;
 }
 
+/** A socket the store can listen on and close (a socket.io-client socket). */
+export interface ClosableSocket extends RealtimeSocket {
+  disconnect(): unknown;
+}
+
 export interface AuthenticatedPostStoreOptions {
   /** Where the API is: "" (the default) is the page's own origin. */
   baseUrl?: string;
   /** The TanStack QueryClient to use; default: the library's global one. */
   queryClient?: QueryClient;
+  /**
+   * Live posts: opens a socket that sends `token` with its handshake (the server sends post events
+   * only to those), e.g. `(token) => io({ auth: { token } })`. Opened at sign-in, closed at sign-out.
+   */
+  openSocket?: (token: string) => ClosableSocket;
 }
 
 /** An HTTP error with its status, so callers can tell 401 from other failures. */
@@ -67,9 +83,12 @@ export class AuthenticatedPostStore {
   user: User | null = null;
   readonly manager: OptimisticStoreManager<ApiPost, Post>;
   readonly #baseUrl: string;
+  readonly #openSocket: ((token: string) => ClosableSocket) | undefined;
+  #socket: ClosableSocket | undefined;
 
-  constructor({ baseUrl = "", queryClient = getGlobalQueryClient() }: AuthenticatedPostStoreOptions = {}) {
+  constructor({ baseUrl = "", queryClient = getGlobalQueryClient(), openSocket }: AuthenticatedPostStoreOptions = {}) {
     this.#baseUrl = baseUrl;
+    this.#openSocket = openSocket;
     makeObservable(this, { token: observable, user: observable, isSignedIn: computed });
     this.manager = createOptimisticStoreManager<ApiPost, Post>(
       {
@@ -77,13 +96,14 @@ export class AuthenticatedPostStore {
         enabled: () => this.token !== null,
         queryFn: () => this.#request<ApiPost[]>("GET", "/api/posts"),
         mutations: {
-          create: (data: NewPost) => this.#request<ApiPost>("POST", "/api/posts", data),
-          update: ({ id, data }: { id: string; data: Partial<NewPost> }) => this.#request<ApiPost>("PUT", `/api/posts/${id}`, data),
-          remove: async (id: string) => {
-            await this.#request("DELETE", `/api/posts/${id}`);
+          create: (data: NewPost, receipt) => this.#request<ApiPost>("POST", "/api/posts", data, receipt),
+          update: ({ id, data }: { id: string; data: Partial<NewPost> }, receipt) => this.#request<ApiPost>("PUT", `/api/posts/${id}`, data, receipt),
+          remove: async (id: string, receipt) => {
+            await this.#request("DELETE", `/api/posts/${id}`, undefined, receipt);
             return { id };
           },
         },
+        ...(openSocket && { realtime: { eventType: "post_update" } }),
         // The signed-in user is the author of a post shown before the server has answered.
         optimisticContext: () => this.user,
         optimisticDefaults: {
@@ -112,6 +132,12 @@ export class AuthenticatedPostStore {
       this.token = session.token;
       this.user = session.user;
     });
+    // Listen before fetching: an event that lands while the fetch is in flight is not lost.
+    if (this.#openSocket) {
+      this.#closeSocket();
+      this.#socket = this.#openSocket(session.token);
+      this.manager.realtime?.connect(this.#socket);
+    }
     this.manager.updateOptions(); // enabled() is now true: fetch
     return session.user;
   }
@@ -123,6 +149,7 @@ export class AuthenticatedPostStore {
       this.token = null;
       this.user = null;
     });
+    this.#closeSocket(); // no event may bring a post back after the clear below
     // Clear first, then disable: the empty store is written to the query cache as stale, so the
     // previous user's posts are gone and the next sign-in fetches.
     this.manager.store.clear();
@@ -131,17 +158,29 @@ export class AuthenticatedPostStore {
   }
 
   destroy(): void {
+    this.#closeSocket();
     this.manager.destroy();
   }
 
-  #request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.#send<T>(method, path, body, this.token);
+  #closeSocket(): void {
+    this.manager.realtime?.disconnect();
+    this.#socket?.disconnect();
+    this.#socket = undefined;
   }
 
-  async #send<T>(method: string, path: string, body: unknown, token: string | null): Promise<T> {
+  #request<T>(method: string, path: string, body?: unknown, receipt?: MutationReceipt): Promise<T> {
+    return this.#send<T>(method, path, body, this.token, receipt);
+  }
+
+  async #send<T>(method: string, path: string, body: unknown, token: string | null, receipt?: MutationReceipt): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
+    if (receipt) {
+      // Copied into the server's broadcast, so this store recognises its own echo.
+      headers["x-mutation-id"] = receipt.mutationId;
+      headers["x-origin-id"] = receipt.originId;
+    }
     const response = await fetch(`${this.#baseUrl}${path}`, {
       method,
       headers,

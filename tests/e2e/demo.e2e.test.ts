@@ -2,52 +2,17 @@
  * The demo page in a real browser: optimistic todos, rollback with an error, sign-in for posts, and
  * a checkbox grid synced between two browser contexts. Screenshots go to test-artifacts/e2e/.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildClient } from "../../demo/build.mjs";
-import { createDemoServer, type DemoServer } from "../../demo/server/createDemoServer";
-import { collectPageErrors, launchChromium, screenshot } from "./browser";
+import type { Page } from "playwright-core";
+import { beforeEach, describe, expect, it } from "vitest";
+import { screenshot } from "./browser";
+import { todoRow, useDemoPage } from "./demoPage";
 
-let server: DemoServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[][] = [];
-
-beforeAll(async () => {
-  const clientDir = await buildClient();
-  server = await createDemoServer({ clientDir });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
+const demo = useDemoPage();
+const openDemo = () => demo.openDemo();
+let server: ReturnType<typeof demo.server>;
 beforeEach(() => {
-  server.db.reset();
-  server.control.failWrites = false;
-  server.control.delayMs = 0;
+  server = demo.server();
 });
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  expect(pageErrors.splice(0).flat()).toEqual([]);
-});
-
-/** A new browser context (its own cookies and storage: a separate user) showing the demo. */
-async function openDemo(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  pageErrors.push(collectPageErrors(page));
-  await page.goto(server.url);
-  await page.getByTestId("todo-item").nth(2).waitFor();
-  await page.getByTestId("realtime-status").filter({ hasText: "live" }).waitFor();
-  return page;
-}
-
-const todoRow = (page: Page, title: string) => page.getByTestId("todo-item").filter({ hasText: title });
 
 describe("demo page in Chromium", () => {
   it("shows added and toggled todos at once, before the slow server answers", async () => {

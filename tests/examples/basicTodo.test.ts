@@ -1,7 +1,8 @@
 import { environmentManager } from "@tanstack/query-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { ChangeEvent } from "../../demo/server/createDemoServer";
 import { createTodoStore } from "../../examples/basic-todo/TodoStore";
-import { newQueryClient, onCleanup, startDemoServer, until } from "./helpers";
+import { connectSocket, newQueryClient, nextEvent, onCleanup, startDemoServer, until } from "./helpers";
 
 beforeAll(() => environmentManager.setIsServer(() => false));
 
@@ -70,5 +71,65 @@ describe("examples/basic-todo", () => {
     await expect(remove).rejects.toThrow(/fail switch/);
     expect(todos.store.list.map((todo) => todo.id)).toEqual(["1", "2", "3"]);
     expect(server.db.listTodos()).toHaveLength(3);
+  });
+});
+
+describe("examples/basic-todo with realtime: true", () => {
+  /** One browser tab: its own QueryClient, store and socket. */
+  async function openTab(server: Awaited<ReturnType<typeof startDemoServer>>) {
+    const todos = createTodoStore({ baseUrl: server.url, queryClient: newQueryClient(), realtime: true });
+    onCleanup(() => todos.destroy());
+    todos.realtime?.connect(await connectSocket(server));
+    await until(() => todos.store.count === 3 && todos.realtime?.isConnected === true);
+    return todos;
+  }
+
+  it("shows a todo created in one tab in the other, and only once in its own", async () => {
+    const server = await startDemoServer();
+    const a = await openTab(server);
+    const b = await openTab(server);
+    server.control.delayMs = 50;
+
+    const saved = await a.actions.create({ title: "From tab A" });
+    await until(() => b.store.get(saved.id)?.title === "From tab A");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(a.store.list.filter((todo) => todo.title === "From tab A")).toHaveLength(1);
+    expect(a.store.count).toBe(4);
+    expect(b.store.count).toBe(4);
+  });
+
+  it("shows an edited title and a deletion in the other tab", async () => {
+    const server = await startDemoServer();
+    const a = await openTab(server);
+    const b = await openTab(server);
+
+    await a.actions.update({ id: "2", data: { title: "Renamed in A" } });
+    await until(() => b.store.get("2")?.title === "Renamed in A");
+    await a.actions.remove("3");
+    await until(() => b.store.get("3") === undefined);
+  });
+
+  it("sends the receipt with every write, so the server applies each once", async () => {
+    const server = await startDemoServer();
+    const a = await openTab(server);
+    const listener = await connectSocket(server);
+    const broadcast = nextEvent<ChangeEvent>(listener, "todo_update");
+    await a.actions.update({ id: "1", data: { completed: true } });
+    const event = await broadcast;
+    expect(event.mutationId).toEqual(expect.any(String));
+    expect(server.db.findMutation(event.mutationId!)).toMatchObject({ route: "PUT /api/todos/1", status: 200 });
+  });
+
+  it("brings in a todo written while the page was away (a reload during a slow create)", async () => {
+    const server = await startDemoServer();
+    const a = await openTab(server);
+    server.control.delayMs = 300;
+    void a.actions.create({ title: "Slow" }).catch(() => undefined);
+    a.destroy(); // the page goes away while the server is still working on the create
+
+    const reloaded = await openTab(server); // loads 3 todos: the 4th is not written yet
+    expect(server.db.listTodos()).toHaveLength(3);
+    await until(() => reloaded.store.list.some((todo) => todo.title === "Slow"));
+    expect(reloaded.store.count).toBe(4);
   });
 });

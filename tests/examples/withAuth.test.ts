@@ -1,4 +1,5 @@
 import { environmentManager } from "@tanstack/query-core";
+import { io, type Socket } from "socket.io-client";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthenticatedPostStore, HttpError } from "../../examples/with-auth/AuthenticatedStore";
 import { newQueryClient, onCleanup, startDemoServer, until } from "./helpers";
@@ -79,5 +80,53 @@ describe("examples/with-auth", () => {
     await posts.signIn("demo", "demo");
     await until(() => posts.manager.store.count === 3);
     expect(posts.manager.store.list.at(-1)?.title).toBe("Written while signed out");
+  });
+});
+
+describe("examples/with-auth with openSocket (live posts)", () => {
+  async function openTab(server: Awaited<ReturnType<typeof startDemoServer>>) {
+    const sockets: Socket[] = [];
+    const posts = new AuthenticatedPostStore({
+      baseUrl: server.url,
+      queryClient: newQueryClient(),
+      openSocket: (token) => {
+        const socket = io(server.url, { transports: ["websocket"], forceNew: true, auth: { token } });
+        sockets.push(socket);
+        onCleanup(() => socket.disconnect());
+        return socket;
+      },
+    });
+    onCleanup(() => posts.destroy());
+    return { posts, sockets };
+  }
+
+  it("shows a post written in one tab in another signed-in tab, once in its own", async () => {
+    const server = await startDemoServer();
+    const a = await openTab(server);
+    const b = await openTab(server);
+    for (const tab of [a, b]) {
+      await tab.posts.signIn("demo", "demo");
+      await until(() => tab.posts.manager.store.count === 2 && tab.posts.manager.realtime?.isConnected === true);
+    }
+    const saved = await a.posts.manager.actions.create({ title: "Live" });
+    await until(() => b.posts.manager.store.get(saved.id)?.title === "Live");
+    expect(b.posts.manager.store.get(saved.id)?.createdAt).toBeInstanceOf(Date);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(a.posts.manager.store.count).toBe(3);
+  });
+
+  it("opens the socket at sign-in and closes it at sign-out, so no event brings a post back", async () => {
+    const server = await startDemoServer();
+    const { posts, sockets } = await openTab(server);
+    expect(sockets).toHaveLength(0);
+    expect(posts.manager.realtime?.isConnected).toBe(false);
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === 2 && posts.manager.realtime?.isConnected === true);
+
+    await posts.signOut();
+    expect(sockets[0]?.connected).toBe(false);
+    server.io.emit("post_update", { type: "post_update", event: "INSERT", data: { id: "99", title: "Late", body: "", author: "x", createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(posts.manager.store.count).toBe(0);
   });
 });
