@@ -1,7 +1,10 @@
-import { observable, runInAction, type IObservableArray } from "mobx";
+import { runInAction, type IObservableArray } from "mobx";
 import { shallowEqual } from "../utils/shallowEqual";
 import { EntityMap, type EntityMapOwner, type EntityMapWriter } from "./EntityMap";
-import type { Entity } from "./types";
+import { Deletions } from "./Deletions";
+import { ListOrder } from "./ListOrder";
+import type { Entity } from "./shapes";
+import { TempIds } from "./TempIds";
 
 /** One in-flight optimistic change. `seq` orders changes by the time they were made. */
 export type PendingOp<T> =
@@ -59,7 +62,7 @@ export type ServerListSource = "fetch" | "cache";
  */
 export class OptimisticLayers<T extends Entity> {
   readonly entities: EntityMap<T>;
-  readonly list: IObservableArray<T> = observable.array<T>([], { deep: false });
+  readonly list: IObservableArray<T>;
   /** Called after any confirmed change that did not come from a server list. */
   onConfirmedChange: (() => void) | undefined;
   /** Called by `clear()`, once everything is gone. */
@@ -71,39 +74,31 @@ export class OptimisticLayers<T extends Entity> {
   onKeep: ((kept: T, incoming: T) => boolean) | undefined;
 
   #write: EntityMapWriter<T>;
+  #order: ListOrder<T>;
   #tracks = new Map<string, Track<T>>();
-  /** Best-known position of each id in `list` (verified on use). */
-  #pos = new Map<string, number>();
-  /** Where an entity hidden by a pending change stood, to bring it back there. */
-  #hints = new Map<string, number>();
   #tick = 0;
   /** While a fetch is in flight, ids written since it started: its (older) result must not overwrite them. */
   #protected: Set<string> | undefined;
   /** Ids whose confirmed value changed since the last server list was applied or written back. */
   #dirty = new Set<string>();
-  #deferList = false;
   /** `clear()` ran since the last write-back: the cache must not look freshly fetched. */
   #cleared = false;
-  #listStructureChanged = false;
-  /** An entity was put in `list` by local logic (appended, or brought back) since the last server order. */
-  #listPlacedLocally = false;
-  /** Temporary id → server id, for calls that still use the temporary id; dropped with the entity. */
-  #aliases = new Map<string, string>();
-  /** Server id → the key it was first rendered under (its temporary id); dropped with the entity. */
-  #viewKeys = new Map<string, string>();
+  #tempIds = new TempIds();
   /** Changes in flight (placeholders excluded). */
   #opCount = 0;
-  /**
-   * While changes are in flight: id → the tick at which this client learned that the entity was
-   * deleted. The answer to a change made before that tick never brings the entity back.
-   */
-  #deletedAt = new Map<string, number>();
+  /** Deletions learned while changes were in flight: older answers cannot undo them. */
+  #deletions = new Deletions();
   /** Creates the server answered without a usable entity: shown until the next fetched list. */
   #placeholders = new Set<PendingOp<T>>();
 
   constructor(owner: EntityMapOwner<T>) {
     this.entities = new EntityMap(owner);
     this.#write = EntityMap.writer(this.entities);
+    this.#order = new ListOrder<T>(
+      (id) => this.entities.peek(id),
+      () => Map.prototype.keys.call(this.entities) as MapIterator<string>,
+    );
+    this.list = this.#order.list;
   }
 
   nextSeq(): number {
@@ -112,19 +107,18 @@ export class OptimisticLayers<T extends Entity> {
 
   /** The server id a temporary id became, or the id itself. */
   resolve(id: string): string {
-    const alias = this.#aliases.get(id);
     // An id that names an entity itself (the server issued a client-chosen id) is never redirected.
-    return alias === undefined || this.#tracks.has(id) || this.entities.peek(id) !== undefined ? id : alias;
+    return this.#tempIds.resolve(id, (named) => this.#tracks.has(named) || this.entities.peek(named) !== undefined);
   }
 
   /** A key that stays the same from an entity's temporary id to its server id. */
   viewKey(id: string): string {
-    return this.#viewKeys.get(id) ?? id;
+    return this.#tempIds.viewKey(id);
   }
 
   /** Whether `id` is used by anything: visible, confirmed or pending. */
   isTaken(id: string): boolean {
-    return this.entities.peek(id) !== undefined || this.#tracks.has(id) || this.#aliases.has(id);
+    return this.entities.peek(id) !== undefined || this.#tracks.has(id) || this.#tempIds.has(id);
   }
 
   confirmed(id: string): T | undefined {
@@ -176,9 +170,7 @@ export class OptimisticLayers<T extends Entity> {
       if (fromCache && changed) this.#protected?.add(id);
     };
     runInAction(() => {
-      this.#deferList = true;
-      this.#listStructureChanged = false;
-      try {
+      const structureChanged = this.#order.deferring(() => {
         for (let i = 0; i < data.length; i++) {
           const item = data[i];
           const previousId = previous?.ids[i];
@@ -199,12 +191,10 @@ export class OptimisticLayers<T extends Entity> {
           }
         }
         if (!fromCache) this.#dropPlaceholders();
-      } finally {
-        this.#deferList = false;
-      }
+      });
       // Entities placed locally (appended, or back after a failed remove) may stand where the server
       // no longer puts them; rebuilding leaves `list` alone when it is in order.
-      if (orderChanged || this.#listStructureChanged || this.#listPlacedLocally) this.#rebuildList(ids);
+      if (orderChanged || structureChanged || this.#order.placedLocally) this.#order.rebuild(ids);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       if (!fromCache) {
         this.#dirty = new Set(this.#protected);
@@ -217,7 +207,7 @@ export class OptimisticLayers<T extends Entity> {
 
   /** The cache's list was written in an order of its own: the next server list puts `list` in its order. */
   orderUnknown(): void {
-    this.#listPlacedLocally = true;
+    this.#order.markUnordered();
   }
 
   /**
@@ -289,7 +279,7 @@ export class OptimisticLayers<T extends Entity> {
       if (op.kind === "remove") {
         this.#learnDeleted(op.id);
         this.#markChanged(op.id, this.#setTracked(track, undefined));
-      } else if (op.kind === "update" && !this.#deletedSince(op.id, op)) {
+      } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         this.#markChanged(op.id, this.#setTracked(track, this.#answered(track, op, entity)));
       }
       this.#refresh(op.id, track);
@@ -321,7 +311,7 @@ export class OptimisticLayers<T extends Entity> {
       }
       const serverId = entity.id;
       // An entity the server deleted before this client learned of its creation stays deleted.
-      const value = this.#deletedSince(serverId, op) ? undefined : entity;
+      const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
       if (serverId === tempId) {
         // The server took the client's id: the entity stays where it is.
         this.#markChanged(serverId, this.#setTracked(track, value));
@@ -335,14 +325,12 @@ export class OptimisticLayers<T extends Entity> {
         this.#markChanged(serverId, this.#setConfirmed(serverId, value));
         return tempId;
       }
-      this.#aliases.set(tempId, serverId);
-      this.#viewKeys.set(serverId, this.viewKey(tempId));
+      this.#tempIds.link(tempId, serverId);
       const tempVisible = this.entities.peek(tempId);
-      const at = tempVisible === undefined ? -1 : this.#indexOf(tempId, tempVisible);
+      const at = tempVisible === undefined ? -1 : this.#order.indexOf(tempId, tempVisible);
       this.#tracks.delete(tempId);
-      this.#hints.delete(tempId);
       this.#write.drop(tempId);
-      this.#pos.delete(tempId);
+      this.#order.forgetPlace(tempId);
 
       let serverTrack = this.#tracks.get(serverId);
       if (track.ops.length > 0) {
@@ -351,16 +339,17 @@ export class OptimisticLayers<T extends Entity> {
         serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
         this.#tracks.set(serverId, serverTrack);
       }
-      // A visible temporary row is where the server entity goes: leave `list` to #placeAt then.
-      this.#deferList = at >= 0;
-      try {
+      const write = () => {
         this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value));
         if (serverTrack) this.#refresh(serverId, serverTrack);
-        else if (value === undefined) this.#forget(serverId);
-      } finally {
-        this.#deferList = false;
+        else if (value === undefined) this.#tempIds.forget(serverId);
+      };
+      // A visible temporary row is where the server entity goes.
+      if (at < 0) write();
+      else {
+        this.#order.deferring(write);
+        this.#order.placeAt(serverId, at);
       }
-      if (at >= 0) this.#placeAt(serverId, at);
       return serverId;
     }
   }
@@ -374,15 +363,12 @@ export class OptimisticLayers<T extends Entity> {
       for (const id of removed) this.#dirty.add(id);
       this.#cleared = true;
       this.#tracks.clear();
-      this.#hints.clear();
-      this.#pos.clear();
-      this.#aliases.clear();
-      this.#viewKeys.clear();
-      this.#deletedAt.clear();
+      this.#tempIds.clear();
+      this.#deletions.clear();
       this.#placeholders.clear();
       this.#opCount = 0;
       this.#write.dropAll();
-      if (this.list.length > 0) this.list.clear();
+      this.#order.clear();
       this.onClear?.();
       this.onConfirmedChange?.();
     });
@@ -396,15 +382,11 @@ export class OptimisticLayers<T extends Entity> {
   /** Makes `snapshot` the confirmed layer again; pending changes stay on top. */
   restore(snapshot: ReadonlyMap<string, T>): void {
     runInAction(() => {
-      this.#deferList = true;
-      this.#listStructureChanged = false;
-      try {
+      const structureChanged = this.#order.deferring(() => {
         for (const id of [...this.#confirmedIds()]) if (!snapshot.has(id)) this.writeConfirmed(id, undefined);
         for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
-      } finally {
-        this.#deferList = false;
-      }
-      if (this.#listStructureChanged) this.#rebuildList([...snapshot.keys()]);
+      });
+      if (structureChanged) this.#order.rebuild([...snapshot.keys()]);
     });
   }
 
@@ -438,23 +420,16 @@ export class OptimisticLayers<T extends Entity> {
   /** This client learned that `id` is deleted: answers to changes made before now cannot bring it back. */
   #learnDeleted(id: string): void {
     if (this.#opCount === 0) return;
-    this.#deletedAt.set(id, this.nextSeq());
-    if (this.#deletedAt.size > 1000) {
-      // Only changes still in flight can be outranked: forget deletions older than all of them.
+    this.#deletions.learn(id, this.nextSeq(), () => {
       let oldest = Infinity;
       for (const track of this.#tracks.values()) for (const op of track.ops) oldest = Math.min(oldest, op.seq);
-      for (const [deleted, at] of this.#deletedAt) if (at < oldest) this.#deletedAt.delete(deleted);
-    }
+      return oldest;
+    });
   }
 
   /** With no change in flight, no answer is left that a deletion must outrank. */
   #forgetDeletions(): void {
-    if (this.#opCount === 0 && this.#deletedAt.size > 0) this.#deletedAt.clear();
-  }
-
-  /** Whether this client learned that `id` was deleted after `op` was made. */
-  #deletedSince(id: string, op: PendingOp<T>): boolean {
-    return (this.#deletedAt.get(id) ?? 0) > op.seq;
+    if (this.#opCount === 0) this.#deletions.clear();
   }
 
   /** Sets the confirmed value of `id`; returns whether the query cache must learn of it. */
@@ -464,7 +439,7 @@ export class OptimisticLayers<T extends Entity> {
       const current = this.entities.peek(id);
       if (value === undefined) {
         const changed = this.#setVisible(id, undefined);
-        this.#forget(id);
+        this.#tempIds.forget(id);
         return changed;
       }
       return this.#setVisible(id, value) || (current !== undefined && this.#keep(current, value));
@@ -518,16 +493,8 @@ export class OptimisticLayers<T extends Entity> {
     const shown = this.entities.peek(id);
     // The visible object becomes the confirmed one; kept when equal, it stands for the server's item.
     if (!this.#setVisible(id, track.confirmed) && shown !== undefined && track.confirmed !== undefined) this.#keep(shown, track.confirmed);
-    this.#hints.delete(id);
-    if (track.confirmed === undefined) this.#forget(id);
-  }
-
-  /** `id` is gone for good: nothing can use its temporary id or its view key any more. */
-  #forget(id: string): void {
-    const key = this.#viewKeys.get(id);
-    if (key === undefined) return;
-    this.#viewKeys.delete(id);
-    if (this.#aliases.get(key) === id) this.#aliases.delete(key);
+    this.#order.forgetHint(id);
+    if (track.confirmed === undefined) this.#tempIds.forget(id);
   }
 
   #fold(track: Track<T>): T | undefined {
@@ -561,99 +528,13 @@ export class OptimisticLayers<T extends Entity> {
     if (current === next || (current && next && shallowEqual(current, next))) return false;
     if (next === undefined) {
       this.#write.drop(id);
-      this.#listRemove(id, current as T);
+      this.#order.remove(id, current as T, this.#tracks.has(id));
     } else {
       this.#write.put(id, next);
-      if (current === undefined) this.#listAdd(id, next);
-      else this.#listReplace(id, current, next);
+      if (current === undefined) this.#order.add(id, next);
+      else this.#order.replace(id, current, next);
     }
     return true;
-  }
-
-  #indexOf(id: string, entity: T): number {
-    const list = this.list;
-    let at = this.#pos.get(id);
-    if (at === undefined || at >= list.length || list[at] !== entity) {
-      at = list.indexOf(entity);
-      if (at >= 0) this.#pos.set(id, at);
-    }
-    return at;
-  }
-
-  #listAdd(id: string, entity: T): void {
-    if (this.#deferList) {
-      this.#listStructureChanged = true;
-      return;
-    }
-    this.#listPlacedLocally = true;
-    const hint = this.#hints.get(id);
-    const at = hint !== undefined && hint < this.list.length ? hint : this.list.length;
-    if (at === this.list.length) this.list.push(entity);
-    else this.list.splice(at, 0, entity);
-    this.#pos.set(id, at);
-  }
-
-  #listRemove(id: string, entity: T): void {
-    if (this.#deferList) {
-      this.#listStructureChanged = true;
-      return;
-    }
-    const at = this.#indexOf(id, entity);
-    if (at < 0) return;
-    this.list.splice(at, 1);
-    this.#pos.delete(id);
-    if (this.#tracks.has(id)) this.#hints.set(id, at);
-  }
-
-  #listReplace(id: string, current: T, next: T): void {
-    const at = this.#indexOf(id, current);
-    if (at >= 0) {
-      this.list[at] = next;
-      this.#pos.set(id, at);
-    } else if (this.#deferList) {
-      this.#listStructureChanged = true;
-    }
-  }
-
-  /** Puts the visible entity of `id` at `at` (replacing what stands there) and drops its other row. */
-  #placeAt(id: string, at: number): void {
-    const entity = this.entities.peek(id);
-    const list = this.list;
-    const old = entity === undefined ? -1 : list.indexOf(entity);
-    if (entity === undefined) {
-      list.splice(at, 1);
-      return;
-    }
-    // The temporary row's slot is a local choice: the next server list puts the entity in its order.
-    this.#listPlacedLocally = true;
-    list[at] = entity;
-    this.#pos.set(id, at);
-    if (old >= 0 && old !== at) {
-      list.splice(old, 1);
-      if (old < at) this.#pos.set(id, at - 1);
-    }
-  }
-
-  /** Rebuilds `list` in `order` (then every other visible entity in its current order), if it differs. */
-  #rebuildList(order: Iterable<string | undefined>): void {
-    const next: T[] = [];
-    const placed = new Set<string>();
-    const take = (id: string | undefined) => {
-      if (id === undefined || placed.has(id)) return;
-      const entity = this.entities.peek(id);
-      if (entity === undefined) return;
-      placed.add(id);
-      next.push(entity);
-    };
-    for (const id of order) take(id);
-    for (const entity of this.list) take(entity.id);
-    for (const id of Map.prototype.keys.call(this.entities) as MapIterator<string>) take(id);
-    const list = this.list;
-    this.#listPlacedLocally = false;
-    if (next.length === list.length && next.every((entity, i) => list[i] === entity)) return;
-    list.replace(next);
-    this.#pos.clear();
-    next.forEach((entity, i) => this.#pos.set(entity.id, i));
   }
 }
 

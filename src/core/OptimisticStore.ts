@@ -1,7 +1,7 @@
 import type { DataTransformer } from "../transforms/types";
 import { isValidId, OptimisticEntityError } from "./errors";
 import { OptimisticLayers } from "./OptimisticLayers";
-import type { Entity } from "./types";
+import type { Entity } from "./shapes";
 
 let layersOf: <T extends Entity>(store: OptimisticStore<T>) => OptimisticLayers<T>;
 

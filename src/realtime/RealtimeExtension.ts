@@ -1,7 +1,7 @@
 import { observable, runInAction } from "mobx";
 import { isValidId, OptimisticEntityError, OptimisticError, toError } from "../core/errors";
 import type { OptimisticStore } from "../core/OptimisticStore";
-import type { Entity } from "../core/types";
+import type { Entity } from "../core/shapes";
 import type { RealtimeConfig, RealtimeEvent, RealtimeSocket } from "./types";
 
 /** Where events go; the manager supplies one that also acknowledges its own receipts. Internal. */

@@ -1,6 +1,6 @@
 import type { AttachRealtime } from "../core/createStoreManager";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "../core/errors";
-import type { Entity } from "../core/types";
+import type { Entity } from "../core/shapes";
 import { createSinkExtension, flushQueuedEvents } from "./RealtimeExtension";
 
 /**
@@ -8,12 +8,12 @@ import { createSinkExtension, flushQueuedEvents } from "./RealtimeExtension";
  * layer, an echo carrying this client's receipt settles the pending change it belongs to (and is not
  * applied twice), and a reconnect triggers a refetch.
  */
-export const attachRealtime: AttachRealtime = (config, internals) => {
-  const { layers, reporter, originId, name } = internals;
-  const extension = createSinkExtension(internals.store, config, {
+export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
+  const { layers, reporter, originId, name, codec } = ctx;
+  const extension = createSinkExtension(ctx.store, config, {
     upsert(data, event) {
       reporter.debug?.(`realtime ${event.event}`, { id: (data as Entity).id });
-      const entity = internals.toEntity(data);
+      const entity = codec.toEntity(data, "realtime");
       if (entity) layers.writeConfirmed(entity.id, entity);
     },
     remove(data) {
@@ -23,14 +23,14 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
     },
     isOwnEcho(event, data) {
       if (typeof event.mutationId === "string") {
-        const entity = event.event === "DELETE" ? undefined : internals.toEntity(data);
-        if (internals.acknowledge(event.mutationId, entity)) return true;
+        const entity = event.event === "DELETE" ? undefined : codec.toEntity(data, "realtime");
+        if (needs.acknowledge(event.mutationId, entity)) return true;
       }
       // A deletion is applied even as this client's own echo: an older event of another client may
       // have brought the entity back after this client's remove was answered.
       return event.originId === originId && event.event !== "DELETE";
     },
-    resync: internals.resync,
+    resync: needs.resync,
     report(error, event, fromCallback) {
       if (fromCallback) reporter.callbackError(error, { source: "realtime", payload: event });
       else reporter.dropped(error, { source: "realtime", payload: event });
@@ -42,7 +42,7 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
         return extension.connected;
       },
       connect: (socket) => {
-        if (internals.isDestroyed()) {
+        if (ctx.isDestroyed()) {
           throw new OptimisticLifecycleError(`realtime.connect on "${name}" after destroy(): create a new manager to listen again.`);
         }
         extension.connect(socket);
@@ -50,5 +50,6 @@ export const attachRealtime: AttachRealtime = (config, internals) => {
       disconnect: () => extension.disconnect(),
     },
     flush: () => flushQueuedEvents(extension as never),
+    dispose: () => extension.disconnect(),
   };
 };

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plan's event type is open-ended */
 import type { OptimisticStore } from "../core/OptimisticStore";
-import type { Entity } from "../core/types";
+import type { Entity } from "../core/shapes";
 
 /** A change broadcast by the server: `{ type, event, data }`, plus optional origin fields. */
 export interface RealtimeEvent<T = any> {

@@ -1,4 +1,4 @@
-import type { Entity, OptimisticDefaults } from "../core/types";
+import type { Entity, OptimisticDefaults } from "../core/shapes";
 
 // Re-exported because the plan's code imports `Entity` from here (`OptimisticStore.ts`).
 export type { Entity, OptimisticDefaults };

@@ -1,0 +1,159 @@
+import { observable, type IObservableArray } from "mobx";
+import type { Entity } from "./shapes";
+
+/**
+ * The order of the visible entities: `list`, updated in place as the layers add, replace and
+ * remove entities, so one change costs one splice (or one slot write), not a rebuild.
+ *
+ * - An added entity goes where it stood before it was hidden (a failed remove brings it back in its
+ *   place), else at the end.
+ * - A server list puts `list` in its order (`rebuild`); entities this class placed by itself since
+ *   then may stand elsewhere, so the next server list rebuilds even when it did not change.
+ * - While a server list is applied, additions and removals are only noted (`deferring`): the
+ *   rebuild that follows places everything at once.
+ */
+export class ListOrder<T extends Entity> {
+  readonly list: IObservableArray<T> = observable.array<T>([], { deep: false });
+  /** Best-known position of each id in `list` (verified on use). */
+  #pos = new Map<string, number>();
+  /** Where an entity hidden by a pending change stood, to bring it back there. */
+  #hints = new Map<string, number>();
+  #deferred = false;
+  #structureChanged = false;
+  #placedLocally = false;
+
+  /**
+   * @param visible the visible entity of an id.
+   * @param visibleIds every visible id.
+   */
+  constructor(
+    private readonly visible: (id: string) => T | undefined,
+    private readonly visibleIds: () => Iterable<string>,
+  ) {}
+
+  /** Whether an entity was placed by local logic since the last server order (the next one must rebuild). */
+  get placedLocally(): boolean {
+    return this.#placedLocally;
+  }
+
+  /** The cache holds the entities in an order of its own: the next server list rebuilds `list`. */
+  markUnordered(): void {
+    this.#placedLocally = true;
+  }
+
+  /** Runs `apply` noting additions and removals instead of making them; returns whether there were any. */
+  deferring(apply: () => void): boolean {
+    this.#deferred = true;
+    this.#structureChanged = false;
+    try {
+      apply();
+    } finally {
+      this.#deferred = false;
+    }
+    return this.#structureChanged;
+  }
+
+  indexOf(id: string, entity: T): number {
+    const list = this.list;
+    let at = this.#pos.get(id);
+    if (at === undefined || at >= list.length || list[at] !== entity) {
+      at = list.indexOf(entity);
+      if (at >= 0) this.#pos.set(id, at);
+    }
+    return at;
+  }
+
+  add(id: string, entity: T): void {
+    if (this.#deferred) {
+      this.#structureChanged = true;
+      return;
+    }
+    this.#placedLocally = true;
+    const hint = this.#hints.get(id);
+    const at = hint !== undefined && hint < this.list.length ? hint : this.list.length;
+    if (at === this.list.length) this.list.push(entity);
+    else this.list.splice(at, 0, entity);
+    this.#pos.set(id, at);
+  }
+
+  /** Takes `entity` out; `remember`: it may come back (a pending change hides it), so keep its place. */
+  remove(id: string, entity: T, remember: boolean): void {
+    if (this.#deferred) {
+      this.#structureChanged = true;
+      return;
+    }
+    const at = this.indexOf(id, entity);
+    if (at < 0) return;
+    this.list.splice(at, 1);
+    this.#pos.delete(id);
+    if (remember) this.#hints.set(id, at);
+  }
+
+  replace(id: string, current: T, next: T): void {
+    const at = this.indexOf(id, current);
+    if (at >= 0) {
+      this.list[at] = next;
+      this.#pos.set(id, at);
+    } else if (this.#deferred) {
+      this.#structureChanged = true;
+    }
+  }
+
+  /** The entity of `id` has nothing pending that could hide it: no place to remember. */
+  forgetHint(id: string): void {
+    this.#hints.delete(id);
+  }
+
+  /** The id leaves `list` for good (a temporary id whose entity got its server id). */
+  forgetPlace(id: string): void {
+    this.#hints.delete(id);
+    this.#pos.delete(id);
+  }
+
+  /** Puts the visible entity of `id` at `at` (replacing what stands there) and drops its other row. */
+  placeAt(id: string, at: number): void {
+    const entity = this.visible(id);
+    const list = this.list;
+    const old = entity === undefined ? -1 : list.indexOf(entity);
+    if (entity === undefined) {
+      list.splice(at, 1);
+      return;
+    }
+    // The slot is a local choice: the next server list puts the entity in its order.
+    this.#placedLocally = true;
+    list[at] = entity;
+    this.#pos.set(id, at);
+    if (old >= 0 && old !== at) {
+      list.splice(old, 1);
+      if (old < at) this.#pos.set(id, at - 1);
+    }
+  }
+
+  /** Rebuilds `list` in `order` (then every other visible entity in its current order), if it differs. */
+  rebuild(order: Iterable<string | undefined>): void {
+    const next: T[] = [];
+    const placed = new Set<string>();
+    const take = (id: string | undefined) => {
+      if (id === undefined || placed.has(id)) return;
+      const entity = this.visible(id);
+      if (entity === undefined) return;
+      placed.add(id);
+      next.push(entity);
+    };
+    for (const id of order) take(id);
+    for (const entity of this.list) take(entity.id);
+    for (const id of this.visibleIds()) take(id);
+    const list = this.list;
+    this.#placedLocally = false;
+    if (next.length === list.length && next.every((entity, i) => list[i] === entity)) return;
+    list.replace(next);
+    this.#pos.clear();
+    next.forEach((entity, i) => this.#pos.set(entity.id, i));
+  }
+
+  clear(): void {
+    this.#hints.clear();
+    this.#pos.clear();
+    if (this.list.length > 0) this.list.clear();
+  }
+}

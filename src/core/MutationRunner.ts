@@ -1,0 +1,224 @@
+import { MutationObserver } from "@tanstack/query-core";
+import { observable, runInAction } from "mobx";
+import type { ManagerContext } from "./context";
+import { OptimisticEntityError, OptimisticLifecycleError } from "./errors";
+import type { PendingOp } from "./OptimisticLayers";
+import { SendOrder, type Turn } from "./SendOrder";
+import type { Entity, MutationReceipt } from "./shapes";
+import type { PendingCounts } from "./status";
+
+type Kind = PendingOp<unknown>["kind"];
+
+/** A change settled after `destroy()`, for the query cache (the store no longer changes). */
+export type DetachedChange<TUiData> = { put: TUiData } | { remove: string };
+
+/** What the runner needs from the other parts of its manager. */
+export interface RunnerHooks<TUiData> {
+  /** Applies what arrived before an answer (queued realtime events), so the answer lands after it. */
+  beforeAnswer(): void;
+  /** Fetches the collection (to learn the id of an entity created without an answer). */
+  refetch(): void;
+  /** Writes a change settled after `destroy()` to the query cache. */
+  writeDetached(change: DetachedChange<TUiData>): void;
+}
+
+/**
+ * Runs each optimistic change: applies it to the pending layer, sends it as its own TanStack Query
+ * mutation (mutation cache, retries, offline pausing, `isMutating()` counts), in its entity's send
+ * order, and settles exactly this change with the answer — or with the realtime echo carrying its
+ * receipt, whichever comes first.
+ */
+export class MutationRunner<TApiData, TUiData extends Entity> {
+  /** Mutations in flight by kind (observable): the status flags. */
+  readonly counts = observable<PendingCounts>({ create: 0, update: 0, remove: 0 });
+  readonly #ctx: ManagerContext<TApiData, TUiData>;
+  readonly #hooks: RunnerHooks<TUiData>;
+  /** mutationId → its change, while its server call runs. */
+  readonly #inFlight = new Map<string, PendingOp<TUiData>>();
+  /** Temporary id → settles when its create does (rejecting with the create's error). */
+  readonly #creates = new Map<string, Promise<void>>();
+  /** Creates in flight → what settles them when their realtime echo comes first. */
+  readonly #echoes = new Map<PendingOp<TUiData>, (entity: TUiData | undefined) => void>();
+  readonly #order: SendOrder;
+  #sequence = 0;
+
+  constructor(ctx: ManagerContext<TApiData, TUiData>, hooks: RunnerHooks<TUiData>) {
+    this.#ctx = ctx;
+    this.#hooks = hooks;
+    this.#order = new SendOrder((id) => ctx.layers.resolve(id));
+  }
+
+  /** A number unique to this manager (receipts and temporary ids). */
+  next(): number {
+    return ++this.#sequence;
+  }
+
+  create(op: PendingOp<TUiData>, data: unknown): Promise<TApiData> {
+    const { config } = this.#ctx;
+    let settled!: (error?: unknown) => void;
+    const outcome = new Promise<void>((resolve, reject) => {
+      settled = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    outcome.catch(() => undefined);
+    this.#creates.set(op.id, outcome);
+    const turn = this.#order.take(op.id);
+    const forget = () => {
+      if (this.#creates.get(op.id) === outcome) this.#creates.delete(op.id);
+      this.#echoes.delete(op);
+    };
+    this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
+    const key = this.#receipt();
+    return this.#run("create", op, key, data, (variables) => config.mutations.create(variables, key), (result) => {
+      const answer = this.#answerEntity(result, "create");
+      if (this.#ctx.isDestroyed()) {
+        if (answer) this.#hooks.writeDetached({ put: answer });
+        settled(new OptimisticLifecycleError(`create on "${this.#ctx.name}" was answered after destroy().`));
+        turn.done();
+      } else this.#settleCreate(op, answer, turn, settled);
+      forget();
+    }).catch((error: unknown) => {
+      settled(error);
+      turn.done();
+      forget();
+      throw error;
+    });
+  }
+
+  update(op: PendingOp<TUiData>, data: unknown): Promise<TApiData> {
+    const { config, layers } = this.#ctx;
+    const create = this.#creates.get(op.id);
+    const turn = this.#order.take(op.id);
+    const key = this.#receipt();
+    const call = () => this.#sendInTurn(op, turn, create, (id) => config.mutations.update({ id, data }, key));
+    return this.#run("update", op, key, { id: op.id, data }, call, (result) => {
+      const answer = this.#answerEntity(result, "update");
+      if (!this.#ctx.isDestroyed()) layers.succeed(op, answer);
+      else if (answer) this.#hooks.writeDetached({ put: answer });
+    });
+  }
+
+  remove(op: PendingOp<TUiData>): Promise<void | { id: string }> {
+    const { config, layers } = this.#ctx;
+    // Removing an entity whose create failed needs no server call: it never existed.
+    const created = this.#creates.get(op.id)?.then(
+      () => true,
+      () => false,
+    );
+    const turn = this.#order.take(op.id);
+    const key = this.#receipt();
+    const call = () => this.#sendInTurn(op, turn, undefined, async (id) => ((await created) === false ? undefined : config.mutations.remove(id, key)));
+    return this.#run("remove", op, key, op.id, call, () => {
+      if (!this.#ctx.isDestroyed()) layers.succeed(op, undefined);
+      else this.#hooks.writeDetached({ remove: op.id });
+    });
+  }
+
+  /** Settles the change made with `mutationId` from its realtime echo; returns whether one was pending. */
+  acknowledge(mutationId: string, entity: TUiData | undefined): boolean {
+    const { layers } = this.#ctx;
+    const op = this.#inFlight.get(mutationId);
+    if (!op || !layers.isPending(op)) return false;
+    if (op.kind === "create") this.#echoes.get(op)?.(entity);
+    else layers.succeed(op, op.kind === "update" ? entity : undefined);
+    return true;
+  }
+
+  #receipt(): MutationReceipt {
+    const { originId } = this.#ctx;
+    return { mutationId: `${originId}:${this.next()}`, originId };
+  }
+
+  /** Applies the change, runs its server call through query-core and settles the change with its result. */
+  #run<TVars, TResult>(
+    kind: Kind,
+    op: PendingOp<TUiData>,
+    key: MutationReceipt,
+    variables: TVars,
+    mutationFn: (variables: TVars) => Promise<TResult>,
+    settle: (result: TResult) => void,
+  ): Promise<TResult> {
+    const { client, layers, reporter, name } = this.#ctx;
+    runInAction(() => {
+      layers.begin(op);
+      this.counts[kind]++;
+    });
+    this.#inFlight.set(key.mutationId, op);
+    reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
+    const observer = new MutationObserver<TResult, Error, TVars>(client, { mutationKey: [name, kind], mutationFn, gcTime: 0 });
+    const finish = (ok: boolean, result?: TResult) => {
+      // Events that arrived before this answer go first (this change's own echo among them).
+      if (!this.#ctx.isDestroyed()) this.#hooks.beforeAnswer();
+      this.#inFlight.delete(key.mutationId);
+      reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
+      observer.reset();
+      runInAction(() => {
+        this.counts[kind]--;
+        if (ok) settle(result as TResult);
+        else if (!this.#ctx.isDestroyed()) layers.fail(op);
+      });
+    };
+    return observer.mutate(variables).then(
+      (result) => {
+        finish(true, result);
+        return result;
+      },
+      (error: unknown) => {
+        finish(false);
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Sends a change once its turn comes, with the id the server knows (the next change of the entity
+   * may go as soon as this one is sent). A change still waiting when the store was cleared or the
+   * manager destroyed is dropped, never sent.
+   */
+  async #sendInTurn<R>(op: PendingOp<TUiData>, turn: Turn, create: Promise<void> | undefined, send: (id: string) => Promise<R>): Promise<R> {
+    let sent: Promise<R>;
+    try {
+      if (turn.prior) await turn.prior;
+      if (create) await create;
+      const destroyed = this.#ctx.isDestroyed();
+      if (destroyed || !this.#ctx.layers.isPending(op)) {
+        const cause = destroyed ? "the manager was destroyed" : "store.clear() ran";
+        throw new OptimisticLifecycleError(`${op.kind} of "${op.id}" on "${this.#ctx.name}" was not sent: ${cause} while it waited for the create of that entity.`);
+      }
+      sent = send(op.id);
+    } finally {
+      turn.done();
+    }
+    return sent;
+  }
+
+  /** A create's server entity is known (answer or echo): show it and let the entity's queued changes go. */
+  #settleCreate(op: PendingOp<TUiData>, entity: TUiData | undefined, turn: Turn, settled: (error?: unknown) => void): void {
+    const { layers, name } = this.#ctx;
+    if (!layers.isPending(op)) {
+      // Settled by its echo already, or forgotten by store.clear(): its queued changes are dropped then.
+      settled(new OptimisticLifecycleError(`the create of "${op.id}" on "${name}" was forgotten by store.clear()`));
+      turn.done();
+      return;
+    }
+    const tempId = op.id;
+    this.#order.move(tempId, layers.succeedCreate(op, entity));
+    if (entity) settled();
+    else {
+      settled(new OptimisticEntityError(`create on "${name}" was answered without an entity, so its server id is unknown; the store refetches to show it. Resolve mutations.create with the created entity.`));
+      this.#hooks.refetch();
+    }
+    turn.done();
+  }
+
+  /** The entity a mutation answered with; reports a create answered without one. */
+  #answerEntity(result: unknown, kind: Kind): TUiData | undefined {
+    if (result !== null && typeof result === "object") return this.#ctx.codec.toEntity(result, "mutation");
+    if (kind === "create") {
+      this.#ctx.reporter.dropped(new OptimisticEntityError(`create on "${this.#ctx.name}" was answered with ${String(result)} instead of the created entity.`), {
+        source: "mutation",
+        payload: result,
+      });
+    }
+    return undefined;
+  }
+}

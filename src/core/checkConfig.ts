@@ -1,0 +1,32 @@
+import { OptimisticConfigError } from "./errors";
+import type { OptimisticStoreConfig } from "./types";
+
+/** The config as received: nothing about it is trusted until checked. */
+type UncheckedConfig = { [K in keyof OptimisticStoreConfig]?: unknown };
+
+/** Throws an `OptimisticConfigError` that says what to do when the config cannot work. */
+export function checkConfig(input: unknown): void {
+  const fail = (message: string) => {
+    throw new OptimisticConfigError(message);
+  };
+  if (input === null || typeof input !== "object") fail("createOptimisticStoreManager needs a config object.");
+  const config = input as UncheckedConfig;
+  if (typeof config.name !== "string" || config.name === "") fail('config.name must be a non-empty string (it is the query key), e.g. name: "todos".');
+  const label = `"${String(config.name)}"`;
+  if (typeof config.queryFn !== "function") fail(`config.queryFn of ${label} is missing: pass a function that fetches the whole collection, e.g. queryFn: () => fetch("/api/todos").then((r) => r.json()).`);
+  const m = config.mutations as Record<string, unknown> | undefined;
+  for (const kind of ["create", "update", "remove"]) {
+    if (typeof m?.[kind] !== "function") fail(`config.mutations.${kind} of ${label} is missing: pass a function that performs the ${kind} on the server.`);
+  }
+  if (config.transformer !== undefined && config.transformer !== false) {
+    const t = config.transformer as { toUi?: unknown; toApi?: unknown } | null;
+    if (typeof t?.toUi !== "function" || typeof t.toApi !== "function") {
+      fail(`config.transformer of ${label} must have toUi and toApi functions (or be false for none, or left out for the default one).`);
+    }
+  }
+  if (config.staleTime !== undefined && !(typeof config.staleTime === "number" && config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
+  const realtime = config.realtime as { eventType?: unknown } | undefined;
+  if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {
+    fail(`config.realtime.eventType of ${label} must be the name of the socket event to listen to, e.g. "todo_update".`);
+  }
+}

@@ -1,0 +1,67 @@
+import type { DataTransformer } from "../transforms/types";
+import { shallowEqual } from "../utils/shallowEqual";
+import { isValidId, OptimisticEntityError } from "./errors";
+import type { Reporter } from "./reporter";
+import type { Entity } from "./shapes";
+
+/** Where server data came from, for reports. */
+export type DataSource = "query" | "mutation" | "realtime";
+
+/**
+ * Converts between the server's items and the store's entities, and remembers which item each
+ * entity came from: writing an entity back to the query cache gives the server's own item (fields
+ * the transformer drops, dates as the server wrote them), not a conversion of the entity.
+ */
+export interface EntityCodec<TApiData, TUiData extends Entity> {
+  /** Server data → entity (through the transformer); undefined when it cannot be used (reported). */
+  toEntity(item: unknown, source: DataSource): TUiData | undefined;
+  /** Entity → the server item it stands for. */
+  toItem(entity: TUiData): TApiData;
+  /**
+   * `kept` stays in the store for its identity although `incoming` (equal to it) came from the
+   * server: it now stands for `incoming`'s item. Returns whether that item differs from its old one.
+   */
+  keep(kept: TUiData, incoming: TUiData): boolean;
+}
+
+export function createEntityCodec<TApiData, TUiData extends Entity>(
+  name: string,
+  transformer: DataTransformer<TApiData & Entity, TUiData> | undefined,
+  reporter: Reporter,
+): EntityCodec<TApiData, TUiData> {
+  const itemOf = new WeakMap<object, TApiData>();
+  return {
+    toEntity(item, source) {
+      if (item === null || typeof item !== "object") return undefined;
+      let entity: TUiData;
+      try {
+        entity = transformer ? transformer.toUi(item as TApiData & Entity) : (item as TUiData);
+      } catch (error) {
+        reporter.callbackError(error, { source: "callback", payload: item });
+        return undefined;
+      }
+      if (!isValidId(entity?.id)) {
+        reporter.dropped(new OptimisticEntityError(`${source} data of "${name}" has no valid id; it was ignored.`), { source, payload: item });
+        return undefined;
+      }
+      if (transformer) itemOf.set(entity, item as TApiData);
+      return entity;
+    },
+    toItem(entity) {
+      if (!transformer) return entity as unknown as TApiData;
+      let item = itemOf.get(entity);
+      if (!item) {
+        item = transformer.toApi(entity);
+        itemOf.set(entity, item);
+      }
+      return item;
+    },
+    keep(kept, incoming) {
+      const item = transformer && itemOf.get(incoming);
+      if (!item) return false;
+      const previous = itemOf.get(kept);
+      itemOf.set(kept, item);
+      return previous !== undefined && previous !== item && !shallowEqual(previous, item);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
+/**
+ * The shapes every part of the library shares. A leaf module: it imports nothing, so the modules
+ * that use these types (core, transforms, realtime) never import each other for them.
+ */
+
+/** Anything the store can hold: an object with a string `id`. */
+export interface Entity {
+  /** Unique key of the entity (the server's id, or a temporary one while its create is in flight). */
+  id: string;
+}
+
+/** How to build the optimistic UI entity for a create (and, merged with the current entity, for an update). */
+export interface OptimisticDefaults<TUiData extends Entity> {
+  /** Builds the complete UI entity from what the user submitted; an `id` it returns is kept when unique. */
+  createOptimisticUiData: (userInput: any, context?: any) => TUiData;
+  /** Fields the server fills in; kept for compatibility, the store does not read it. */
+  pendingFields?: (keyof TUiData)[];
+}
+
+/**
+ * Identifies one mutation call. Passed as the second argument of every mutation function, so the
+ * server can copy it into the realtime event it broadcasts and this client can recognise its own echo.
+ */
+export interface MutationReceipt {
+  /** Unique per call. */
+  mutationId: string;
+  /** Unique per manager (or the realtime `browserId` when one is configured). */
+  originId: string;
+}

@@ -1,0 +1,49 @@
+import { observable } from "mobx";
+
+/** Counts of mutations in flight, by kind (observable). */
+export interface PendingCounts {
+  create: number;
+  update: number;
+  remove: number;
+}
+
+/** The observable query status a manager exposes; written by the query sync. */
+export interface QueryStatus {
+  isLoading: boolean;
+  isError: boolean;
+  error: Error | null;
+  isSyncing: boolean;
+}
+
+/** The manager's `status`: the query's state, and flags derived from the mutations in flight. */
+export interface ManagerStatus extends QueryStatus {
+  readonly createPending: boolean;
+  readonly updatePending: boolean;
+  readonly deletePending: boolean;
+  readonly hasPendingMutations: boolean;
+}
+
+export function createStatus(counts: PendingCounts): ManagerStatus {
+  return observable(
+    {
+      isLoading: false,
+      isError: false,
+      error: null as Error | null,
+      isSyncing: false,
+      get createPending() {
+        return counts.create > 0;
+      },
+      get updatePending() {
+        return counts.update > 0;
+      },
+      get deletePending() {
+        return counts.remove > 0;
+      },
+      get hasPendingMutations() {
+        return counts.create + counts.update + counts.remove > 0;
+      },
+    },
+    {},
+    { deep: false },
+  );
+}

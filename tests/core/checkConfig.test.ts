@@ -1,0 +1,45 @@
+import { describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager, OptimisticConfigError, OptimisticError, type OptimisticStoreConfig } from "../../src";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
+import { createTestQueryClient } from "../__fixtures__/testHelpers";
+
+function memoryApi(rows: Todo[] = makeTodos()) {
+  return {
+    queryFn: vi.fn(() => Promise.resolve(rows.map((row) => ({ ...row })))),
+    mutations: {
+      create: vi.fn((data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: "s1" } as Todo)),
+      update: vi.fn(({ id, data }: { id: string; data: Partial<Todo> }) => Promise.resolve({ id, title: "", ...data } as Todo)),
+      remove: vi.fn((id: string) => Promise.resolve({ id })),
+    },
+  };
+}
+
+describe("configuration errors", () => {
+  const api = memoryApi();
+  const valid = { name: "todos", queryFn: api.queryFn, mutations: api.mutations };
+  const make = (config: unknown) => () =>
+    createOptimisticStoreManager(config as OptimisticStoreConfig<Todo>, createTestQueryClient());
+
+  it.each([
+    ["no config", undefined, /needs a config object/],
+    ["a missing name", { ...valid, name: undefined }, /config\.name must be a non-empty string/],
+    ["an empty name", { ...valid, name: "" }, /config\.name must be a non-empty string/],
+    ["a missing queryFn", { ...valid, queryFn: undefined }, /config\.queryFn of "todos" is missing/],
+    ["missing mutations", { ...valid, mutations: undefined }, /config\.mutations\.create of "todos" is missing/],
+    ["a missing remove mutation", { ...valid, mutations: { ...api.mutations, remove: undefined } }, /config\.mutations\.remove of "todos"/],
+    ["a transformer without toApi", { ...valid, transformer: { toUi: (x: unknown) => x } }, /must have toUi and toApi/],
+    ["a null transformer", { ...valid, transformer: null }, /must have toUi and toApi/],
+    ["an empty-string transformer", { ...valid, transformer: "" }, /must have toUi and toApi/],
+    ["a transformer of 0", { ...valid, transformer: 0 }, /must have toUi and toApi/],
+    ["a negative staleTime", { ...valid, staleTime: -1 }, /staleTime of "todos" must be a number/],
+  ])("throws OptimisticConfigError for %s", (_label, config, message) => {
+    expect(make(config)).toThrow(OptimisticConfigError);
+    expect(make(config)).toThrow(message);
+    try {
+      make(config)();
+    } catch (error) {
+      expect(error).toBeInstanceOf(OptimisticError);
+      expect((error as Error).name).toBe("OptimisticConfigError");
+    }
+  });
+});

@@ -1,0 +1,18 @@
+import { autorun, observable, runInAction } from "mobx";
+import { describe, expect, it } from "vitest";
+import { createStatus } from "../../src/core/status";
+
+describe("status", () => {
+  it("derives the pending flags from the counts of mutations in flight, observably", () => {
+    const counts = observable({ create: 0, update: 0, remove: 0 });
+    const status = createStatus(counts);
+    const seen: boolean[] = [];
+    const dispose = autorun(() => seen.push(status.hasPendingMutations));
+    runInAction(() => counts.update++);
+    expect(status).toMatchObject({ updatePending: true, createPending: false, deletePending: false, hasPendingMutations: true });
+    runInAction(() => counts.update--);
+    dispose();
+    expect(seen).toEqual([false, true, false]);
+    expect(status).toMatchObject({ isLoading: false, isError: false, error: null, isSyncing: false });
+  });
+});
