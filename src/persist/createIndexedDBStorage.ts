@@ -1,4 +1,4 @@
-import { OptimisticConfigError, OptimisticError } from "../core/errors";
+import { OptimisticError } from "../core/errors";
 import type { PersistStorage } from "./PersistStorage";
 
 /** Options of `createIndexedDBStorage`. */
@@ -9,28 +9,20 @@ export interface IndexedDBStorageOptions {
   storeName?: string;
 }
 
-/** How long an open request may go unanswered (a browser bug, a queue behind a blocked upgrade) before calls reject. */
-const OPEN_TIMEOUT_MS = 10_000;
-/** Opens in a row before giving up when other connections keep changing the database's version. */
-const OPEN_ATTEMPTS = 5;
-
-type Failure = { name?: unknown; message?: unknown };
-
-const nameOf = (error: unknown): unknown => (error as Failure | null)?.name;
-
 /**
  * An asynchronous storage in IndexedDB: one object store of strings keyed by strings. Suits
- * browsers (large states, no 5 MB limit as in `localStorage`, writes off the main thread).
+ * browsers: large states (no 5 MB limit as in `localStorage`), and writes that do not block the
+ * page.
  *
  * Nothing happens until the first call: it opens the database (creating it, or adding the object
  * store by an upgrade), and later calls reuse that connection. The connection closes when another
- * tab upgrades or deletes the database, so that tab is never blocked, and the next call reopens it.
+ * tab upgrades or deletes the database, so that tab never waits, and the next call reopens it.
  * A call that fails (IndexedDB missing, as in server-side rendering or some private browsing
  * modes; a full quota; a database that another tab keeps open at an older version; an open
  * request unanswered for 10 seconds) rejects with an `OptimisticError` whose `cause` is the
- * browser's error; no call throws synchronously or waits forever.
+ * browser's error, if any; no call throws synchronously or waits forever. A stored value that is
+ * not a string (written by other code) reads as `null`.
  *
- * @throws OptimisticConfigError when `dbName` or `storeName` is given but is not a non-empty string.
  * @example
  * ```ts
  * import { createIndexedDBStorage } from "mobx-tanstack-optimistic/persist";
@@ -40,156 +32,98 @@ const nameOf = (error: unknown): unknown => (error as Failure | null)?.name;
  * const stored = await storage.getItem("todos"); // the same string, or null
  * ```
  */
-export function createIndexedDBStorage(options: IndexedDBStorageOptions = {}): PersistStorage {
-  const name = (option: "dbName" | "storeName", fallback: string): string => {
-    const value: unknown = options[option];
-    if (value === undefined) return fallback;
-    if (typeof value === "string" && value !== "") return value;
-    throw new OptimisticConfigError(`createIndexedDBStorage: options.${option} must be a non-empty string (got ${typeof value === "string" ? "an empty string" : typeof value}); leave it out for "${fallback}".`);
-  };
-  const dbName = name("dbName", "mobx-tanstack-optimistic");
-  const storeName = name("storeName", "persist");
-
+export function createIndexedDBStorage({ dbName = "mobx-tanstack-optimistic", storeName = "persist" }: IndexedDBStorageOptions = {}): PersistStorage {
   /** The connection, opened on first use; `undefined` again once it closes or fails to open. */
   let connection: Promise<IDBDatabase> | undefined;
-  let open: IDBDatabase | undefined;
-  /** Set while an open request that was given up on (blocked, unanswered) is still pending: new ones would queue behind it. */
+  /** Set while an open request that was given up on (blocked, unanswered) is pending: new opens would queue behind it. */
   let stuck: Error | undefined;
 
-  const fail = (what: string, cause?: unknown, hint = ""): Error => {
-    const reason = cause === undefined ? "" : `: ${String(nameOf(cause) ?? "Error")}: ${String((cause as Failure).message ?? cause)}`;
-    if (nameOf(cause) === "QuotaExceededError") hint ||= " The browser's storage quota is full: free some space or store less.";
-    return new OptimisticError(`IndexedDB storage (database "${dbName}", object store "${storeName}"): ${what}${reason}.${hint}`, { cause });
-  };
+  const fail = (what: string, cause?: unknown): Error =>
+    // String(error) is "name: message" for an Error or a DOMException.
+    new OptimisticError(`IndexedDB "${dbName}/${storeName}": ${what}${cause ? `: ${String(cause)}` : ""}`, { cause });
 
-  const forget = (db: IDBDatabase): void => {
-    if (open === db) open = connection = undefined;
-    db.close();
-  };
-
-  function request(factory: IDBFactory, version: number | undefined): Promise<IDBDatabase> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const giveUp = (error: Error) => {
-        settled = true;
+  const open = (factory: IDBFactory, version?: number) =>
+    new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(dbName, version);
+      let pending = true;
+      const giveUp = (message: string) => {
         clearTimeout(timer);
-        reject(error);
+        if (pending) reject((stuck = fail(message)));
+        pending = false;
       };
-      let request: IDBOpenDBRequest;
-      try {
-        request = factory.open(dbName, version);
-      } catch (error) {
-        // A SecurityError (opaque origins, storage disabled) or a TypeError from an odd factory.
-        reject(fail("opening the database failed", error));
-        return;
-      }
-      const timer = setTimeout(() => giveUp((stuck = fail(`opening the database got no answer in ${OPEN_TIMEOUT_MS / 1000} s`, undefined, " Calls fail until the browser answers; reloading the page may help."))), OPEN_TIMEOUT_MS);
+      const timer = setTimeout(giveUp, 1e4, "no answer to open in 10 s");
       request.onupgradeneeded = () => {
         if (!request.result.objectStoreNames.contains(storeName)) request.result.createObjectStore(storeName);
       };
-      request.onblocked = () => {
-        stuck = fail(
-          "adding the object store needs a database upgrade, and another connection keeps the database open",
-          undefined,
-          " Another tab of this app (an older version?) holds it: close that tab; calls work again once it is closed.",
-        );
-        giveUp(stuck);
-      };
+      request.onblocked = () => giveUp("upgrade blocked by another tab; close it");
       request.onerror = () => {
+        clearTimeout(timer);
+        if (pending) reject(request.error);
+        pending = false;
         stuck = undefined;
-        if (!settled) giveUp(fail("opening the database failed", request.error));
       };
       request.onsuccess = () => {
-        const db = request.result;
-        if (settled) {
-          // Answered after it was given up on: the upgrade is done, let the next call open afresh.
-          stuck = undefined;
-          db.close();
-          return;
-        }
-        settled = true;
         clearTimeout(timer);
-        resolve(db);
+        // Answered after it was given up on: let it go; the next call opens afresh.
+        if (pending) resolve(request.result);
+        else request.result.close();
+        pending = false;
+        stuck = undefined;
       };
     });
-  }
 
   async function connect(): Promise<IDBDatabase> {
     const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-    if (!factory) throw fail("IndexedDB is not available here", undefined, " Server-side rendering and some private browsing modes have none: use createMemoryStorage() or localStorage there.");
+    if (!factory) throw fail("no IndexedDB here (SSR? private mode?)");
     let version: number | undefined;
-    for (let attempt = 1; ; attempt++) {
-      let db: IDBDatabase;
-      try {
-        db = await request(factory, version);
-      } catch (error) {
-        // Another connection raised the version between our two opens: open the current one.
-        if (nameOf((error as Error).cause) !== "VersionError" || attempt === OPEN_ATTEMPTS) throw error;
-        version = undefined;
-        continue;
-      }
-      if (db.objectStoreNames.contains(storeName)) {
-        db.onversionchange = () => forget(db);
-        db.onclose = () => forget(db);
-        return (open = db);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const db = await open(factory, version).catch((error: unknown) => {
+        // Another tab raised the version between our two opens: open the current one.
+        if ((error as Error | null)?.name !== "VersionError") throw error;
+      });
+      if (db?.objectStoreNames.contains(storeName)) {
+        // Another tab upgrades or deletes the database, or the browser closed it: let go, reopen on the next call.
+        db.onversionchange = db.onclose = () => {
+          connection = undefined;
+          db.close();
+        };
+        return db;
       }
       // The database exists without this object store (another storeName shares it): add it.
-      db.close();
-      if (attempt === OPEN_ATTEMPTS) throw fail(`the object store is still missing after ${attempt} opens`);
-      version = db.version + 1;
+      db?.close();
+      version = db ? db.version + 1 : undefined;
     }
+    throw fail("cannot add the object store");
   }
 
-  function database(): Promise<IDBDatabase> {
-    if (stuck) return Promise.reject(stuck);
-    if (connection) return connection;
-    const opening = connect();
-    connection = opening;
-    opening.catch(() => {
-      if (connection === opening) connection = undefined;
-    });
-    return opening;
-  }
+  const database = (): Promise<IDBDatabase> =>
+    stuck
+      ? Promise.reject(stuck)
+      : (connection ??= connect().catch((error: unknown) => {
+          connection = undefined;
+          throw error;
+        }));
 
-  async function run<T>(mode: IDBTransactionMode, what: string, operation: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  async function run<T>(what: string, mode: IDBTransactionMode, operation: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    try {
       const db = await database();
-      let transaction: IDBTransaction;
-      try {
-        transaction = db.transaction(storeName, mode);
-      } catch (error) {
-        // The connection is closing (or lost its object store): once more with a new one.
-        forget(db);
-        if (attempt === 1) continue;
-        throw fail(`${what} failed`, error);
-      }
-      return new Promise<T>((resolve, reject) => {
-        try {
-          const request = operation(transaction.objectStore(storeName));
-          // Settles on the transaction, not the request: a write is durable only once it commits.
-          transaction.oncomplete = () => resolve(request.result);
-          transaction.onabort = () => reject(fail(`${what} failed`, transaction.error ?? request.error ?? new Error("the transaction was aborted")));
-        } catch (error) {
-          reject(fail(`${what} failed`, error));
-          transaction.abort();
-        }
+      return await new Promise<T>((resolve, reject) => {
+        // Throws when the connection is closing: a close event follows, and the next call reopens.
+        const transaction = db.transaction(storeName, mode);
+        const request = operation(transaction.objectStore(storeName));
+        // Settled by the transaction, not the request: a write is durable once it commits.
+        transaction.oncomplete = () => resolve(request.result);
+        transaction.onabort = () => reject(transaction.error ?? request.error);
       });
+    } catch (error) {
+      throw error instanceof OptimisticError ? error : fail(`${what} failed`, error);
     }
   }
 
   return {
-    async getItem(key) {
-      const what = `getItem(${JSON.stringify(key)})`;
-      const value = await run("readonly", what, (store) => store.get(String(key)) as IDBRequest<unknown>);
-      if (value === undefined) return null;
-      if (typeof value === "string") return value;
-      throw fail(`${what} found a ${typeof value}, not a string`, undefined, " Something other than this storage wrote to the object store.");
-    },
-    async setItem(key, value) {
-      await run("readwrite", `setItem(${JSON.stringify(key)})`, (store) => store.put(String(value), String(key)));
-    },
-    async removeItem(key) {
-      await run("readwrite", `removeItem(${JSON.stringify(key)})`, (store) => store.delete(String(key)));
-    },
+    // A value that is not a string (written by something else) reads as missing.
+    getItem: (key) => run(`getItem("${key}")`, "readonly", (store) => store.get(String(key))).then((value: unknown) => (typeof value === "string" ? value : null)),
+    setItem: (key, value) => run(`setItem("${key}")`, "readwrite", (store) => store.put(String(value), String(key))).then(() => {}),
+    removeItem: (key) => run(`removeItem("${key}")`, "readwrite", (store) => store.delete(String(key))),
   };
 }
