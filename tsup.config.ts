@@ -7,6 +7,7 @@ export default defineConfig({
     react: "src/react/index.ts",
     vue: "src/vue/index.ts",
     svelte: "src/svelte/index.ts",
+    persist: "src/persist/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
