@@ -18,6 +18,7 @@ export type {
   OptimisticLogger,
   OptimisticStoreConfig,
   OptimisticStoreManager,
+  WriteStatus,
 } from "./core";
 
 // Transforms

@@ -1,4 +1,5 @@
 import { createAtom, type IAtom } from "mobx";
+import { KeyedSignals } from "./KeyedSignals";
 
 /** Writes that the owning store performs; the map's own `set`/`delete`/`clear` are routed back to the store. */
 export interface EntityMapWriter<T> {
@@ -24,8 +25,7 @@ export class EntityMap<T> extends Map<string, T> {
   #owner: EntityMapOwner<T>;
   #keysAtom: IAtom = createAtom("EntityMap.keys");
   #valuesAtom: IAtom = createAtom("EntityMap.values");
-  #probe: IAtom = createAtom("EntityMap.probe");
-  #keyAtoms = new Map<string, IAtom>();
+  #keys = new KeyedSignals("EntityMap");
 
   constructor(owner: EntityMapOwner<T>) {
     super();
@@ -42,12 +42,12 @@ export class EntityMap<T> extends Map<string, T> {
   }
 
   override get(id: string): T | undefined {
-    this.#observeKey(id);
+    this.#keys.observe(id);
     return super.get(id);
   }
 
   override has(id: string): boolean {
-    this.#observeKey(id);
+    this.#keys.observe(id);
     return super.has(id);
   }
 
@@ -101,17 +101,6 @@ export class EntityMap<T> extends Map<string, T> {
     return super.get(id);
   }
 
-  #observeKey(id: string): void {
-    // Only a reaction or computed needs a per-key atom; plain reads stay allocation-free.
-    if (!this.#probe.reportObserved()) return;
-    let atom = this.#keyAtoms.get(id);
-    if (!atom) {
-      atom = createAtom(`EntityMap.${id}`, undefined, () => this.#keyAtoms.delete(id));
-      this.#keyAtoms.set(id, atom);
-    }
-    atom.reportObserved();
-  }
-
   #observeAll(): void {
     this.#keysAtom.reportObserved();
     this.#valuesAtom.reportObserved();
@@ -120,14 +109,14 @@ export class EntityMap<T> extends Map<string, T> {
   #put(id: string, value: T): void {
     const added = !super.has(id);
     super.set(id, value);
-    this.#keyAtoms.get(id)?.reportChanged();
+    this.#keys.changed(id);
     if (added) this.#keysAtom.reportChanged();
     this.#valuesAtom.reportChanged();
   }
 
   #drop(id: string): void {
     if (!super.delete(id)) return;
-    this.#keyAtoms.get(id)?.reportChanged();
+    this.#keys.changed(id);
     this.#keysAtom.reportChanged();
     this.#valuesAtom.reportChanged();
   }
@@ -135,7 +124,7 @@ export class EntityMap<T> extends Map<string, T> {
   #dropAll(): void {
     if (super.size === 0) return;
     super.clear();
-    for (const atom of this.#keyAtoms.values()) atom.reportChanged();
+    this.#keys.changedAll();
     this.#keysAtom.reportChanged();
     this.#valuesAtom.reportChanged();
   }

@@ -1,7 +1,7 @@
 import { MutationObserver } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { ManagerContext } from "./context";
-import { OptimisticEntityError, OptimisticLifecycleError } from "./errors";
+import { OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationReceipt } from "./shapes";
@@ -40,12 +40,23 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Creates in flight → what settles them when their realtime echo comes first. */
   readonly #echoes = new Map<PendingOp<TUiData>, (entity: TUiData | undefined) => void>();
   readonly #order: SendOrder;
+  /** With `keepFailed`: what each change was called with, to send it again on retry(). */
+  readonly #inputs = new Map<PendingOp<TUiData>, unknown>();
   #sequence = 0;
 
   constructor(ctx: ManagerContext<TApiData, TUiData>, hooks: RunnerHooks<TUiData>) {
     this.#ctx = ctx;
     this.#hooks = hooks;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
+    ctx.layers.failedChanges = {
+      retry: (ops) => Promise.all([...ops].sort((a, b) => a.seq - b.seq).map((op) => this.#send(op, this.#inputs.get(op), true))).then(() => undefined),
+      discard: (ops) => {
+        for (const op of ops) {
+          this.#inputs.delete(op);
+          ctx.layers.fail(op);
+        }
+      },
+    };
   }
 
   /** A number unique to this manager (receipts and temporary ids). */
@@ -53,8 +64,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return ++this.#sequence;
   }
 
-  create(op: PendingOp<TUiData>, data: unknown): Promise<TApiData> {
+  /** Sends a kept failed change again. */
+  #send(op: PendingOp<TUiData>, data: unknown, retry: boolean): Promise<unknown> {
+    return op.kind === "create" ? this.create(op, data, retry) : op.kind === "update" ? this.update(op, data, retry) : this.remove(op, retry);
+  }
+
+  /** Applies a create (or, `retry`, sends a kept failed one again) and runs its server call. */
+  create(op: PendingOp<TUiData>, data: unknown, retry = false): Promise<TApiData> {
     const { config } = this.#ctx;
+    if (config.keepFailed) this.#inputs.set(op, data);
     let settled!: (error?: unknown) => void;
     const outcome = new Promise<void>((resolve, reject) => {
       settled = (error) => (error === undefined ? resolve() : reject(error));
@@ -68,7 +86,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     };
     this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
     const key = this.#receipt();
-    return this.#run("create", op, key, data, (variables) => config.mutations.create(variables, key), (result) => {
+    return this.#run("create", op, key, retry, data, (variables) => config.mutations.create(variables, key), (result) => {
       const answer = this.#answerEntity(result, "create");
       if (this.#ctx.isDestroyed()) {
         if (answer) this.#hooks.writeDetached({ put: answer });
@@ -84,32 +102,46 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     });
   }
 
-  update(op: PendingOp<TUiData>, data: unknown): Promise<TApiData> {
+  update(op: PendingOp<TUiData>, data: unknown, retry = false): Promise<TApiData> {
     const { config, layers } = this.#ctx;
+    if (config.keepFailed) this.#inputs.set(op, data);
     const create = this.#creates.get(op.id);
     const turn = this.#order.take(op.id);
     const key = this.#receipt();
-    const call = () => this.#sendInTurn(op, turn, create, (id) => config.mutations.update({ id, data }, key));
-    return this.#run("update", op, key, { id: op.id, data }, call, (result) => {
+    const call = () =>
+      this.#sendInTurn(op, turn, create, (id) => {
+        // An entity whose create failed (and is kept) does not exist on the server: sent on retry.
+        const failedCreate = this.#failedCreate(id);
+        if (failedCreate) throw failedCreate.failed;
+        return config.mutations.update({ id, data }, key);
+      });
+    return this.#run("update", op, key, retry, { id: op.id, data }, call, (result) => {
       const answer = this.#answerEntity(result, "update");
       if (!this.#ctx.isDestroyed()) layers.succeed(op, answer);
       else if (answer) this.#hooks.writeDetached({ put: answer });
     });
   }
 
-  remove(op: PendingOp<TUiData>): Promise<void | { id: string }> {
+  remove(op: PendingOp<TUiData>, retry = false): Promise<void | { id: string }> {
     const { config, layers } = this.#ctx;
-    // Removing an entity whose create failed needs no server call: it never existed.
+    // Removing an entity whose create failed needs no server call: it never existed (and its kept
+    // failed changes go with it).
     const created = this.#creates.get(op.id)?.then(
       () => true,
       () => false,
     );
+    let neverExisted = false;
     const turn = this.#order.take(op.id);
     const key = this.#receipt();
-    const call = () => this.#sendInTurn(op, turn, undefined, async (id) => ((await created) === false ? undefined : config.mutations.remove(id, key)));
-    return this.#run("remove", op, key, op.id, call, () => {
-      if (!this.#ctx.isDestroyed()) layers.succeed(op, undefined);
-      else this.#hooks.writeDetached({ remove: op.id });
+    const call = () =>
+      this.#sendInTurn(op, turn, undefined, async (id) => {
+        neverExisted = (await created) === false || this.#failedCreate(id) !== undefined;
+        return neverExisted ? undefined : config.mutations.remove(id, key);
+      });
+    return this.#run("remove", op, key, retry, op.id, call, () => {
+      if (this.#ctx.isDestroyed()) return this.#hooks.writeDetached({ remove: op.id });
+      layers.succeed(op, undefined);
+      if (neverExisted) layers.failedChanges?.discard(layers.failedOf(op.id));
     });
   }
 
@@ -133,19 +165,21 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     kind: Kind,
     op: PendingOp<TUiData>,
     key: MutationReceipt,
+    retry: boolean,
     variables: TVars,
     mutationFn: (variables: TVars) => Promise<TResult>,
     settle: (result: TResult) => void,
   ): Promise<TResult> {
     const { client, layers, reporter, name } = this.#ctx;
     runInAction(() => {
-      layers.begin(op);
+      if (retry) layers.retrying(op);
+      else layers.begin(op);
       this.counts[kind]++;
     });
     this.#inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
     const observer = new MutationObserver<TResult, Error, TVars>(client, { mutationKey: [name, kind], mutationFn, gcTime: 0 });
-    const finish = (ok: boolean, result?: TResult) => {
+    const finish = (ok: boolean, result?: unknown) => {
       // Events that arrived before this answer go first (this change's own echo among them).
       if (!this.#ctx.isDestroyed()) this.#hooks.beforeAnswer();
       this.#inFlight.delete(key.mutationId);
@@ -153,8 +187,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       observer.reset();
       runInAction(() => {
         this.counts[kind]--;
-        if (ok) settle(result as TResult);
-        else if (!this.#ctx.isDestroyed()) layers.fail(op);
+        if (ok) {
+          this.#inputs.delete(op);
+          settle(result as TResult);
+        } else if (this.#ctx.isDestroyed()) return;
+        else if (this.#ctx.config.keepFailed && !this.#orphan(op)) layers.keepFailed(op, toError(result));
+        else layers.fail(op);
       });
     };
     return observer.mutate(variables).then(
@@ -163,7 +201,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         return result;
       },
       (error: unknown) => {
-        finish(false);
+        finish(false, error);
         throw error;
       },
     );
@@ -189,6 +227,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       turn.done();
     }
     return sent;
+  }
+
+  /** A change of a created entity whose create is gone (failed and dropped): nothing to keep it for. */
+  #orphan(op: PendingOp<TUiData>): boolean {
+    return op.id.startsWith(`temp-${this.#ctx.originId}-`) && !this.#ctx.layers.hasCreate(op.id);
+  }
+
+  /** The kept failed create of `id`, if its create failed and is kept for retry. */
+  #failedCreate(id: string): PendingOp<TUiData> | undefined {
+    return this.#ctx.layers.failedOf(id).find((op) => op.kind === "create");
   }
 
   /** A create's server entity is known (answer or echo): show it and let the entity's queued changes go. */

@@ -1,16 +1,33 @@
-import { runInAction, type IObservableArray } from "mobx";
+import { observable, runInAction, type IObservableArray } from "mobx";
 import { shallowEqual } from "../utils/shallowEqual";
 import { EntityMap, type EntityMapOwner, type EntityMapWriter } from "./EntityMap";
+import { KeyedSignals } from "./KeyedSignals";
 import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
-import type { Entity } from "./shapes";
+import type { Entity, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
 
-/** One in-flight optimistic change. `seq` orders changes by the time they were made. */
+/** What every optimistic change has: `seq` orders changes by the time they were made. */
+interface OpBase {
+  readonly seq: number;
+  id: string;
+  /** Kept after its server call failed (`keepFailed`): the error, until retried or discarded. */
+  failed?: Error;
+}
+
+/** One optimistic change, in flight or kept failed. */
 export type PendingOp<T> =
-  | { readonly kind: "create"; readonly seq: number; id: string; readonly entity: T }
-  | { readonly kind: "update"; readonly seq: number; id: string; readonly patch: Partial<T> }
-  | { readonly kind: "remove"; readonly seq: number; id: string };
+  | (OpBase & { readonly kind: "create"; readonly entity: T })
+  | (OpBase & { readonly kind: "update"; readonly patch: Partial<T> })
+  | (OpBase & { readonly kind: "remove" });
+
+/** What a failed change kept visible can do; supplied by the manager's mutation runner. */
+export interface FailedChanges<T> {
+  /** Sends the changes again, in their order; resolves when all succeeded. */
+  retry(ops: PendingOp<T>[]): Promise<void>;
+  /** Drops the changes: exactly their effect disappears. */
+  discard(ops: PendingOp<T>[]): void;
+}
 
 type UpdateOp<T> = PendingOp<T> & { kind: "update" };
 
@@ -18,8 +35,12 @@ type UpdateOp<T> = PendingOp<T> & { kind: "update" };
 interface Track<T> {
   /** What the server said last (undefined: the entity does not exist on the server). */
   confirmed: T | undefined;
-  /** In-flight changes, oldest first. */
+  /** Changes in flight (and kept failed ones), oldest first. */
   ops: PendingOp<T>[];
+  /** The latest error of a kept failed change, while there is one. */
+  error: Error | undefined;
+  /** Whether this entity is counted among those with kept failed changes. */
+  failing: boolean;
   /**
    * Per field, the `seq` of the newest update whose server answer is in `confirmed`: an older update
    * no longer applies that field (a later change of it was already answered).
@@ -72,6 +93,8 @@ export class OptimisticLayers<T extends Entity> {
    * identity; returns whether the query cache must still learn of the write (its server item differs).
    */
   onKeep: ((kept: T, incoming: T) => boolean) | undefined;
+  /** Retries and discards kept failed changes (set by the manager). */
+  failedChanges: FailedChanges<T> | undefined;
 
   #write: EntityMapWriter<T>;
   #order: ListOrder<T>;
@@ -84,12 +107,16 @@ export class OptimisticLayers<T extends Entity> {
   /** `clear()` ran since the last write-back: the cache must not look freshly fetched. */
   #cleared = false;
   #tempIds = new TempIds();
-  /** Changes in flight (placeholders excluded). */
+  /** Changes in flight or kept failed (to be sent again): placeholders excluded. */
   #opCount = 0;
   /** Deletions learned while changes were in flight: older answers cannot undo them. */
   #deletions = new Deletions();
   /** Creates the server answered without a usable entity: shown until the next fetched list. */
   #placeholders = new Set<PendingOp<T>>();
+  /** Per entity, observed write status (changes in flight, kept failed changes). */
+  #status = new KeyedSignals("writeStatus");
+  /** How many entities have kept failed changes (observable). */
+  #failedCount = observable.box(0);
 
   constructor(owner: EntityMapOwner<T>) {
     this.entities = new EntityMap(owner);
@@ -126,8 +153,44 @@ export class OptimisticLayers<T extends Entity> {
     return track ? track.confirmed : this.entities.peek(id);
   }
 
+  /** Whether the entity has a change in flight; observable. */
   hasPending(id: string): boolean {
-    return this.#tracks.has(id);
+    return (this.writeStatus(id)?.pending.length ?? 0) > 0;
+  }
+
+  /** How many entities have kept failed changes; observable. */
+  get failedCount(): number {
+    return this.#failedCount.get();
+  }
+
+  /**
+   * What of `id` is not confirmed yet: its changes in flight and its kept failed changes
+   * (undefined when there are none); observable per entity. A temporary id answered reads its server id.
+   */
+  writeStatus(id: string): WriteStatus | undefined {
+    const key = this.resolve(id);
+    this.#status.observe(key);
+    const track = this.#tracks.get(key);
+    if (!track) return undefined;
+    const pending: PendingOp<T>["kind"][] = [];
+    const fields = new Set<string>();
+    const failed: PendingOp<T>[] = [];
+    for (const op of track.ops) {
+      if (this.#placeholders.has(op)) continue;
+      if (op.failed) failed.push(op);
+      else pending.push(op.kind);
+      if (op.kind === "update") for (const field of Object.keys(op.patch)) fields.add(field);
+    }
+    if (pending.length === 0 && failed.length === 0) return undefined;
+    const handlers = this.failedChanges;
+    return {
+      pending,
+      fields: [...fields],
+      failed: failed.length > 0,
+      error: failed.length > 0 ? track.error : undefined,
+      retry: () => (failed.length > 0 && handlers ? handlers.retry(failed) : Promise.resolve()),
+      discard: () => void (failed.length > 0 && handlers?.discard(failed)),
+    };
   }
 
   /** Whether `id` is a created entity whose server id is unknown (its create was answered without one). */
@@ -248,7 +311,7 @@ export class OptimisticLayers<T extends Entity> {
     runInAction(() => {
       let track = this.#tracks.get(op.id);
       if (!track) {
-        track = { confirmed: this.entities.peek(op.id), ops: [], acks: undefined };
+        track = { confirmed: this.entities.peek(op.id), ops: [], acks: undefined, error: undefined, failing: false };
         this.#tracks.set(op.id, track);
       }
       track.ops.push(op);
@@ -260,6 +323,37 @@ export class OptimisticLayers<T extends Entity> {
   /** Whether `op` is still in flight (not settled, not cleared). */
   isPending(op: PendingOp<T>): boolean {
     return this.#tracks.get(op.id)?.ops.includes(op) ?? false;
+  }
+
+  /** A change the server refused stays applied, marked failed with `error`, until retried or discarded. */
+  keepFailed(op: PendingOp<T>, error: Error): void {
+    const track = this.#tracks.get(op.id);
+    if (!track?.ops.includes(op) || op.failed) return;
+    runInAction(() => {
+      op.failed = error;
+      track.error = error;
+      this.#refresh(op.id, track);
+    });
+  }
+
+  /** Whether a create of `id` is in flight or kept failed. */
+  hasCreate(id: string): boolean {
+    return this.#tracks.get(id)?.ops.some((op) => op.kind === "create") ?? false;
+  }
+
+  /** The kept failed changes of `id`, oldest first. */
+  failedOf(id: string): PendingOp<T>[] {
+    return this.#tracks.get(id)?.ops.filter((op) => op.failed) ?? [];
+  }
+
+  /** A kept failed change is sent again: it is in flight once more. */
+  retrying(op: PendingOp<T>): void {
+    const track = this.#tracks.get(op.id);
+    if (!track?.ops.includes(op) || !op.failed) return;
+    runInAction(() => {
+      op.failed = undefined;
+      this.#refresh(op.id, track);
+    });
   }
 
   /** Drops a change the server refused: exactly its own effect disappears. */
@@ -329,16 +423,19 @@ export class OptimisticLayers<T extends Entity> {
       const tempVisible = this.entities.peek(tempId);
       const at = tempVisible === undefined ? -1 : this.#order.indexOf(tempId, tempVisible);
       this.#tracks.delete(tempId);
+      this.#status.changed(tempId);
       this.#write.drop(tempId);
       this.#order.forgetPlace(tempId);
 
       let serverTrack = this.#tracks.get(serverId);
       if (track.ops.length > 0) {
-        serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined };
+        serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined, error: undefined, failing: false };
         for (const queued of track.ops) queued.id = serverId;
         serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
+        serverTrack.error ??= track.error;
         this.#tracks.set(serverId, serverTrack);
       }
+      this.#countFailing(track, false);
       const write = () => {
         this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value));
         if (serverTrack) this.#refresh(serverId, serverTrack);
@@ -363,6 +460,8 @@ export class OptimisticLayers<T extends Entity> {
       for (const id of removed) this.#dirty.add(id);
       this.#cleared = true;
       this.#tracks.clear();
+      this.#failedCount.set(0);
+      this.#status.changedAll();
       this.#tempIds.clear();
       this.#deletions.clear();
       this.#placeholders.clear();
@@ -450,6 +549,14 @@ export class OptimisticLayers<T extends Entity> {
     return changed || (current !== undefined && value !== undefined && this.#keep(current, value));
   }
 
+  /** Keeps `failedCount` right as an entity gets or loses kept failed changes. */
+  #countFailing(track: Track<T>, failing: boolean): void {
+    if (!failing) track.error = undefined;
+    if (failing === track.failing) return;
+    track.failing = failing;
+    this.#failedCount.set(this.#failedCount.get() + (failing ? 1 : -1));
+  }
+
   /** `current` stays for its identity although `incoming` is equal to it: tell the owner. */
   #keep(current: T, incoming: T): boolean {
     return current !== incoming && this.onKeep !== undefined && this.onKeep(current, incoming);
@@ -485,6 +592,8 @@ export class OptimisticLayers<T extends Entity> {
   }
 
   #refresh(id: string, track: Track<T>): void {
+    this.#status.changed(id);
+    this.#countFailing(track, track.ops.some((op) => op.failed));
     if (track.ops.length > 0) {
       this.#setVisible(id, this.#fold(track));
       return;

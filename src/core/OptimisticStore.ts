@@ -1,7 +1,7 @@
 import type { DataTransformer } from "../transforms/types";
 import { isValidId, OptimisticEntityError } from "./errors";
 import { OptimisticLayers } from "./OptimisticLayers";
-import type { Entity } from "./shapes";
+import type { Entity, WriteStatus } from "./shapes";
 
 let layersOf: <T extends Entity>(store: OptimisticStore<T>) => OptimisticLayers<T>;
 
@@ -77,9 +77,24 @@ export class OptimisticStore<T extends Entity> {
     return this.#layers.viewKey(id);
   }
 
-  /** Whether the entity has an optimistic change in flight. */
+  /** Whether the entity has an optimistic change in flight (observable per entity). */
   isPending(id: string): boolean {
     return this.#layers.hasPending(id);
+  }
+
+  /**
+   * What of the entity is not confirmed yet — its changes in flight, and failed changes kept visible
+   * with `keepFailed` — or `undefined` when there is none. Observable per entity: an `observer` row
+   * re-renders when its own status changes, no other row does. A temporary id answered reads its
+   * server id.
+   *
+   * @example
+   * const status = store.writeStatus(todo.id);
+   * if (status?.failed) showRetry(status.error, () => status.retry(), () => status.discard());
+   * else if (status?.pending.length) showSaving(status.fields);
+   */
+  writeStatus(id: string): WriteStatus | undefined {
+    return this.#layers.writeStatus(id);
   }
 
   /** Writes an entity into the confirmed state (adds it or replaces it). */

@@ -68,7 +68,7 @@ export function createStoreManager<
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
   const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });
-  const status = createStatus(runner.counts);
+  const status = createStatus(runner.counts, () => ctx.layers.failedCount);
   ctx.client.mount();
   const query = createQuerySync(ctx, { status, enabled, beforeList: applyArrived });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */

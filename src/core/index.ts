@@ -8,4 +8,5 @@ export type {
   OptimisticLogger,
   OptimisticStoreConfig,
   OptimisticStoreManager,
+  WriteStatus,
 } from "./types";

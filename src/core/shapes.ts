@@ -28,3 +28,26 @@ export interface MutationReceipt {
   /** Unique per manager (or the realtime `browserId` when one is configured). */
   originId: string;
 }
+
+/**
+ * What of an entity is not confirmed yet: its changes in flight and the failed ones kept visible
+ * (with `keepFailed`). Read it with `store.writeStatus(id)`, which MobX observes per entity.
+ */
+export interface WriteStatus {
+  /** The kinds of the entity's changes in flight, oldest first (a change being retried is in flight). */
+  readonly pending: readonly ("create" | "update" | "remove")[];
+  /** The fields its updates in flight (or kept failed) change, as a set. */
+  readonly fields: readonly string[];
+  /** Whether a failed change is kept visible (only with `keepFailed`). */
+  readonly failed: boolean;
+  /** The latest error of a kept failed change; undefined whenever `failed` is false. */
+  readonly error: Error | undefined;
+  /**
+   * Sends the failed changes again, in their original order, through the same mutation functions
+   * (new receipts). Resolves when all succeeded; rejects if one fails again, which stays failed.
+   */
+  retry(): Promise<void>;
+  /** Drops the failed changes at once: exactly their effect disappears. */
+  discard(): void;
+}
+

@@ -21,9 +21,11 @@ export interface ManagerStatus extends QueryStatus {
   readonly updatePending: boolean;
   readonly deletePending: boolean;
   readonly hasPendingMutations: boolean;
+  readonly failedCount: number;
 }
 
-export function createStatus(counts: PendingCounts): ManagerStatus {
+/** @param failed how many entities have kept failed changes (observable). */
+export function createStatus(counts: PendingCounts, failed: () => number): ManagerStatus {
   return observable(
     {
       isLoading: false,
@@ -41,6 +43,9 @@ export function createStatus(counts: PendingCounts): ManagerStatus {
       },
       get hasPendingMutations() {
         return counts.create + counts.update + counts.remove > 0;
+      },
+      get failedCount() {
+        return failed();
       },
     },
     {},

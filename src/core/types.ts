@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
 import type { DataTransformer } from "../transforms/types";
-import type { Entity, MutationReceipt, OptimisticDefaults } from "./shapes";
+import type { Entity, MutationReceipt, OptimisticDefaults, WriteStatus } from "./shapes";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import type { OptimisticStore } from "./OptimisticStore";
 
-export type { Entity, MutationReceipt, OptimisticDefaults };
+export type { Entity, MutationReceipt, OptimisticDefaults, WriteStatus };
 
 /** Where an error reported to `onError` / `logger` came from. */
 export interface OptimisticErrorInfo {
@@ -59,6 +59,11 @@ export interface OptimisticStoreConfig<
   staleTime?: number;
   /** Whether the query may run; read at creation and by `updateOptions()` (default: always). */
   enabled?: () => boolean;
+  /**
+   * Keep a change the server refused visible, marked failed in `store.writeStatus(id)`, until
+   * `retry()` or `discard()` (default `false`: it rolls back at once). The action still rejects.
+   */
+  keepFailed?: boolean;
   /** Realtime events from a socket.io server (see `manager.realtime`). */
   realtime?: RealtimeConfig<TUiData>;
   /** Receives every error the library catches (query errors, invalid server data, dropped events, throwing callbacks). */
@@ -106,6 +111,8 @@ export interface OptimisticStoreManager<
     deletePending: boolean;
     /** At least one mutation of any kind is in flight. */
     hasPendingMutations: boolean;
+    /** How many entities have failed changes kept visible (`keepFailed`), waiting for retry or discard. */
+    failedCount: number;
   };
   /** Re-reads `enabled()` and starts or stops the query accordingly (fresh cached data is not refetched). */
   updateOptions: () => void;

@@ -5,6 +5,7 @@
 import type { IObservableValue } from "mobx";
 import { observable } from "mobx";
 import { afterEach, describe, expect, it } from "vitest";
+import type { WriteStatus } from "../../src";
 import { createBindingFixture, observerCount, type BindingFixture, type TodoManager } from "./bindings";
 
 /** What the list component receives. */
@@ -19,12 +20,18 @@ export interface ListProps {
   onUpdate: (id: string) => void;
 }
 
-/** How a framework's test mounts the list. Rows: `<li data-testid="row" data-id={id}><input aria-label="title of {title}"></li>`. */
+/**
+ * How a framework's test mounts the list. Rows:
+ * `<li data-testid="row" data-id={id} data-status={statusText(writeStatus(id))}><input aria-label="title of {title}"></li>`.
+ */
 export interface ListDriver {
   mount: (props: ListProps) => { unmount: () => void };
   /** Lets the framework bring the DOM up to date. */
   flush: () => void | Promise<void>;
 }
+
+/** What a row shows of its entity's write status: "saved", "pending" or "failed". */
+export const statusText = (status: WriteStatus | undefined): string => (status ? (status.failed ? "failed" : "pending") : "saved");
 
 export const rowIds = () => Array.from(document.querySelectorAll<HTMLElement>("[data-testid=row]"), (row) => row.dataset.id);
 const rows = () => Array.from(document.querySelectorAll<HTMLElement>("[data-testid=row]"));
@@ -70,6 +77,26 @@ export function describeBindingConformance(framework: string, driver: ListDriver
       await manager.actions.update({ id: "b", data: { title: "B2" } });
       await driver.flush();
       expect(document.querySelector("[aria-label='title of B2']")).not.toBeNull();
+      expect(updates.get("b")).toBeGreaterThanOrEqual(1);
+      expect([updates.get("a"), updates.get("c")]).toEqual([undefined, undefined]);
+    });
+
+    it("updates only the row whose write status changed, also when its entity did not", async () => {
+      const { server } = await mountList();
+      const gate = server.hold({ method: "PUT" });
+      const saving = manager.actions.update({ id: "b", data: { title: "B" } }); // the same title: only the status changes
+      await driver.flush();
+      const row = () => document.querySelector<HTMLElement>("[data-id=b]")!;
+      expect(row().dataset.status).toBe("pending");
+      expect(updates.get("b")).toBeGreaterThanOrEqual(1);
+      expect([updates.get("a"), updates.get("c")]).toEqual([undefined, undefined]);
+
+      updates.clear();
+      await gate.arrived;
+      await gate.release();
+      await saving;
+      await driver.flush();
+      expect(row().dataset.status).toBe("saved");
       expect(updates.get("b")).toBeGreaterThanOrEqual(1);
       expect([updates.get("a"), updates.get("c")]).toEqual([undefined, undefined]);
     });

@@ -11,9 +11,10 @@
  * manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
  * batch and the coalesced write-back run at realistic points without real waiting.
  *
- * Scenarios vary the transformer (none, the default one, `createOptimisticUiData` with its own ids)
- * and the realtime echo of this client's own changes: no realtime, events without receipts (an echo
- * is just another event), or events carrying the receipt (an echo acknowledges its change).
+ * Scenarios vary the transformer (none, the default one, `createOptimisticUiData` with its own ids),
+ * the realtime echo of this client's own changes (no realtime, events without receipts — an echo is
+ * just another event —, or events carrying the receipt — an echo acknowledges its change), and
+ * `keepFailed` (a failed change stays, marked failed, until retry() or discard()).
  *
  * The model (written from DESIGN.md, not from src/):
  * - `confirmed`: id → entity, what the server said last; `pending`: in-flight ops in start order.
@@ -40,6 +41,11 @@
  *   failed fetch changes nothing and sets `status.isError`; `isSyncing` is true while it is in flight.
  * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then); a
  *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
+ * - keepFailed: a failed change stays applied and marked failed (the status flags do not count it;
+ *   `status.failedCount` counts the entities with one); retry() sends the entity's failed changes
+ *   again (answers apply as usual), discard() drops them. A remove of an entity whose create failed
+ *   needs no server call and drops its failed changes. writeStatus(id) shows the kinds in flight
+ *   (oldest first) and whether a failed change is kept.
  * - clear(): everything confirmed and pending is dropped (later answers and echoes of those changes
  *   change nothing; changes queued on a temporary id are never sent), a fetch in flight never lands.
  * - Values are the transformed server rows: with the default transformer `createdAt` (an ISO
@@ -58,7 +64,8 @@
  *
  * Counterexamples the property found are replayed below as named cases (some need thousands of
  * runs to come up again). A failure prints the shrunk command list and a trace with the real ids.
- * `npm test` runs a fixed seed (deterministic); explore new random sequences locally with
+ * `npm test` runs a fixed seed (deterministic); explore new random sequences locally (longer ones with
+ * `MAX_COMMANDS=60`) with
  * `NUM_RUNS=5000 npx vitest run tests/core/model.test.ts` (or another `SEED=`).
  */
 import { QueryClient, environmentManager } from "@tanstack/query-core";
@@ -110,6 +117,9 @@ interface Held {
   applied: boolean;
   /** Answers the request; for a fetch, returns the rows it answered with. */
   answer(ok: boolean): Row[] | undefined;
+  /** For writes: the change it was sent for (set by the harness), and what the server answered. */
+  op?: unknown;
+  outcome?: { ok: true; value: unknown } | { ok: false; error: Error };
 }
 
 /** What the harness learns when the library calls a mutation function. */
@@ -130,7 +140,8 @@ class FakeServer {
   readonly pipe: ServerEvent[] = [];
   /** Whether the next fetch reads the table when it is answered instead of when it is made. */
   lateSnapshot = false;
-  onArrival: (arrival: Arrival) => void = () => undefined;
+  /** The library called a mutation function; returns the change it belongs to. */
+  onArrival: (arrival: Arrival) => unknown = () => undefined;
   /** The server committed a create: `data` is the object the library sent. */
   onCreated: (data: object, serverId: string) => void = () => undefined;
   #ids = 0;
@@ -180,8 +191,8 @@ class FakeServer {
   };
 
   create = (data: Fields, receipt: MutationReceipt): Promise<Row> => {
-    this.onArrival({ kind: "create", id: undefined, data, receipt });
-    return this.#hold("create", `create(${fmt(data)})`, () => {
+    const op = this.onArrival({ kind: "create", id: undefined, data, receipt });
+    return this.#hold(op, "create", `create(${fmt(data)})`, () => {
       const row = this.newRow({ title: data.title, n: data.n, done: data.done });
       this.onCreated(data, row.id);
       this.broadcast("INSERT", row, receipt);
@@ -190,8 +201,8 @@ class FakeServer {
   };
 
   update = ({ id, data }: { id: string; data: Patch }, receipt: MutationReceipt): Promise<Row> => {
-    this.onArrival({ kind: "update", id, data, receipt });
-    return this.#hold("update", `update(${id}, ${fmt(data)})`, () => {
+    const op = this.onArrival({ kind: "update", id, data, receipt });
+    return this.#hold(op, "update", `update(${id}, ${fmt(data)})`, () => {
       const row = this.rows.get(id);
       if (!row) throw new Error(`404: update of unknown ${id}`);
       const next = { ...row, ...data, id: row.id };
@@ -202,8 +213,8 @@ class FakeServer {
   };
 
   remove = (id: string, receipt: MutationReceipt): Promise<{ id: string }> => {
-    this.onArrival({ kind: "remove", id, data: undefined, receipt });
-    return this.#hold("remove", `remove(${id})`, () => {
+    const op = this.onArrival({ kind: "remove", id, data: undefined, receipt });
+    return this.#hold(op, "remove", `remove(${id})`, () => {
       if (!this.rows.delete(id)) throw new Error(`404: remove of unknown ${id}`);
       this.broadcast("DELETE", { id }, receipt);
       return { id };
@@ -214,28 +225,29 @@ class FakeServer {
     return [...this.rows.values()].map((row) => ({ ...row }));
   }
 
-  #hold<T>(kind: Kind, label: string, work: () => T): Promise<T> {
+  #hold<T>(op: unknown, kind: Kind, label: string, work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const no = ++this.#requests;
-      let outcome: { ok: true; value: T } | { ok: false; error: Error } | undefined;
       const held: Held = {
         no,
         kind,
+        op,
         label: `#${no} ${label}`,
         applied: false,
         apply: () => {
           held.applied = true;
           try {
-            outcome = { ok: true, value: work() };
+            held.outcome = { ok: true, value: work() };
           } catch (error) {
-            outcome = { ok: false, error: error as Error };
+            held.outcome = { ok: false, error: error as Error };
           }
         },
         answer: (ok) => {
           if (!held.applied && ok) held.apply?.();
+          const outcome = held.outcome;
           if (!ok) reject(new Error(`server refused #${no} ${label}`));
-          else if (outcome?.ok) resolve(outcome.value);
-          else reject(outcome?.error ?? new Error("no outcome"));
+          else if (outcome?.ok) resolve(outcome.value as T);
+          else reject(outcome?.ok === false ? outcome.error : new Error("no outcome"));
           return undefined;
         },
       };
@@ -276,6 +288,10 @@ interface Op {
   after?: Op[];
   /** Settled by an echo, or dropped by clear(): its answer changes nothing. */
   done?: boolean;
+  /** Kept visible after its server call failed (`keepFailed`), until retried or discarded. */
+  failed?: boolean;
+  /** Sent again by retry(): its answer is applied when the server gives it (no action promise to follow). */
+  retried?: boolean;
   /** The data object given to the action (updates), to recognise its request. */
   data?: object;
 }
@@ -319,6 +335,7 @@ class Harness {
   constructor(
     readonly mode: Mode,
     readonly echo: Echo,
+    readonly keep = false,
   ) {
     this.server = new FakeServer(echo);
     this.server.onArrival = (arrival) => this.#arrived(arrival);
@@ -413,7 +430,7 @@ class Harness {
   }
 
   /** The library called a mutation function: note the op's receipt, and check the entity's send order. */
-  #arrived(arrival: Arrival): void {
+  #arrived(arrival: Arrival): Op | undefined {
     const unsentRemove = (matches: (op: Op) => boolean) =>
       this.pending.find((candidate) => candidate.kind === "remove" && candidate.mutationId === undefined && matches(candidate));
     const op =
@@ -425,17 +442,20 @@ class Harness {
       else {
         const create = this.pending.find((candidate) => candidate.kind === "create" && candidate.mutationId === undefined);
         if (create) create.mutationId = arrival.receipt.mutationId;
+        return create;
       }
-      return;
+      return undefined;
     }
     op.mutationId = arrival.receipt.mutationId;
-    if (arrival.id === undefined) return;
+    if (arrival.id === undefined) return op;
     if (arrival.id.startsWith("temp-")) this.errors.push(`op#${op.seq} ${op.kind} reached the server with the temporary id ${arrival.id}`);
     for (const earlier of op.after ?? []) {
-      if (earlier.kind !== "create" && earlier.mutationId === undefined && !earlier.done) {
+      // A kept failed change waits for retry(): later changes do not wait for it.
+      if (earlier.kind !== "create" && earlier.mutationId === undefined && !earlier.done && !earlier.failed) {
         this.errors.push(`op#${op.seq} ${op.kind}(${arrival.id}) reached the server before op#${earlier.seq}, an earlier change of that entity`);
       }
     }
+    return op;
   }
 
   /** A new change of `id`: the changes of that entity already pending must reach the server first. */
@@ -463,7 +483,7 @@ class Harness {
   #settled(op: Op, ok: boolean, result: unknown): void {
     this.calls.delete(op);
     const target = op.id;
-    if (!op.done) this.#apply(op, ok, result);
+    if (!op.done && !op.failed) this.#apply(op, ok, result);
     this.pruneAliases();
     // The action's promise settles after the store has: the ids it touched already show the result.
     const expected = this.visible();
@@ -477,9 +497,15 @@ class Harness {
   }
 
   #apply(op: Op, ok: boolean, result: unknown): void {
+    this.trace.push(`    settled op#${op.seq} ${op.kind} ${op.id}: ${ok ? "ok" : this.keep ? "failed, kept" : "failed"}`);
+    // A change of a created entity whose create is gone is not kept: there is nothing to retry it on.
+    const orphan = op.id.startsWith("temp-") && !this.pending.some((other) => other.id === op.id && other.kind === "create");
+    if (!ok && this.keep && !orphan) {
+      op.failed = true;
+      return;
+    }
     op.done = true;
     this.pending = this.pending.filter((other) => other !== op);
-    this.trace.push(`    settled op#${op.seq} ${op.kind} ${op.id}: ${ok ? "ok" : "failed"}`);
     if (!ok) return;
     if (op.kind === "create") {
       const entity = this.ui(result as Row);
@@ -510,7 +536,15 @@ class Harness {
       this.#learnDeleted(op.id);
       this.confirmed.delete(op.id);
       this.#write(op.id);
+      // Removing an entity whose create failed (kept): it never existed, its failed changes go too.
+      if (this.pending.some((other) => other.id === op.id && other.kind === "create" && other.failed)) this.#discard(op.id);
     }
+  }
+
+  /** Drops the kept failed changes of `id`. */
+  #discard(id: string): void {
+    for (const other of this.pending) if (other.id === id && other.failed) other.done = true;
+    this.pending = this.pending.filter((other) => !(other.id === id && other.failed));
   }
 
   #applyList(rows: Row[], written: Set<string>): void {
@@ -540,6 +574,7 @@ class Harness {
           ? { optimisticDefaults: { createOptimisticUiData: (input: Fields) => ({ ...input, id: candidateId(input) }) } }
           : {}),
         ...(this.echo === "none" ? {} : { realtime: { eventType: EVENT } }),
+        keepFailed: this.keep,
         onError: (error, info) => {
           if (!(info.source === "query" && /server refused fetch/.test(error.message))) this.errors.push(`onError(${info.source}): ${error.message}`);
         },
@@ -637,6 +672,30 @@ class Harness {
     this.server.lateSnapshot = false;
   }
 
+  /** retry() of the entity's kept failed changes: they are in flight again, in their order. */
+  retry(id: string): void {
+    const target = this.resolve(id);
+    const failed = this.pending.filter((op) => op.id === target && op.failed);
+    this.trace.push(`retry(${id}${target !== id ? `→${target}` : ""}): ${failed.map((op) => `op#${op.seq}`).join(",") || "nothing failed"}`);
+    const status = this.m.store.writeStatus(id);
+    if (Boolean(status?.failed) !== failed.length > 0) this.errors.push(`writeStatus(${id}).failed is ${String(status?.failed)} before retry()`);
+    for (const op of failed) {
+      op.failed = false;
+      op.retried = true;
+      op.mutationId = undefined;
+      this.calls.add(op);
+    }
+    status?.retry().catch(() => undefined);
+  }
+
+  /** discard() of the entity's kept failed changes. */
+  discard(id: string): void {
+    const target = this.resolve(id);
+    this.trace.push(`discard(${id}${target !== id ? `→${target}` : ""})`);
+    this.m.store.writeStatus(id)?.discard();
+    this.#discard(target);
+  }
+
   clear(): void {
     this.trace.push("store.clear()");
     this.m.store.clear();
@@ -694,7 +753,7 @@ class Harness {
 
   #eventModel(event: ServerEvent): void {
     if (event.mutationId !== undefined) {
-      const op = this.pending.find((candidate) => candidate.mutationId === event.mutationId);
+      const op = this.pending.find((candidate) => candidate.mutationId === event.mutationId && !candidate.failed);
       if (op) {
         this.#apply(op, true, event.event === "DELETE" ? undefined : event.data);
         return;
@@ -735,6 +794,23 @@ class Harness {
     if (!request) return;
     const rows = request.answer(ok);
     this.trace.push(`release ${request.label}: ${ok ? "ok" : "FAIL"}`);
+    const op = request.op as Op | undefined;
+    if (op?.retried && this.calls.delete(op)) {
+      // A retried change has no action promise: its answer counts when the server gives it.
+      const dropped = op.done === true || op.failed === true; // by clear() or a discard
+      const outcome = request.outcome;
+      const succeeded = !dropped && ok && outcome?.ok === true;
+      if (!dropped) this.#apply(op, succeeded, succeeded ? outcome.value : undefined);
+      // Retried changes queued on a create that failed again (or was dropped) go with it, unsent.
+      if (!succeeded && op.kind === "create") {
+        for (const queued of [...this.calls]) {
+          if (queued.id !== op.id || !queued.retried || queued.mutationId !== undefined) continue;
+          this.calls.delete(queued);
+          if (!dropped && !queued.done && !queued.failed) this.#apply(queued, queued.kind === "remove", undefined);
+        }
+      }
+      this.pruneAliases();
+    }
     const live = this.live;
     if (request.kind !== "fetch" || live?.no !== request.no) return;
     if (this.enabled || live.explicit) {
@@ -773,6 +849,17 @@ class Harness {
       const got = store.entities.get(id);
       if (got && !equalItems(got, want)) problems.push(`${id}: store ${fmt(got)}, model expects ${fmt(want)}`);
     }
+    // Write status: the changes in flight and the kept failed ones, per entity.
+    for (const id of new Set(this.pending.map((op) => op.id))) {
+      const ops = this.pending.filter((op) => op.id === id);
+      const want = { pending: ops.filter((op) => !op.failed).map((op) => op.kind), failed: ops.some((op) => op.failed) };
+      const got = store.writeStatus(id);
+      if (!got || got.failed !== want.failed || got.pending.join() !== want.pending.join()) {
+        problems.push(`writeStatus(${id}) is ${got ? JSON.stringify({ pending: got.pending, failed: got.failed }) : "undefined"}, model expects ${JSON.stringify(want)}`);
+      }
+    }
+    const failedEntities = new Set(this.pending.filter((op) => op.failed).map((op) => op.id)).size;
+    if (status.failedCount !== failedEntities) problems.push(`status.failedCount is ${status.failedCount}, expected ${failedEntities}`);
     // The flags count server calls: an echo settles the change, its request is still running.
     const count = (kind: Kind) => [...this.calls].some((op) => op.kind === kind);
     const live = this.live;
@@ -900,6 +987,8 @@ const cmd = {
       (h) => h.deliverThenRelease(n, k, ok),
     ),
   clear: () => command("clear()", always, (h) => h.clear()),
+  retry: (t: Target) => command(`retry(${targetText(t)})`, (h) => h.keep, (h) => h.retry(h.pick(t))),
+  discard: (t: Target) => command(`discard(${targetText(t)})`, (h) => h.keep, (h) => h.discard(h.pick(t))),
   disable: () => command("disable()", (h) => h.enabled, (h) => h.disable()),
   enable: () => command("enable()", (h) => !h.enabled, (h) => h.enable()),
   otherInsert: (f: Fields) =>
@@ -962,15 +1051,17 @@ const commandsArb = fc.commands(
     fc.constant(cmd.disable()),
     fc.constant(cmd.enable()),
     fc.oneof({ arbitrary: fc.constant(cmd.clear()), weight: 1 }, { arbitrary: fc.constant(cmd.enable()), weight: 2 }),
+    targetArb.map(cmd.retry),
+    targetArb.map(cmd.discard),
   ],
-  { maxCommands: 30, size: "medium" },
+  { maxCommands: Number(process.env.MAX_COMMANDS ?? 30), size: "medium" },
 );
 
 /** Runs one sequence against a fresh manager and server, then drains, refetches and compares. */
-async function runScenario(mode: Mode, echo: Echo, seed: Fields[], commands: Iterable<Command>): Promise<void> {
-  const h = new Harness(mode, echo);
+async function runScenario(mode: Mode, echo: Echo, seed: Fields[], commands: Iterable<Command>, keep = false): Promise<void> {
+  const h = new Harness(mode, echo, keep);
   try {
-    h.trace.push(`mode ${mode}, echo ${echo}, seed ${seed.map(fmt).join(" ")}`);
+    h.trace.push(`mode ${mode}, echo ${echo}${keep ? ", keepFailed" : ""}, seed ${seed.map(fmt).join(" ")}`);
     await h.start(seed);
     h.check("after the initial fetch");
     await fc.asyncModelRun(() => ({ model: h, real: h }), commands);
@@ -984,6 +1075,9 @@ async function runScenario(mode: Mode, echo: Echo, seed: Fields[], commands: Ite
       } else await h.release(0, true);
       h.check("while draining");
     }
+    // Kept failed changes wait for the user: drop them.
+    for (const id of new Set(h.pending.filter((op) => op.failed).map((op) => op.id))) h.discard(id);
+    await settle();
     if (!h.enabled) await h.enable();
     // enable() may have started a fetch; answer it, then a final refetch.
     while (h.server.held.length > 0) await h.release(0, true);
@@ -1021,6 +1115,7 @@ describe("state model (model-based property)", () => {
           fc.constantFrom<Echo>("none", "plain", "receipt"),
           fc.array(fieldsArb, { minLength: 1, maxLength: 3 }),
           commandsArb,
+          fc.boolean(),
           runScenario,
         ),
         // A loaded machine runs fewer cases instead of timing out (interrupted runs do not fail).
@@ -1174,6 +1269,34 @@ describe("state model (model-based property)", () => {
         cmd.deliver(2), // the create's echo (ignored) and the other client's older update
         cmd.remove({ from: "temp", index: 0 }),
       ]);
+    });
+
+    it("keepFailed: a retried update waits for its retried create and stays failed with it", async () => {
+      await runScenario(
+        "plain",
+        "none",
+        [a0, a0],
+        [cmd.create(a0), cmd.release(0, false), cmd.update({ from: "visible", index: 2 }, {}), cmd.retry({ from: "temp", index: 0 }), cmd.release(0, false)],
+        true,
+      );
+    });
+
+    it("keepFailed: a change queued after the remove of a created entity whose create failed is not kept", async () => {
+      await runScenario(
+        "plain",
+        "none",
+        [a0],
+        [cmd.create(a0), cmd.remove({ from: "visible", index: 1 }), cmd.update({ from: "temp", index: 0 }, {}), cmd.release(0, false), cmd.update({ from: "temp", index: 0 }, {})],
+        true,
+      );
+    });
+
+    it("keepFailed: clear() during a retry drops the retried changes still waiting for their create", async () => {
+      await runScenario("plain", "none", [a0], [cmd.create(a0), cmd.release(0, false), cmd.update({ from: "temp", index: 0 }, {}), cmd.retry({ from: "temp", index: 0 }), cmd.clear(), cmd.release(0, true)], true);
+    });
+
+    it("keepFailed: discard() while a retry is in flight leaves the retried change to its answer", async () => {
+      await runScenario("plain", "receipt", [a0], [cmd.update(first, {}), cmd.release(0, false), cmd.retry(first), cmd.apply(0), cmd.discard(first)], true);
     });
 
     it("the previous user's fetch in flight at clear() never lands, and enable() fetches anew", async () => {

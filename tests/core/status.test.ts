@@ -5,7 +5,7 @@ import { createStatus } from "../../src/core/status";
 describe("status", () => {
   it("derives the pending flags from the counts of mutations in flight, observably", () => {
     const counts = observable({ create: 0, update: 0, remove: 0 });
-    const status = createStatus(counts);
+    const status = createStatus(counts, () => 0);
     const seen: boolean[] = [];
     const dispose = autorun(() => seen.push(status.hasPendingMutations));
     runInAction(() => counts.update++);
@@ -13,6 +13,6 @@ describe("status", () => {
     runInAction(() => counts.update--);
     dispose();
     expect(seen).toEqual([false, true, false]);
-    expect(status).toMatchObject({ isLoading: false, isError: false, error: null, isSyncing: false });
+    expect(status).toMatchObject({ isLoading: false, isError: false, error: null, isSyncing: false, failedCount: 0 });
   });
 });

@@ -5,18 +5,19 @@ import { observer } from "mobx-react-lite";
 import { Activity, StrictMode, Suspense, type ReactNode } from "react";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { useOptimisticStore } from "../../src/react";
-import { describeBindingConformance, rowIds, type ListProps } from "../__fixtures__/bindingConformance";
+import { describeBindingConformance, rowIds, statusText, type ListProps } from "../__fixtures__/bindingConformance";
 import { createBindingFixture, observerCount, type BindingFixture, type TodoManager } from "../__fixtures__/bindings";
 
 beforeAll(() => environmentManager.setIsServer(() => false));
 
-/** A row that reads its entity by id, the way an app would (and, later, its write status). */
+/** A row that reads its entity and its write status by id, the way an app would. */
 const TodoRow = observer(function TodoRow({ manager, id, selected, onUpdate }: { manager: TodoManager; id: string } & Pick<ListProps, "selected" | "onUpdate">) {
   onUpdate(id);
   const todo = manager.store.get(id);
+  const status = statusText(manager.store.writeStatus(id));
   if (!todo) return null;
   return (
-    <li data-testid="row" data-id={todo.id} data-selected={selected.get() === id}>
+    <li data-testid="row" data-id={todo.id} data-selected={selected.get() === id} data-status={status}>
       <input aria-label={`title of ${todo.title}`} defaultValue={todo.title} />
     </li>
   );

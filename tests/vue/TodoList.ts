@@ -1,7 +1,7 @@
 /** The list the Vue tests mount: rows bound to one entity each through `useObserved`. */
 import { defineComponent, h, onMounted, onUpdated, type PropType } from "vue";
 import { useObserved, useOptimisticStore } from "../../src/vue";
-import type { ListProps } from "../__fixtures__/bindingConformance";
+import { statusText, type ListProps } from "../__fixtures__/bindingConformance";
 import type { TodoManager } from "../__fixtures__/bindings";
 
 const TodoRow = defineComponent({
@@ -14,11 +14,12 @@ const TodoRow = defineComponent({
   setup(props) {
     const todo = useObserved(() => props.manager.store.get(props.id));
     const isSelected = useObserved(() => props.selected.get() === props.id);
+    const status = useObserved(() => statusText(props.manager.store.writeStatus(props.id)));
     onMounted(() => props.onUpdate(props.id));
     onUpdated(() => props.onUpdate(props.id));
     return () =>
       todo.value &&
-      h("li", { "data-testid": "row", "data-id": todo.value.id, "data-selected": String(isSelected.value) }, [
+      h("li", { "data-testid": "row", "data-id": todo.value.id, "data-selected": String(isSelected.value), "data-status": status.value }, [
         h("input", { "aria-label": `title of ${todo.value.title}`, value: todo.value.title }),
       ]);
   },

@@ -1,0 +1,166 @@
+/**
+ * Per-entity write status (`store.writeStatus(id)`, `store.isPending(id)`, `status.failedCount`) and
+ * failed changes kept visible with `keepFailed`, against the real HTTP test server.
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { autorun, reaction } from "mobx";
+import { afterEach, describe, expect, it } from "vitest";
+import type { WriteStatus } from "../../src";
+import { HttpError } from "../__fixtures__";
+import { makeTodos } from "../__fixtures__/mockData";
+import { cleanup, loaded, setupManager, titles } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+/** The data parts of a write status, for comparing. */
+const shape = (status: WriteStatus | undefined) =>
+  status && { pending: [...status.pending], fields: [...status.fields].sort(), failed: status.failed, error: status.error?.message };
+
+describe("write status", () => {
+  it("follows two overlapping updates of one entity, one of which fails and is kept, then retried", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    const { store } = manager;
+    expect(store.writeStatus("a")).toBeUndefined();
+
+    const titleGate = server.hold({ method: "PUT" });
+    const doneGate = server.hold({ method: "PUT" });
+    const title = manager.actions.update({ id: "a", data: { title: "A2" } });
+    const done = manager.actions.update({ id: "a", data: { done: true } });
+    expect(shape(store.writeStatus("a"))).toEqual({ pending: ["update", "update"], fields: ["done", "title"], failed: false, error: undefined });
+    expect(store.isPending("a")).toBe(true);
+
+    await Promise.all([titleGate.arrived, doneGate.arrived]);
+    await titleGate.fail(500, { error: "title refused" });
+    await expect(title).rejects.toThrow(HttpError);
+    expect(shape(store.writeStatus("a"))).toEqual({ pending: ["update"], fields: ["done", "title"], failed: true, error: "PUT /items/a failed: 500 title refused" });
+    expect(store.get("a")).toMatchObject({ title: "A2", done: true }); // the failed change stays visible
+    expect(manager.status.failedCount).toBe(1);
+    expect(manager.status.updatePending).toBe(true);
+
+    await doneGate.release();
+    await done;
+    expect(shape(store.writeStatus("a"))).toEqual({ pending: [], fields: ["title"], failed: true, error: "PUT /items/a failed: 500 title refused" });
+    expect(store.isPending("a")).toBe(false);
+    expect(manager.status.hasPendingMutations).toBe(false);
+
+    const retrying = store.writeStatus("a")!.retry();
+    expect(shape(store.writeStatus("a"))).toEqual({ pending: ["update"], fields: ["title"], failed: false, error: undefined });
+    expect(manager.status.failedCount).toBe(0);
+    await retrying;
+    expect(store.writeStatus("a")).toBeUndefined();
+    expect(server.row("a")).toMatchObject({ title: "A2", done: true });
+    expect(store.get("a")).toMatchObject({ title: "A2", done: true });
+  });
+
+  it("discard() removes exactly the failed change; a discarded remove brings the entity back in its place", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "PUT" }, { status: 500 });
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow();
+    await manager.actions.update({ id: "a", data: { done: true } });
+    server.intercept({ method: "DELETE" }, { status: 500 });
+    await expect(manager.actions.remove("b")).rejects.toThrow();
+    expect(titles(manager.store)).toEqual(["A2", "C"]);
+    expect(manager.status.failedCount).toBe(2);
+
+    manager.store.writeStatus("a")!.discard();
+    manager.store.writeStatus("b")!.discard();
+
+    expect(manager.store.list.slice()).toEqual([
+      { id: "a", title: "A", done: true },
+      { id: "b", title: "B", done: false },
+      { id: "c", title: "C", done: true },
+    ]);
+    expect(manager.status.failedCount).toBe(0);
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+  });
+
+  it("a retry that fails again rejects and stays failed; refetches land beneath kept failed changes", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "PUT", times: 2 }, { status: 500 });
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow();
+    server.serverUpdate("a", { done: true });
+    await manager.actions.refetch();
+    expect(manager.store.get("a")).toEqual({ id: "a", title: "A2", done: true });
+
+    await expect(manager.store.writeStatus("a")!.retry()).rejects.toThrow(HttpError);
+    expect(manager.store.writeStatus("a")?.failed).toBe(true);
+    await manager.store.writeStatus("a")!.retry();
+    expect(server.row("a")).toMatchObject({ title: "A2", done: true });
+  });
+
+  it("keeps a failed create with its queued update, retries both in order, and reads the temporary id after the answer", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST" }, { status: 500 });
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const updating = manager.actions.update({ id: tempId, data: { done: true } });
+    await expect(creating).rejects.toThrow();
+    await expect(updating).rejects.toThrow();
+    expect(shape(manager.store.writeStatus(tempId))).toMatchObject({ pending: [], fields: ["done"], failed: true });
+    expect(manager.store.get(tempId)).toEqual({ id: tempId, title: "new", done: true });
+
+    await manager.store.writeStatus(tempId)!.retry();
+
+    const created = server.rows().at(-1)!;
+    expect(created).toMatchObject({ title: "new", done: true });
+    expect(manager.store.writeStatus(tempId)).toBeUndefined();
+    expect(manager.store.get(created.id)).toEqual(created);
+    expect(manager.store.viewKey(created.id)).toBe(tempId);
+  });
+
+  it("removing a created entity whose create failed and was kept drops it without a server call", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST" }, { status: 500 });
+    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
+    const tempId = manager.store.list.at(-1)!.id;
+
+    await manager.actions.remove(tempId);
+
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(manager.status.failedCount).toBe(0);
+    expect(server.requests.filter((request) => request.method === "DELETE")).toEqual([]);
+  });
+
+  it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    server.intercept({ method: "PUT" }, { status: 500 });
+    const seen: (WriteStatus | undefined)[] = [];
+    const dispose = autorun(() => seen.push(manager.store.writeStatus("a")));
+
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow();
+    dispose();
+
+    expect(seen.map(shape)).toEqual([undefined, { pending: ["update"], fields: ["title"], failed: false, error: undefined }, undefined]);
+    expect(manager.store.get("a")?.title).toBe("A");
+    expect(manager.status.failedCount).toBe(0);
+  });
+
+  it("is observed per entity: a reaction on one entity's status runs only when that status changes", async () => {
+    const { manager } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    let runsA = 0;
+    let runsPendingB = 0;
+    const disposeA = reaction(
+      () => manager.store.writeStatus("a")?.pending.length ?? 0,
+      () => runsA++,
+    );
+    const disposeB = reaction(
+      () => manager.store.isPending("b"),
+      () => runsPendingB++,
+    );
+
+    await manager.actions.update({ id: "c", data: { title: "C2" } });
+    expect([runsA, runsPendingB]).toEqual([0, 0]);
+    await manager.actions.update({ id: "b", data: { title: "B2" } });
+    expect([runsA, runsPendingB]).toEqual([0, 2]);
+    disposeA();
+    disposeB();
+  });
+});
