@@ -165,7 +165,7 @@ async function singles({ server, instance }, kinds) {
       return { run: () => instance.realtime([event]), check: () => instance.read(id)?.title === event.data.title };
     },
   };
-  const settled = async (run) => {
+  const settled = async (run, tag) => {
     instance.between?.();
     await drain(1);
     const cost = await timed(async () => {
@@ -173,6 +173,8 @@ async function singles({ server, instance }, kinds) {
       await instance.settle();
       await sleep(QUIET_MS);
     });
+    // Profiles of isolated operations keep one kind (bench/profile.mjs --single=).
+    windows[windows.length - 1].push(tag);
     return cost.busy * 1000;
   };
   const out = {};
@@ -181,8 +183,8 @@ async function singles({ server, instance }, kinds) {
     const base = [];
     for (let r = 0; r < 3 + options.single; r++) {
       const { run, check } = ops[kind]();
-      const idle = await settled(() => undefined);
-      const busy = await settled(run);
+      const idle = await settled(() => undefined, "single:wait");
+      const busy = await settled(run, `single:${kind}`);
       if (!check()) throw new Error(`isolated ${kind} did not take effect in ${lib}`);
       if (r >= 3) gross.push(busy), base.push(idle);
     }
