@@ -120,9 +120,9 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
     const values = SCALE_SIZES.map((n) => {
       const r = scaleFind(m, lib, n);
       if (r) return m.burst ? fmt(m.value(r)) : us(m.value(r));
-      return failed(m.workload, lib, n, "scale") ? "failed" : "not run";
+      return failed(m.workload, lib, n, "scale") ? "failed" : "–";
     });
-    if (values.every((v) => v === "not run")) return "not run";
+    if (values.every((v) => v === "–")) return "not run";
     const growth = growthOf(m, lib);
     return `${values.join(" / ")} µs${growth === undefined ? "" : ` (${times(growth)})`}${cutMark(m, lib)}`;
   };
@@ -143,7 +143,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   out.push(table(["", ...libs.map((lib) => NAMES[lib] ?? lib)], rows));
   out.push("");
   out.push(
-    `How the cost of one change grows with the store: µs at 1,000 / 10,000 / 100,000 entities (growth 100k ÷ 1k). Isolated operations: one operation settled alone, main-thread busy time until it and its deferred work finished, less the same wait without an operation, median of ${singleRuns}; bursts: CPU time per operation of 1,000 in a row.`,
+    `How the cost of one change grows with the store: µs at 1,000 / 10,000 / 100,000 entities (growth 100k ÷ 1k; – not run: mobx-tanstack-query runs at 1,000 entities only). Isolated operations: one operation settled alone, main-thread busy time until it and its deferred work finished, less the same wait without an operation, median of ${singleRuns}; bursts: CPU time per operation of 1,000 in a row.`,
   );
   out.push("");
   out.push(table(scaleHeader, scaleRows));
@@ -405,7 +405,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   const readmeTable = [
     table(["", ...readmeLibs.map((lib) => readmeNames[lib] ?? lib)], readmeRows),
     "",
-    `µs unless stated; (×) = ratio to the floor; scale rows: growth 100k ÷ 1k in brackets; † fewer operations than asked (time budget). Run ${machine.date.slice(0, 10)} on Node ${machine.node}, ${machine.cpu}, by \`${machine.command}\`.`,
+    `µs unless stated; (×) = ratio to the floor; scale rows: growth 100k ÷ 1k in brackets, – not run; † fewer operations than asked (time budget). Run ${machine.date.slice(0, 10)} on Node ${machine.node}, ${machine.cpu}, by \`${machine.command}\`.`,
   ].join("\n");
 
   return { markdown: out.join("\n"), readmeTable };
