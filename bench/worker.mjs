@@ -1,14 +1,16 @@
 // Runs one workload for one library in this process and prints its result as JSON on the last
 // line of stdout. Started by run.mjs: `node --expose-gc bench/worker.mjs '<json options>'`.
 //
-// Options: { workload: "W1" | "W2" | "W3" | "W4", lib, n, ops, runs, budgetMs, minOps, windows }
+// Options: { workload: "W1" | "W2" | "W3" | "W4", lib, n, ops, runs, budgetMs, minOps, single, windows }
+// `single: k` (W1, W3) also times k isolated operations of each kind after the runs: update, create
+// and remove (W1), one realtime UPDATE event (W3).
 //
 // W1-W3 also run the floor in this same process, on its own copy of the same data, alternating
 // with the library run by run, so that the ratio to the floor is not skewed by whatever else the
 // machine is doing at that moment.
 
-import { createServer, makeEvent, spreadIds } from "./lib/data.mjs";
-import { drain, gc, median, timed, windows } from "./lib/measure.mjs";
+import { createServer, makeDraft, makeEvent, spreadIds } from "./lib/data.mjs";
+import { drain, gc, median, sleep, timed, windows } from "./lib/measure.mjs";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
 const { workload, lib, n = 10_000, runs = 7, budgetMs = 1_000, minOps = 1 } = options;
@@ -50,11 +52,10 @@ async function throughput(kind) {
     return tries;
   };
 
-  const once = async ({ instance }, work, checkVisible = 0, collect = true) => {
+  const once = async ({ instance }, work, checkVisible = 0) => {
     instance.between?.();
-    // A full GC before each run, except for single operations (it would dominate their time).
-    if (collect) gc();
-    else await drain(1);
+    // A full GC before each run.
+    gc();
     instance.counts.list = 0;
     instance.counts.entity = 0;
     let visible = 0;
@@ -100,16 +101,6 @@ async function throughput(kind) {
     if (floor) floorSamples.push(...(await floorRun()));
     samples.push(await once(subject, prepare(ops).subject));
   }
-  // Single operations, each settled before the next: the cost of one isolated change.
-  const single = [];
-  if (options.single) {
-    for (let r = 0; r < 3; r++) await once(subject, prepare(1).subject, 0, false);
-    // Main-thread busy time: the CPU time of one short operation is mostly other threads (the JIT
-    // compiling in the background), and its wall time mostly the wait for a setTimeout(0).
-    for (let r = 0; r < options.single; r++) single.push((await once(subject, prepare(1).subject, 0, false)).busy);
-    Object.assign(result, { singleBusyMs: single, singleUs: median(single) * 1000 });
-  }
-
   const cpu = samples.map((s) => s.cpu);
   Object.assign(result, {
     ops,
@@ -127,8 +118,79 @@ async function throughput(kind) {
     Object.assign(result, { floorOps, floorCpuMs: floorCpu, floorPerOpUs, ratioToFloor: (median(cpu) / ops) * 1000 / floorPerOpUs });
   }
   if (kind === "update") Object.assign(result, { visibleSync: warmed.visible === check, visibleChecked: `${warmed.visible}/${check}` });
+  if (options.single) result.single = await singles(subject, kind === "update" ? ["update", "create", "remove"] : ["realtime"]);
   subject.instance.dispose();
   floor?.instance.dispose();
+}
+
+/**
+ * How long after an isolated operation settled the library may still do deferred work (write-back
+ * timers, batches) that belongs to it. Idle time is not counted, so the wait costs little; it is
+ * longer than any timer the contenders use (setTimeout(0) today) and than a frame.
+ */
+const QUIET_MS = 20;
+
+/**
+ * Isolated operations of each kind, each settled alone before the next: `options.single` measured
+ * ones after 3 unmeasured ones. The figure is the main thread's busy time (event-loop time that was
+ * not idle) from the call until QUIET_MS after it settled, less the same wait with no operation
+ * (measured just before each one: the timers and event-loop turns of the wait cost 50-150 µs
+ * here). For so short an operation the CPU time is mostly other threads (the JIT compiling in the
+ * background) and the wall time mostly waiting for timers. Each operation is checked to have taken
+ * effect (outside the timed part).
+ */
+async function singles({ server, instance }, kinds) {
+  let k = 0;
+  // Entities spread over the whole store (golden-ratio steps), each used once.
+  const pick = () => server.ids[Math.floor(((++k * 0.6180339887) % 1) * server.ids.length)];
+  const ops = {
+    update() {
+      const id = pick();
+      const title = `Single ${k}`;
+      return { run: () => instance.update(id, { title }), check: () => instance.read(id)?.title === title };
+    },
+    create() {
+      const before = instance.size();
+      const draft = makeDraft(`single ${++k}`);
+      return { run: () => instance.create(draft), check: () => instance.size() === before + 1 };
+    },
+    remove() {
+      const id = pick();
+      const before = instance.size();
+      return { run: () => instance.remove(id), check: () => instance.read(id) === undefined && instance.size() === before - 1 };
+    },
+    realtime() {
+      const id = pick();
+      const event = makeEvent(server, id, `single${k}`);
+      return { run: () => instance.realtime([event]), check: () => instance.read(id)?.title === event.data.title };
+    },
+  };
+  const settled = async (run, tag) => {
+    instance.between?.();
+    await drain(1);
+    const cost = await timed(async () => {
+      await run();
+      await instance.settle();
+      await sleep(QUIET_MS);
+    });
+    // Profiles of isolated operations keep one kind (bench/profile.mjs --single=).
+    windows[windows.length - 1].push(tag);
+    return cost.busy * 1000;
+  };
+  const out = {};
+  for (const kind of kinds) {
+    const gross = [];
+    const base = [];
+    for (let r = 0; r < 3 + options.single; r++) {
+      const { run, check } = ops[kind]();
+      const idle = await settled(() => undefined, "single:wait");
+      const busy = await settled(run, `single:${kind}`);
+      if (!check()) throw new Error(`isolated ${kind} did not take effect in ${lib}`);
+      if (r >= 3) gross.push(busy), base.push(idle);
+    }
+    out[kind] = { us: median(gross) - median(base), grossUs: gross, baseUs: base };
+  }
+  return out;
 }
 
 /** A refetch in which 1% of the entities changed, then one in which nothing changed. */
@@ -153,6 +215,8 @@ async function refetch() {
       await instance.refetch();
       await instance.settle();
     });
+    // Profiles keep one kind of refetch (bench/profile.mjs --window=).
+    windows[windows.length - 1].push(changed ? "changed" : "unchanged");
     instance.finishCounts?.();
     return { ...cost, entity: instance.counts.entity, list: instance.counts.list };
   };

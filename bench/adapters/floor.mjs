@@ -33,6 +33,7 @@ export async function create({ server, observe = {} }) {
   };
 
   for (const item of await server.fetchList()) map.set(item.id, item);
+  let sequence = 0;
 
   return {
     counts,
@@ -41,6 +42,22 @@ export async function create({ server, observe = {} }) {
     update(id, patch) {
       if (write({ ...map.get(id), ...patch })) onList();
       if (write(server.updateSync(id, patch))) onList();
+    },
+    create(data) {
+      // The optimistic row under a temporary id, then the server's row under its own id.
+      const temp = `temp-${++sequence}`;
+      map.set(temp, { ...data, id: temp });
+      onEntity(temp);
+      onList();
+      const row = server.createSync(data);
+      map.delete(temp);
+      map.set(row.id, row);
+      onEntity(row.id);
+      onList();
+    },
+    remove(id) {
+      if (map.delete(id)) onEntity(id), onList();
+      server.removeSync(id);
     },
     async refetch() {
       const data = await server.fetchList();

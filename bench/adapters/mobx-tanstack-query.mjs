@@ -48,12 +48,39 @@ export async function create({ server, observe = {} }) {
     onError: (_error, _variables, context) => query.setData(context.previous),
     onSuccess: (answer) => query.setData((old) => replace(old, answer.id, () => answer)),
   });
+  // Create: the optimistic row under a temporary id, replaced by the server's row; remove: filtered out.
+  let sequence = 0;
+  const creation = new MobxMutation({
+    queryClient,
+    mutationFn: ({ data }) => server.create(data),
+    onMutate: async ({ data, temp }) => {
+      await queryClient.cancelQueries({ queryKey });
+      const previous = queryClient.getQueryData(queryKey);
+      query.setData((old) => [...old, { ...data, id: temp }]);
+      return { previous };
+    },
+    onError: (_error, _variables, context) => query.setData(context.previous),
+    onSuccess: (answer, { temp }) => query.setData((old) => replace(old, temp, () => answer)),
+  });
+  const removal = new MobxMutation({
+    queryClient,
+    mutationFn: (id) => server.remove(id),
+    onMutate: async (id) => {
+      await queryClient.cancelQueries({ queryKey });
+      const previous = queryClient.getQueryData(queryKey);
+      query.setData((old) => old.filter((item) => item.id !== id));
+      return { previous };
+    },
+    onError: (_error, _variables, context) => query.setData(context.previous),
+  });
 
   return {
     counts,
     size: () => query.result.data.length,
     read: (id) => query.result.data.find((item) => item.id === id),
     update: (id, patch) => mutation.mutate({ id, data: patch }),
+    create: (data) => creation.mutate({ data, temp: `temp-${++sequence}` }),
+    remove: (id) => removal.mutate(id),
     refetch: () => query.refetch(),
     realtime(events) {
       for (const event of events) {
@@ -73,6 +100,8 @@ export async function create({ server, observe = {} }) {
       for (const dispose of disposers) dispose();
       query.destroy();
       mutation.destroy?.();
+      creation.destroy?.();
+      removal.destroy?.();
       queryClient.unmount();
       queryClient.clear();
     },

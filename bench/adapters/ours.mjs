@@ -61,6 +61,8 @@ export async function create({ server, observe = {}, raw = false }) {
     size: () => store.count,
     read: (id) => store.get(id),
     update: (id, patch) => actions.update({ id, data: patch }),
+    create: (data) => actions.create(data),
+    remove: (id) => actions.remove(id),
     refetch: () => actions.refetch(),
     realtime(events) {
       for (const event of events) socket.emit("item_update", event);

@@ -11,6 +11,7 @@ export const label = "TanStack DB (collection)";
 export async function create({ server, observe = {} }) {
   const counts = { entity: 0, list: 0 };
   let sync;
+  let sequence = 0;
   /** What the adapter synced last, per key (the adapter's own bookkeeping, like query-db-collection's). */
   const synced = new Map();
   const writeSynced = (rows) => {
@@ -43,6 +44,23 @@ export async function create({ server, observe = {} }) {
         writeSynced([answer]);
       }
     },
+    // The client picks the id (as the TanStack DB docs do, `id: crypto.randomUUID()`); the server
+    // keeps it, so the optimistic row is dropped onto a synced row of the same key.
+    onInsert: async ({ transaction }) => {
+      for (const mutation of transaction.mutations) {
+        const answer = await server.create(mutation.modified);
+        writeSynced([answer]);
+      }
+    },
+    onDelete: async ({ transaction }) => {
+      for (const mutation of transaction.mutations) {
+        await server.remove(mutation.key);
+        sync.begin();
+        sync.write({ type: "delete", value: synced.get(mutation.key) });
+        sync.commit();
+        synced.delete(mutation.key);
+      }
+    },
   });
   await until(() => collection.status === "ready" && collection.size === server.n);
   await drain();
@@ -63,6 +81,8 @@ export async function create({ server, observe = {} }) {
     size: () => collection.size,
     read: (id) => collection.get(id),
     update: (id, patch) => collection.update(id, (draft) => void Object.assign(draft, patch)).isPersisted.promise,
+    create: (data) => collection.insert({ ...data, id: `c${++sequence}` }).isPersisted.promise,
+    remove: (id) => collection.delete(id).isPersisted.promise,
     async refetch() {
       const rows = await server.fetchList();
       const changed = rows.filter((row) => !deepEquals(synced.get(row.id), row));

@@ -50,12 +50,37 @@ export async function create({ server, observe = {} }) {
     onError: (_error, _variables, context) => client.setQueryData(queryKey, context.previous),
     onSuccess: (answer) => client.setQueryData(queryKey, (old) => replace(old, answer.id, () => answer)),
   });
+  // Create: the optimistic row under a temporary id, replaced by the server's row; remove: filtered out.
+  let sequence = 0;
+  const creation = new MutationObserver(client, {
+    mutationFn: ({ data }) => server.create(data),
+    onMutate: async ({ data, temp }) => {
+      await client.cancelQueries({ queryKey });
+      const previous = client.getQueryData(queryKey);
+      client.setQueryData(queryKey, (old) => [...old, { ...data, id: temp }]);
+      return { previous };
+    },
+    onError: (_error, _variables, context) => client.setQueryData(queryKey, context.previous),
+    onSuccess: (answer, { temp }) => client.setQueryData(queryKey, (old) => replace(old, temp, () => answer)),
+  });
+  const removal = new MutationObserver(client, {
+    mutationFn: (id) => server.remove(id),
+    onMutate: async (id) => {
+      await client.cancelQueries({ queryKey });
+      const previous = client.getQueryData(queryKey);
+      client.setQueryData(queryKey, (old) => old.filter((item) => item.id !== id));
+      return { previous };
+    },
+    onError: (_error, _variables, context) => client.setQueryData(queryKey, context.previous),
+  });
 
   return {
     counts,
     size: () => client.getQueryData(queryKey).length,
     read: (id) => client.getQueryData(queryKey).find((item) => item.id === id),
     update: (id, patch) => mutation.mutate({ id, data: patch }),
+    create: (data) => creation.mutate({ data, temp: `temp-${++sequence}` }),
+    remove: (id) => removal.mutate(id),
     refetch: () => observer.refetch(),
     realtime(events) {
       for (const event of events) {

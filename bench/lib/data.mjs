@@ -78,15 +78,28 @@ export function createServer(n, seed = 42) {
     update(id, data) {
       return Promise.resolve(server.updateSync(id, data));
     },
-    create(data) {
-      const id = `s${++version}`;
+    /** Creates a row and returns it; the server assigns the id unless the client sent one (TanStack DB's way). */
+    createSync(data) {
+      const id = typeof data.id === "string" ? data.id : `s${++version}`;
+      if (rows.has(id)) throw new Error(`duplicate id ${id}`);
       const row = { ...data, id, updatedAt: bump() };
       rows.set(id, row);
-      return Promise.resolve(row);
+      return row;
+    },
+    create(data) {
+      try {
+        return Promise.resolve(server.createSync(data));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    /** Deletes a row; the answer carries its id. */
+    removeSync(id) {
+      rows.delete(id);
+      return { id };
     },
     remove(id) {
-      rows.delete(id);
-      return Promise.resolve({ id });
+      return Promise.resolve(server.removeSync(id));
     },
     /** Changes `ids` on the server (title and `updatedAt`), without telling any client. */
     change(ids, tag) {
@@ -119,4 +132,11 @@ export function spreadIds(server, count, offset = 0) {
 export function makeEvent(server, id, tag) {
   const row = server.updateSync(id, { title: `${server.rows.get(id).title.split(" #")[0]} #${tag}` });
   return { type: "item_update", event: "UPDATE", data: fresh(row) };
+}
+
+/** The data of a new entity as a client submits it (no id), distinct for every `tag`. */
+export function makeDraft(tag) {
+  const random = rng(tag.length * 7919 + tag.charCodeAt(tag.length - 1));
+  const { id: _id, ...draft } = makeItem(0, random);
+  return { ...draft, title: `New task ${tag}` };
 }

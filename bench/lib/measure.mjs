@@ -39,6 +39,8 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Lets timers and I/O callbacks that are due run (several macrotask turns). */
 export async function drain(turns = 3) {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setTimeout(resolve, 0));
