@@ -14,7 +14,7 @@ import type { Entity } from "./shapes";
  */
 export class ListOrder<T extends Entity> {
   readonly list: IObservableArray<T> = observable.array<T>([], { deep: false });
-  /** Best-known position of each id in `list` (verified on use). */
+  /** Best-known position of each id in `list` (verified on use; filled when first needed, not per rebuild). */
   #pos = new Map<string, number>();
   /** Where an entity hidden by a pending change stood, to bring it back there. */
   #hints = new Map<string, number>();
@@ -57,6 +57,12 @@ export class ListOrder<T extends Entity> {
     const list = this.list;
     let at = this.#pos.get(id);
     if (at === undefined || at >= list.length || list[at] !== entity) {
+      // Few positions known (after a rebuild): learn them all at once rather than search per entity.
+      if (this.#pos.size < list.length / 2) {
+        list.forEach((known, i) => this.#pos.set(known.id, i));
+        at = this.#pos.get(id);
+        if (at !== undefined && list[at] === entity) return at;
+      }
       at = list.indexOf(entity);
       if (at >= 0) this.#pos.set(id, at);
     }
@@ -148,7 +154,6 @@ export class ListOrder<T extends Entity> {
     if (next.length === list.length && next.every((entity, i) => list[i] === entity)) return;
     list.replace(next);
     this.#pos.clear();
-    next.forEach((entity, i) => this.#pos.set(entity.id, i));
   }
 
   clear(): void {

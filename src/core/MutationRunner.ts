@@ -1,4 +1,4 @@
-import { MutationObserver } from "@tanstack/query-core";
+
 import { observable, runInAction } from "mobx";
 import type { ManagerContext } from "./context";
 import { OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
@@ -178,13 +178,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     });
     this.#inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
-    const observer = new MutationObserver<TResult, Error, TVars>(client, { mutationKey: [name, kind], mutationFn, gcTime: 0 });
+    // Built and run from the mutation cache: what an observer per call would add (listeners, result
+    // objects) serves nobody here. Retries, offline pausing, the cache's callbacks and isMutating() stay.
+    const mutation = client.getMutationCache().build<TResult, Error, TVars, unknown>(client, { mutationKey: [name, kind], mutationFn, gcTime: 0 });
     const finish = (ok: boolean, result?: unknown) => {
       // Events that arrived before this answer go first (this change's own echo among them).
       if (!this.#ctx.isDestroyed()) this.#hooks.beforeAnswer();
       this.#inFlight.delete(key.mutationId);
       reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
-      observer.reset();
       runInAction(() => {
         this.counts[kind]--;
         if (ok) {
@@ -195,7 +196,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         else layers.fail(op);
       });
     };
-    return observer.mutate(variables).then(
+    return mutation.execute(variables).then(
       (result) => {
         finish(true, result);
         return result;

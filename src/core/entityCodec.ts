@@ -1,3 +1,4 @@
+import { isLossless } from "../transforms/fieldwise";
 import type { DataTransformer } from "../transforms/types";
 import { shallowEqual } from "../utils/shallowEqual";
 import { isValidId, OptimisticEntityError } from "./errors";
@@ -30,6 +31,18 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
   reporter: Reporter,
 ): EntityCodec<TApiData, TUiData> {
   const itemOf = new WeakMap<object, TApiData>();
+  // A lossless transformer gives the server's item back from the entity: nothing to remember then,
+  // except for an entity kept for its identity whose newer item differs (a date written otherwise).
+  const remember = transformer !== undefined && !isLossless(transformer);
+  const toItem = (entity: TUiData): TApiData => {
+    if (!transformer) return entity as unknown as TApiData;
+    let item = itemOf.get(entity);
+    if (!item) {
+      item = transformer.toApi(entity) as TApiData;
+      if (remember) itemOf.set(entity, item);
+    }
+    return item;
+  };
   return {
     toEntity(item, source) {
       if (item === null || typeof item !== "object") return undefined;
@@ -44,20 +57,19 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
         reporter.dropped(new OptimisticEntityError(`${source} data of "${name}" has no valid id; it was ignored.`), { source, payload: item });
         return undefined;
       }
-      if (transformer) itemOf.set(entity, item as TApiData);
+      if (remember) itemOf.set(entity, item as TApiData);
       return entity;
     },
-    toItem(entity) {
-      if (!transformer) return entity as unknown as TApiData;
-      let item = itemOf.get(entity);
-      if (!item) {
-        item = transformer.toApi(entity);
-        itemOf.set(entity, item);
-      }
-      return item;
-    },
+    toItem,
     keep(kept, incoming) {
-      const item = transformer && itemOf.get(incoming);
+      if (!transformer) return false;
+      if (!remember) {
+        const item = toItem(incoming);
+        if (shallowEqual(toItem(kept), item)) return false;
+        itemOf.set(kept, item);
+        return true;
+      }
+      const item = itemOf.get(incoming);
       if (!item) return false;
       const previous = itemOf.get(kept);
       itemOf.set(kept, item);

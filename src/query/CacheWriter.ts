@@ -1,6 +1,8 @@
 import type { Query, QueryClient } from "@tanstack/query-core";
+import { observable, reaction, runInAction } from "mobx";
 import type { EntityCodec } from "../core/entityCodec";
 import type { OptimisticLayers, ServerListMark } from "../core/OptimisticLayers";
+import type { Reporter } from "../core/reporter";
 import type { Entity } from "../core/shapes";
 
 /** A confirmed change to write to the cache without the store (after `destroy()`). */
@@ -14,38 +16,63 @@ export function isWrittenBack(data: unknown): boolean {
   return Array.isArray(data) && writtenBack.has(data);
 }
 
-/** Marks a removed row while a list is patched. */
-const REMOVED = {};
-
 export interface CacheWriterOptions<TApiData, TUiData extends Entity> {
   client: QueryClient;
   queryKey: readonly unknown[];
   /** The query the manager observes. */
   query: () => Query<TApiData[], Error, TApiData[], string[]>;
+  /** Whether observers other than the manager's own read the query (its list must then stay immutable). */
+  shared: () => boolean;
   layers: OptimisticLayers<TUiData>;
   codec: EntityCodec<TApiData, TUiData>;
+  reporter: Reporter;
 }
 
 /**
- * Writes a manager's confirmed changes to the query cache, so another observer of the key, or a
- * manager created later, sees them without a refetch. Coalesced: once per macrotask (`schedule`),
- * or at once (`flush`) when the cache must be current. Only the changed entities are patched into
- * the list the cache holds: every other item stays exactly what the server sent last, and a list
- * another manager of the key wrote keeps that manager's changes.
+ * Writes a manager's confirmed changes to the query cache, so `getQueryData`, another observer of
+ * the key, a persister or a manager created later see them without a refetch.
+ *
+ * When it is written: at the end of the MobX action that made the change (every write of the store
+ * happens in one), so the cache is current whenever no action is running; a burst applied in one
+ * action is written once.
+ *
+ * What is written: only the changed entities, patched into the list the cache holds, so every other
+ * item stays exactly what the server sent last, and a list another manager of the key wrote keeps
+ * that manager's changes. While nobody else observes the query, the cached list is patched in place
+ * (a change costs the same at any size: `getQueryData` reads it current at once) and the query is
+ * told (`setQueryData`, for the cache's subscribers: persisters, devtools) once per macrotask; when
+ * another observer reads it, a patched copy is stored at once, as TanStack Query expects.
  */
 export class CacheWriter<TApiData, TUiData extends Entity> {
   /** The list the store has applied or written, as the cache holds it; undefined when the cache holds one it has not applied. */
   mark: ServerListMark | undefined;
   markUpdatedAt = 0;
   readonly #options: CacheWriterOptions<TApiData, TUiData>;
-  /** Position of each id in a list's `ids` (built on the first write-back that needs it). */
-  #index: { ids: ServerListMark["ids"]; at: Map<string, number> } | undefined;
+  /**
+   * Where each id stands in the mark's `ids`, as of the last time they were indexed; the items
+   * removed since (their positions, in order) shift those after them. Re-indexed after 64 removals,
+   * so a removal costs the same at any size.
+   */
+  #positions = new Map<string, number>();
+  #removals: number[] = [];
+  /** The `ids` the positions were built for. */
+  #indexed: readonly (string | undefined)[] | undefined;
   #writing = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
+  /** Bumped once per action that changed confirmed state: the reaction writes at the action's end. */
+  #changes = observable.box(0);
+  #due = false;
+  #stop: () => void;
+  /** The list was patched in place: the query's subscribers are told at the end of the macrotask. */
+  #announce: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: CacheWriterOptions<TApiData, TUiData>) {
     this.#options = options;
+    this.#stop = reaction(
+      () => this.#changes.get(),
+      () => this.flush(),
+      { onError: (error) => options.reporter.error(error, { source: "store" }) },
+    );
   }
 
   /** Whether a write-back is being stored (the query's listeners see it as it happens). */
@@ -53,25 +80,34 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     return this.#writing;
   }
 
-  /** Writes at the end of this macrotask. */
+  /** Writes at the end of the running MobX action. */
   schedule(): void {
-    if (this.#timer === undefined && !this.#disposed) this.#timer = setTimeout(() => this.flush(), 0);
+    if (this.#due || this.#disposed) return;
+    this.#due = true;
+    runInAction(() => this.#changes.set(this.#changes.get() + 1));
   }
 
   /** Writes the confirmed changes not written yet, now. */
   flush(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#due = false;
     const { layers, query } = this.#options;
     if (this.#disposed || !layers.isDirty) return;
     const { ids, cleared } = layers.takeChanges();
     const cached = query().state.data;
     // After clear() (sign-out, say) the cache is emptied and stale, so enabling again fetches.
-    if (cleared || !Array.isArray(cached)) this.#write(this.#fullList(), cleared, true);
-    else {
-      const base = this.#baseOf(cached);
-      this.#write(this.#patch(base, ids.map((id) => [id, layers.confirmed(id)])), false, base === this.mark);
-    }
+    if (cleared || !Array.isArray(cached)) return this.#write(this.#fullList(), cleared, true);
+    const base = this.#baseOf(cached);
+    const next = this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
+    if (next?.data !== base.data) this.#write(next, false, base === this.mark);
+    else this.#announce ??= setTimeout(() => this.announce(), 0);
+  }
+
+  /** Tells the query's subscribers of changes patched into its list in place. */
+  announce(): void {
+    clearTimeout(this.#announce);
+    this.#announce = undefined;
+    const mark = this.mark;
+    if (mark && mark.data === this.#options.query().state.data) this.#write(mark, false, true);
   }
 
   /** Writes one change settled after `destroy()` (the store no longer changes, the cache does). */
@@ -85,7 +121,9 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   /** Writes what is left and stops (`writeDetached` still works). */
   dispose(): void {
     this.flush();
+    if (this.#announce !== undefined) this.announce();
     this.#disposed = true;
+    this.#stop();
   }
 
   /** `seen`: the store has applied everything in `next` (else the next result applies it). */
@@ -119,44 +157,54 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     return { data: cached, ids: cached.map((item) => codec.toEntity(item, "query")?.id) };
   }
 
-  /** `base` with the given entities replaced, removed (undefined) or appended; undefined if nothing changes. */
+  /** Where `id` stands in `ids`; -1 when it is not there. */
+  #positionOf(ids: readonly (string | undefined)[], id: string): number {
+    if (this.#indexed !== ids || this.#removals.length > 64) this.#index(ids);
+    let at = this.#positions.get(id);
+    if (at === undefined) return -1;
+    for (const removed of this.#removals) if (removed < at) at--;
+    return ids[at] === id ? at : ids.indexOf(id);
+  }
+
+  #index(ids: readonly (string | undefined)[]): void {
+    const positions = this.#positions;
+    positions.clear();
+    ids.forEach((known, i) => known !== undefined && positions.set(known, i));
+    this.#removals = [];
+    this.#indexed = ids;
+  }
+
+  /**
+   * `base` with the given entities replaced, removed (undefined) or appended; undefined when nothing
+   * changes. The list itself is patched when nobody else observes it, else a patched copy.
+   */
   #patch(base: ServerListMark, changes: Iterable<[string, TUiData | undefined]>): ServerListMark | undefined {
     const { codec, layers } = this.#options;
-    if (this.#index?.ids !== base.ids) this.#index = { ids: base.ids, at: new Map(base.ids.map((id, i) => [id as string, i])) };
-    const index = this.#index.at;
-    let data: unknown[] | undefined;
-    let removed = false;
-    const added: TUiData[] = [];
+    const ids = base.ids as (string | undefined)[];
+    let data: unknown[] | undefined = base === this.mark && !this.#options.shared() ? (base.data as unknown[]) : undefined;
+    let changed = false;
     for (const [id, entity] of changes) {
-      const at = index.get(id);
-      if (at === undefined) {
-        if (entity !== undefined) added.push(entity);
-        continue;
-      }
+      const at = this.#positionOf(ids, id);
+      if (at < 0 && entity === undefined) continue;
       data ??= base.data.slice();
-      if (entity !== undefined) data[at] = codec.toItem(entity);
+      changed = true;
+      if (at < 0) {
+        // Appended here, the new entity may stand elsewhere in `list`: the next server list, even
+        // one equal to this, puts `list` in order.
+        layers.orderUnknown();
+        // Stored as of the last indexing: the removals since were all before it.
+        this.#positions.set(id, data.length + this.#removals.length);
+        data.push(codec.toItem(entity!));
+        ids.push(id);
+      } else if (entity !== undefined) data[at] = codec.toItem(entity);
       else {
-        data[at] = REMOVED;
-        removed = true;
+        data.splice(at, 1);
+        ids.splice(at, 1);
+        this.#positions.delete(id);
+        this.#removals.push(at);
       }
     }
-    if (!removed && added.length === 0) return data && { data, ids: base.ids };
-    const rows = data ?? base.data;
-    const outData: unknown[] = [];
-    const outIds: (string | undefined)[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      if (rows[i] === REMOVED) continue;
-      outData.push(rows[i]);
-      outIds.push(base.ids[i]);
-    }
-    for (const entity of added) {
-      outData.push(codec.toItem(entity));
-      outIds.push(entity.id);
-    }
-    // Appended here, the new entities may stand elsewhere in `list`: a list equal to this one must
-    // still put `list` in order.
-    if (added.length > 0) layers.orderUnknown();
-    return { data: outData, ids: outIds };
+    return changed ? { data: data!, ids } : undefined;
   }
 
   #fullList(): ServerListMark {

@@ -1,9 +1,10 @@
-import { QueryObserver, replaceEqualDeep, type Query, type QueryObserverResult } from "@tanstack/query-core";
+import { QueryObserver, type Query, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
 import { OptimisticConfigError } from "../core/errors";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
+import { shallowEqual } from "../utils/shallowEqual";
 import { CacheWriter, isWrittenBack, type CacheChange } from "./CacheWriter";
 
 const DEFAULT_STALE_TIME = 5 * 60 * 1000;
@@ -66,8 +67,11 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     }
     return data;
   };
-  // A write-back is already the new list: comparing it item by item with the cache is wasted work.
-  const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : replaceEqualDeep(previous, next));
+  /** The data the last fetch (or a user's setQueryData) stored: its list is the server's, not a write-back. */
+  let fetched: unknown;
+  // A write-back is already the new list. A fetch keeps the previous item of each unchanged entity,
+  // so the store skips them without converting them again.
+  const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (fetched = shareItems(previous, next)));
   const observerOptions = (enabled: boolean) => ({
     queryKey,
     queryFn,
@@ -77,7 +81,15 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   });
   const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(options.enabled));
   const query = (): Query<TApiData[], Error, TApiData[], string[]> => observer.getCurrentQuery();
-  const writer = new CacheWriter<TApiData, TUiData>({ client, queryKey, query, layers, codec });
+  const writer = new CacheWriter<TApiData, TUiData>({
+    client,
+    queryKey,
+    query,
+    layers,
+    codec,
+    reporter,
+    shared: () => query().observers.some((other) => other !== observer),
+  });
 
   const onResult = (result: QueryObserverResult<TApiData[], Error>): void => {
     if (destroyed) return;
@@ -94,7 +106,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     const mark = writer.mark;
     if (!writer.writing && !reverting && data !== undefined && (data !== mark?.data || result.dataUpdatedAt !== writer.markUpdatedAt)) {
       // A list another manager wrote back is not a fetch: this store's unwritten changes stay on it.
-      const source = isWrittenBack(data) ? "cache" : "fetch";
+      const source = isWrittenBack(data) && data !== fetched ? "cache" : "fetch";
       // Beside a failed fetch, the data is an older fetch's that was not shown (fetched while this
       // manager was disabled): writes made since the failed fetch started cannot be told apart from it.
       if (source === "fetch" && result.isError) return endFetchIfIdle(result);
@@ -154,7 +166,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
 
   const unsubscribeCache = client.getQueryCache().subscribe((event) => {
     if (event.query !== observer.getCurrentQuery()) return;
-    if (event.type === "observerAdded" && event.observer !== observer) writer.flush();
+    if (event.type === "observerAdded" && event.observer !== observer) {
+      writer.flush();
+      writer.announce();
+    }
     else if (event.type === "updated" && event.action.type === "fetch") fetchStarted();
   });
   if (options.enabled) observe();
@@ -179,7 +194,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     },
     setEnabled(enabled) {
       if (destroyed) return;
-      if (!enabled) writer.flush();
+      if (!enabled) {
+        writer.flush();
+        writer.announce();
+      }
       observer.setOptions(observerOptions(enabled));
       if (enabled) observe();
       else stopObserving();
@@ -202,3 +220,25 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
 }
+
+/**
+ * Structural sharing of a fetched list: each item equal to the one at its place in the previous
+ * list is that previous item, and an unchanged list is the previous list itself. One comparison
+ * per item, no copies (query-core's `replaceEqualDeep` rebuilds every object it walks).
+ */
+function shareItems(previous: unknown, next: unknown): unknown {
+  if (!Array.isArray(previous) || !Array.isArray(next)) return next;
+  let same = previous.length === next.length;
+  const shared = new Array<unknown>(next.length);
+  for (let i = 0; i < next.length; i++) {
+    const item: unknown = next[i];
+    const before: unknown = previous[i];
+    if (before !== undefined && shallowEqual(before, item)) shared[i] = before;
+    else {
+      shared[i] = item;
+      same = false;
+    }
+  }
+  return same ? previous : shared;
+}
+

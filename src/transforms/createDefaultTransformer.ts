@@ -110,10 +110,13 @@ export function createDefaultTransformer<
     return value;
   };
 
-  return markFieldwise({
-    toUi: (apiData) => mapFields(apiData, fieldToUi) as TUiData,
-    toApi: (uiData) => mapFields(uiData, fieldToApi) as TApiData,
-  });
+  return markFieldwise(
+    {
+      toUi: (apiData) => mapFields(apiData, fieldToUi) as TUiData,
+      toApi: (uiData) => mapFields(uiData, fieldToApi) as TApiData,
+    },
+    !isBooleanField && !isNumberField && !isListField,
+  );
 }
 
 /** Applies `convert` to each top-level field; copies the object only once a field changes. */
@@ -146,8 +149,17 @@ function everyKey(): boolean {
   return true;
 }
 
+/** The answers of the default date-field test, by key (an API has few keys; bounded anyway). */
+const dateKeys = /* @__PURE__ */ new Map<string, boolean>();
+
 function isDefaultDateField(key: string): boolean {
-  return CAMEL_DATE_KEY.test(key) || SNAKE_DATE_KEY.test(key.toLowerCase());
+  let answer = dateKeys.get(key);
+  if (answer === undefined) {
+    answer = CAMEL_DATE_KEY.test(key) || SNAKE_DATE_KEY.test(key.toLowerCase());
+    if (dateKeys.size >= 1000) dateKeys.clear();
+    dateKeys.set(key, answer);
+  }
+  return answer;
 }
 
 /** A `Date` for an ISO-8601 string; remembers the text unless `toISOString()` gives it back anyway. */

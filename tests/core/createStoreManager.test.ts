@@ -1327,13 +1327,16 @@ describe("createOptimisticStoreManager", () => {
       expect(manager.store.count).toBe(3);
       expect(vi.getTimerCount()).toBe(0);
 
-      manager.store.upsert({ id: "d", title: "D" }); // schedules a coalesced write-back
-      expect(vi.getTimerCount()).toBe(1);
+      const updating = manager.actions.update({ id: "a", data: { title: "A2" } }); // one query-core mutation, gc'd by a timer
+      manager.store.upsert({ id: "d", title: "D" }); // written to the cache at once: no timer
+      expect((client.getQueryData(["timers"]) as Todo[]).map((row) => row.id)).toEqual(["a", "b", "c", "d"]);
+      await vi.runAllTimersAsync();
+      await updating;
 
       manager.destroy();
 
       expect(vi.getTimerCount()).toBe(0);
-      expect((client.getQueryData(["timers"]) as Todo[]).map((row) => row.id)).toEqual(["a", "b", "c", "d"]);
+      expect((client.getQueryData(["timers"]) as Todo[]).map((row) => row.title)).toEqual(["A2", "B", "C", "D"]);
     });
 
     it("makes a mutation answer that lands after destroy() a no-op", async () => {

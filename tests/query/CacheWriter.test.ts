@@ -3,12 +3,24 @@
  * two managers of one key.
  */
 import { environmentManager, QueryObserver } from "@tanstack/query-core";
+import { runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDefaultTransformer, createOptimisticStoreManager, type DataTransformer } from "../../src";
 import type { TestServer } from "../__fixtures__";
 import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
+import {
+  cleanup,
+  countRequests,
+  createMockSocket,
+  createTestQueryClient,
+  loaded,
+  nextMacrotask,
+  onCleanup,
+  setupManager,
+  startServer,
+  titles,
+} from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(async () => {
@@ -205,5 +217,73 @@ describe("the query cache", () => {
 
     await vi.waitFor(() => expect(titles(next.store)).toEqual(["A", "B", "C", "D"]));
     expect(countRequests(server, "GET", "/items")).toBe(1);
+  });
+});
+
+describe("when the query cache is current", () => {
+  it("right after a store write outside an action, and once at the end of an action that made several", async () => {
+    const { manager, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const writes = vi.fn();
+    const unsubscribe = client.getQueryCache().subscribe((event) => event.type === "updated" && event.action.type === "success" && writes());
+
+    manager.store.upsert({ id: "d", title: "D" });
+    expect(cachedTitles(client)).toEqual(["A", "B", "C", "D"]);
+
+    runInAction(() => {
+      manager.store.upsert({ id: "e", title: "E" });
+      manager.store.remove("a");
+    });
+    expect(cachedTitles(client)).toEqual(["B", "C", "D", "E"]);
+    await nextMacrotask();
+    expect(writes).toHaveBeenCalledTimes(1); // subscribers are told once per macrotask
+    unsubscribe();
+  });
+
+  it("when an action's promise resolves", async () => {
+    const { manager, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+
+    const created = await manager.actions.create({ title: "D" });
+    expect(client.getQueryData<Todo[]>(["items"])?.map((row) => row.id)).toEqual(["a", "b", "c", created.id]);
+    await manager.actions.update({ id: "a", data: { title: "A2" } });
+    expect(cachedTitles(client)).toEqual(["A2", "B", "C", "D"]);
+    await manager.actions.remove("b");
+    expect(cachedTitles(client)).toEqual(["A2", "C", "D"]);
+  });
+
+  it("gives another observer of the key a new list for each change, never one changed under it", async () => {
+    const { manager, client, api } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const observer = new QueryObserver<Todo[]>(client, { queryKey: ["items"], queryFn: api.queryFn, staleTime: Infinity });
+    const seen: Todo[][] = [];
+    const unsubscribe = observer.subscribe((result) => result.data && seen.push(result.data));
+
+    manager.store.upsert({ id: "a", title: "A2" });
+    manager.store.remove("b");
+
+    // Each list it was given still reads as it did: nothing was patched in place under it.
+    expect(seen.map((list) => list.map((row) => row.title))).toEqual([
+      ["A", "B", "C"],
+      ["A2", "B", "C"],
+      ["A2", "C"],
+    ]);
+    unsubscribe();
+  });
+
+  it("after a realtime burst applied in one action, written once", async () => {
+    const { manager, client } = await setupManager({ seed: makeTodos(), config: { realtime: { eventType: "items_update" } } });
+    await loaded(manager, 3);
+    const socket = createMockSocket();
+    manager.realtime!.connect(socket);
+    const writes = vi.fn();
+    const unsubscribe = client.getQueryCache().subscribe((event) => event.type === "updated" && event.action.type === "success" && writes());
+
+    for (const id of ["a", "b", "c"]) socket.emit("items_update", { type: "items_update", event: "UPDATE", data: { id, title: `${id}!` } });
+    await nextMacrotask();
+
+    expect(cachedTitles(client)).toEqual(["a!", "b!", "c!"]);
+    expect(writes.mock.calls.length).toBeLessThanOrEqual(2); // the first event alone, then the rest of the burst
+    unsubscribe();
   });
 });
