@@ -8,6 +8,7 @@ export default defineConfig({
     vue: "src/vue/index.ts",
     svelte: "src/svelte/index.ts",
     persist: "src/persist/index.ts",
+    testing: "src/testing/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -5,6 +5,7 @@
  * The last two tests read dist/ (run `npm run build` first, as `npm test` does).
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
@@ -51,13 +52,15 @@ function entryImports(name: string, ext: string): string[] {
 }
 
 describe("entry points", () => {
-  it("load the core, realtime and persist entries with no framework installed", async () => {
+  it("load the core, realtime, persist and testing entries with no framework installed", async () => {
     const core = await import("../src");
     const realtime = await import("../src/realtime");
     const persist = await import("../src/persist");
+    const testing = await import("../src/testing");
     expect(typeof core.createOptimisticStoreManager).toBe("function");
     expect(typeof realtime.createRealtimeExtension).toBe("function");
     expect(typeof persist.createIndexedDBStorage).toBe("function");
+    expect(typeof testing.createFakeBackend).toBe("function");
   });
 
   it("import only their own framework at run time, ESM and CommonJS", () => {
@@ -69,6 +72,8 @@ describe("entry points", () => {
       expect(entry("vue")).toEqual(["mobx", "vue"]);
       expect(entry("svelte")).toEqual(["mobx", "svelte"]);
       expect(entry("persist")).toEqual([]);
+      // No test runner: the kit fails with plain throws.
+      expect(entry("testing")).toEqual(["@tanstack/query-core"]);
     }
   });
 
@@ -81,6 +86,28 @@ describe("entry points", () => {
       expect(entry("vue")).toEqual(["vue"]);
       expect(entry("svelte")).toEqual(["svelte/store"]);
       expect(entry("persist")).toEqual([]);
+      expect(entry("testing")).toEqual(["@tanstack/query-core"]);
+    }
+  });
+
+  // Loads dist/ through Node's require, which bypasses the MobX 6 alias: run in the MobX 7 pass only.
+  it.skipIf(process.env.MOBX === "6")("share one global QueryClient between the core and testing entries, ESM and CommonJS", async () => {
+    const require = createRequire(import.meta.url);
+    const builds = [
+      { core: (await import(join(dist, "index.js"))) as typeof import("../src"), testing: (await import(join(dist, "testing.js"))) as typeof import("../src/testing") },
+      { core: require(join(dist, "index.cjs")) as typeof import("../src"), testing: require(join(dist, "testing.cjs")) as typeof import("../src/testing") },
+    ];
+    for (const [index, { core, testing }] of builds.entries()) {
+      const name = `entries-global-${index}`;
+      const backend = testing.createFakeBackend<{ id: string; title: string }>({ initial: [{ id: "a", title: "A" }] });
+      const manager = core.createOptimisticStoreManager({ name, ...backend, transformer: false });
+      await backend.settleAll();
+      testing.expectConsistent(manager, { name, transformer: false });
+      // Broken in the core entry's global client (after destroy(): the store no longer follows): the testing entry must see it.
+      manager.destroy();
+      core.getGlobalQueryClient().setQueryData([name], [{ id: "a", title: "A" }, { id: "b", title: "B" }]);
+      expect(() => testing.expectConsistent(manager, { name, transformer: false })).toThrow(/"b" is in the query cache but not in the store/);
+      core.getGlobalQueryClient().removeQueries({ queryKey: [name] });
     }
   });
 });

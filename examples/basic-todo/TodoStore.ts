@@ -1,5 +1,5 @@
 import type { QueryClient } from "@tanstack/query-core";
-import { createOptimisticStoreManager, type MutationReceipt } from "mobx-tanstack-optimistic";
+import { createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreConfig } from "mobx-tanstack-optimistic";
 
 /** A todo as the API sends it (the demo server also sends `version`, `createdAt` and `updatedAt`). */
 export interface Todo {
@@ -14,6 +14,9 @@ export interface NewTodo {
   completed?: boolean;
 }
 
+/** The server calls the store makes: `queryFn` and the three mutations. */
+export type TodoApi = Pick<OptimisticStoreConfig<Todo>, "queryFn" | "mutations">;
+
 export interface TodoStoreOptions {
   /** Where the API is: "" (the default) is the page's own origin; tests pass the server's URL. */
   baseUrl?: string;
@@ -24,6 +27,11 @@ export interface TodoStoreOptions {
    * other tabs' changes in. Default false.
    */
   realtime?: boolean;
+  /**
+   * Server calls to use instead of the REST API at `baseUrl`: tests pass a fake backend
+   * (`createFakeBackend()` from `mobx-tanstack-optimistic/testing`) to answer in any order.
+   */
+  api?: TodoApi;
 }
 
 /** `fetch` that throws on an HTTP error, so a refused change rolls back (and the promise rejects). */
@@ -37,6 +45,30 @@ async function requestJson<T>(url: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
+/** The REST API at `baseUrl`: GET/POST /api/todos, PUT/DELETE /api/todos/:id. */
+function restApi(baseUrl: string): TodoApi {
+  // The receipt goes along as headers: the server copies it into its broadcast (so this store
+  // recognises its own echo) and applies a write sent twice with one mutation id only once.
+  const headers = (receipt: MutationReceipt, json = true): Record<string, string> => ({
+    ...(json && { "Content-Type": "application/json" }),
+    "x-mutation-id": receipt.mutationId,
+    "x-origin-id": receipt.originId,
+  });
+  return {
+    queryFn: () => requestJson<Todo[]>(`${baseUrl}/api/todos`),
+    mutations: {
+      create: (data: NewTodo, receipt) =>
+        requestJson<Todo>(`${baseUrl}/api/todos`, { method: "POST", headers: headers(receipt), body: JSON.stringify(data) }),
+      update: ({ id, data }: { id: string; data: Partial<NewTodo> }, receipt) =>
+        requestJson<Todo>(`${baseUrl}/api/todos/${id}`, { method: "PUT", headers: headers(receipt), body: JSON.stringify(data) }),
+      remove: async (id: string, receipt) => {
+        await requestJson(`${baseUrl}/api/todos/${id}`, { method: "DELETE", headers: headers(receipt, false) });
+        return { id };
+      },
+    },
+  };
+}
+
 /**
  * The todo list: `store.list` shows every change at once; the server call runs behind it, and a
  * change the server refuses is rolled back on its own.
@@ -45,28 +77,11 @@ async function requestJson<T>(url: string, init?: RequestInit): Promise<T> {
  * const todos = createTodoStore();
  * await todos.actions.create({ title: "Buy milk" }); // visible before the server answers
  */
-export function createTodoStore({ baseUrl = "", queryClient, realtime = false }: TodoStoreOptions = {}) {
-  // The receipt goes along as headers: the server copies it into its broadcast (so this store
-  // recognises its own echo) and applies a write sent twice with one mutation id only once.
-  const headers = (receipt: MutationReceipt, json = true): Record<string, string> => ({
-    ...(json && { "Content-Type": "application/json" }),
-    "x-mutation-id": receipt.mutationId,
-    "x-origin-id": receipt.originId,
-  });
+export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl) }: TodoStoreOptions = {}) {
   return createOptimisticStoreManager<Todo>(
     {
       name: "todos",
-      queryFn: () => requestJson<Todo[]>(`${baseUrl}/api/todos`),
-      mutations: {
-        create: (data: NewTodo, receipt) =>
-          requestJson<Todo>(`${baseUrl}/api/todos`, { method: "POST", headers: headers(receipt), body: JSON.stringify(data) }),
-        update: ({ id, data }: { id: string; data: Partial<NewTodo> }, receipt) =>
-          requestJson<Todo>(`${baseUrl}/api/todos/${id}`, { method: "PUT", headers: headers(receipt), body: JSON.stringify(data) }),
-        remove: async (id: string, receipt) => {
-          await requestJson(`${baseUrl}/api/todos/${id}`, { method: "DELETE", headers: headers(receipt, false) });
-          return { id };
-        },
-      },
+      ...api,
       ...(realtime && { realtime: { eventType: "todo_update" } }),
       // The row shown while the server works; the empty id is replaced by a unique temporary one.
       optimisticDefaults: {

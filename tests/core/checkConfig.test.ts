@@ -1,21 +1,11 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOptimisticStoreManager, OptimisticConfigError, OptimisticError, type OptimisticStoreConfig } from "../../src";
+import { createFakeBackend } from "../../src/testing";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { createTestQueryClient } from "../__fixtures__/testHelpers";
 
-function memoryApi(rows: Todo[] = makeTodos()) {
-  return {
-    queryFn: vi.fn(() => Promise.resolve(rows.map((row) => ({ ...row })))),
-    mutations: {
-      create: vi.fn((data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: "s1" } as Todo)),
-      update: vi.fn(({ id, data }: { id: string; data: Partial<Todo> }) => Promise.resolve({ id, title: "", ...data } as Todo)),
-      remove: vi.fn((id: string) => Promise.resolve({ id })),
-    },
-  };
-}
-
 describe("configuration errors", () => {
-  const api = memoryApi();
+  const api = createFakeBackend<Todo>({ initial: makeTodos() });
   const valid = { name: "todos", queryFn: api.queryFn, mutations: api.mutations };
   const make = (config: unknown) => () =>
     createOptimisticStoreManager(config as OptimisticStoreConfig<Todo>, createTestQueryClient());

@@ -10,6 +10,7 @@ import {
   OptimisticStore,
   type DataTransformer,
 } from "../../src";
+import { createFakeBackend } from "../../src/testing";
 import { HttpError, type TestServer } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import {
@@ -39,18 +40,11 @@ async function roundTrip(server: TestServer<Todo>): Promise<void> {
   await fetch(`${server.url}/ping`);
 }
 
-/** An in-memory API that answers at once (for tests that need fake timers). */
-function memoryApi(rows: Todo[] = makeTodos()) {
-  let next = 1;
-  return {
-    queryFn: vi.fn(() => Promise.resolve(rows.map((row) => ({ ...row })))),
-    mutations: {
-      create: vi.fn((data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: `s${next++}` } as Todo)),
-      update: vi.fn(({ id, data }: { id: string; data: Partial<Todo> }) => Promise.resolve({ id, title: "", ...data } as Todo)),
-      remove: vi.fn((id: string) => Promise.resolve({ id })),
-    },
-  };
-}
+/** An in-memory server from the testing kit that answers at once (it needs no timers, so it works under fake ones too). */
+const memoryBackend = (rows: Todo[] = makeTodos()) => createFakeBackend<Todo>({ initial: rows });
+
+/** The receipts the backend's mutation functions received, in call order. */
+const receipts = (backend: ReturnType<typeof memoryBackend>) => backend.requests.flatMap((request) => (request.receipt ? [request.receipt] : []));
 
 describe("createOptimisticStoreManager", () => {
   describe("initialization", () => {
@@ -117,7 +111,7 @@ describe("createOptimisticStoreManager", () => {
 
     it("rejects a storeClass that does not extend OptimisticStore", () => {
       class NotAStore {}
-      const api = memoryApi();
+      const api = memoryBackend();
 
       expect(() =>
         createOptimisticStoreManager(
@@ -175,18 +169,18 @@ describe("createOptimisticStoreManager", () => {
     });
 
     it("gives two managers different origin ids", async () => {
-      const api = memoryApi();
+      const backend = memoryBackend();
       const client = createTestQueryClient();
-      const one = createOptimisticStoreManager({ name: "one", ...api, transformer: false }, client);
-      const two = createOptimisticStoreManager({ name: "two", ...api, transformer: false }, client);
+      const one = createOptimisticStoreManager({ name: "one", ...backend, transformer: false }, client);
+      const two = createOptimisticStoreManager({ name: "two", ...backend, transformer: false }, client);
       onCleanup(() => one.destroy());
       onCleanup(() => two.destroy());
 
       await one.actions.create({ title: "x" });
       await two.actions.create({ title: "y" });
 
-      const [first, second] = api.mutations.create.mock.calls as unknown as [unknown, { originId: string }][];
-      expect(first![1].originId).not.toBe(second![1].originId);
+      const [first, second] = receipts(backend);
+      expect(first!.originId).not.toBe(second!.originId);
     });
   });
 
@@ -510,7 +504,7 @@ describe("createOptimisticStoreManager", () => {
 
     it("reports a queryFn that does not resolve to an array as a query error", async () => {
       const onError = vi.fn();
-      const api = memoryApi();
+      const api = memoryBackend();
       const manager = createOptimisticStoreManager(
         { name: "bad", ...api, queryFn: () => Promise.resolve({ items: [] } as unknown as Todo[]), onError },
         createTestQueryClient(),
@@ -1192,9 +1186,9 @@ describe("createOptimisticStoreManager", () => {
     });
 
     it("keeps an update's patch as the confirmed value when the server answers without an entity", async () => {
-      const api = memoryApi();
-      api.mutations.update.mockResolvedValueOnce(undefined as unknown as Todo);
-      const manager = createOptimisticStoreManager({ name: "m", ...api, transformer: false }, createTestQueryClient());
+      const backend = memoryBackend();
+      const update = () => Promise.resolve(undefined as unknown as Todo);
+      const manager = createOptimisticStoreManager({ name: "m", ...backend, mutations: { ...backend.mutations, update }, transformer: false }, createTestQueryClient());
       onCleanup(() => manager.destroy());
       await vi.waitFor(() => expect(manager.store.count).toBe(3));
 
@@ -1205,12 +1199,14 @@ describe("createOptimisticStoreManager", () => {
     });
 
     it("keeps a created entity under its client-generated id when the server accepts that id", async () => {
-      const api = memoryApi([]);
-      api.mutations.create.mockImplementation((data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: String(data.id) }));
+      const backend = memoryBackend([]);
+      // A server that accepts the id the client made (the fake backend always assigns its own).
+      const create = (data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: String(data.id) });
       const manager = createOptimisticStoreManager(
         {
           name: "m",
-          ...api,
+          ...backend,
+          mutations: { ...backend.mutations, create },
           transformer: false,
           optimisticDefaults: { createOptimisticUiData: (input: Todo) => ({ ...input }) },
         },
@@ -1253,13 +1249,12 @@ describe("createOptimisticStoreManager", () => {
     it("works without crypto.randomUUID", async () => {
       vi.stubGlobal("crypto", undefined);
       try {
-        const api = memoryApi();
-        const manager = createOptimisticStoreManager({ name: "m", ...api, transformer: false }, createTestQueryClient());
+        const backend = memoryBackend();
+        const manager = createOptimisticStoreManager({ name: "m", ...backend, transformer: false }, createTestQueryClient());
         onCleanup(() => manager.destroy());
         await manager.actions.create({ title: "x" });
 
-        const receipt = (api.mutations.create.mock.calls[0] as unknown[])[1] as { originId: string };
-        expect(receipt.originId).toMatch(/^[a-z0-9]+$/);
+        expect(receipts(backend)[0]!.originId).toMatch(/^[a-z0-9]+$/);
       } finally {
         vi.unstubAllGlobals();
       }
@@ -1268,7 +1263,7 @@ describe("createOptimisticStoreManager", () => {
     it("turns a non-Error query rejection into an Error for onError", async () => {
       const onError = vi.fn();
       const manager = createOptimisticStoreManager(
-        { name: "m", ...memoryApi(), queryFn: () => Promise.reject("offline"), onError },
+        { name: "m", ...memoryBackend(), queryFn: () => Promise.reject("offline"), onError },
         createTestQueryClient(),
       );
       onCleanup(() => manager.destroy());
@@ -1286,7 +1281,7 @@ describe("createOptimisticStoreManager", () => {
     ])("reports a queryFn resolving to %s as a query error", async (_label, value, described) => {
       const onError = vi.fn();
       const manager = createOptimisticStoreManager(
-        { name: "m", ...memoryApi(), queryFn: () => Promise.resolve(value as unknown as Todo[]), onError },
+        { name: "m", ...memoryBackend(), queryFn: () => Promise.resolve(value as unknown as Todo[]), onError },
         createTestQueryClient(),
       );
       onCleanup(() => manager.destroy());
@@ -1319,10 +1314,10 @@ describe("createOptimisticStoreManager", () => {
 
     it("clears its timers (checked with fake timers)", async () => {
       vi.useFakeTimers();
-      const api = memoryApi();
+      const backend = memoryBackend();
       const client = createTestQueryClient();
       client.setDefaultOptions({ queries: { retry: false, gcTime: Infinity } });
-      const manager = createOptimisticStoreManager({ name: "timers", ...api, transformer: false }, client);
+      const manager = createOptimisticStoreManager({ name: "timers", ...backend, transformer: false }, client);
       await vi.runAllTimersAsync();
       expect(manager.store.count).toBe(3);
       expect(vi.getTimerCount()).toBe(0);
@@ -1437,22 +1432,27 @@ describe("createOptimisticStoreManager", () => {
 
     it("reports a create answer without an id, keeps the optimistic entity until a refetch shows the server's", async () => {
       const onError = vi.fn();
-      const api = memoryApi();
-      api.mutations.create.mockResolvedValueOnce({ title: "no id" } as Todo);
-      const manager = createOptimisticStoreManager({ name: "m", ...api, transformer: false, onError }, createTestQueryClient());
+      const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+      // The server creates the todo but answers without its id.
+      const create = async (data: unknown) => {
+        const { id: _id, ...answer } = await backend.mutations.create(data);
+        return answer as Todo;
+      };
+      const manager = createOptimisticStoreManager({ name: "m", ...backend, mutations: { ...backend.mutations, create }, transformer: false, onError }, createTestQueryClient());
       onCleanup(() => manager.destroy());
+      (await backend.nextRequest("query")).resolve();
       await vi.waitFor(() => expect(manager.store.count).toBe(3));
-      let resolveFetch!: (rows: Todo[]) => void;
-      api.queryFn.mockImplementationOnce(() => new Promise<Todo[]>((resolve) => (resolveFetch = resolve)));
 
-      await expect(manager.actions.create({ title: "X" })).resolves.toEqual({ title: "no id" });
+      const creating = manager.actions.create({ title: "X", done: false });
+      (await backend.nextRequest("create")).resolve();
+      await expect(creating).resolves.toEqual({ title: "X", done: false });
 
-      expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "mutation", name: "m", payload: { title: "no id" } });
+      expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "mutation", name: "m", payload: { title: "X", done: false } });
       expect(titles(manager.store)).toEqual(["A", "B", "C", "X"]);
       expect(manager.status.hasPendingMutations).toBe(false);
-      expect(api.queryFn).toHaveBeenCalledTimes(2);
-      resolveFetch([...makeTodos(), { id: "s9", title: "X", done: false }]);
-      await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "s9"]));
+      const refetch = await backend.nextRequest("query"); // to learn the new todo's id
+      refetch.resolve();
+      await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "srv-1"]));
     });
 
     it("reports a throwing transformer as a callback error and skips the item", async () => {
@@ -1465,7 +1465,7 @@ describe("createOptimisticStoreManager", () => {
         },
         toApi: (item) => item,
       };
-      const manager = createOptimisticStoreManager({ name: "t", ...memoryApi(), transformer, onError }, createTestQueryClient());
+      const manager = createOptimisticStoreManager({ name: "t", ...memoryBackend(), transformer, onError }, createTestQueryClient());
       onCleanup(() => manager.destroy());
 
       await vi.waitFor(() => expect(manager.store.count).toBe(2));
@@ -1480,7 +1480,7 @@ describe("createOptimisticStoreManager", () => {
         },
         toApi: (item) => item,
       };
-      const manager = createOptimisticStoreManager({ name: "t", ...memoryApi(), transformer }, createTestQueryClient());
+      const manager = createOptimisticStoreManager({ name: "t", ...memoryBackend(), transformer }, createTestQueryClient());
       onCleanup(() => manager.destroy());
 
       await expect(vi.runAllTimersAsync()).rejects.toThrow("toUi failed");
@@ -1489,11 +1489,11 @@ describe("createOptimisticStoreManager", () => {
 
     it("re-raises a throwing onError hook asynchronously without breaking the store", async () => {
       vi.useFakeTimers();
-      const api = memoryApi();
+      const backend = memoryBackend();
       const manager = createOptimisticStoreManager(
         {
           name: "t",
-          ...api,
+          ...backend,
           transformer: false,
           queryFn: () => Promise.resolve([{ id: "a", title: "A" }, { title: "bad" } as Todo]),
           onError: () => {

@@ -72,6 +72,7 @@ import { QueryClient, environmentManager } from "@tanstack/query-core";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, it, vi } from "vitest";
 import { createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreManager } from "../../src";
+import { expectConsistent } from "../../src/testing";
 
 environmentManager.setIsServer(() => false);
 
@@ -891,6 +892,12 @@ class Harness {
     for (const row of this.server.rows.values()) {
       const got = store.entities.get(row.id);
       if (!got || !equalItems(got, this.ui(row))) problems.push(`${row.id}: store ${got ? fmt(got) : "missing"}, server ${fmt(row)}`);
+    }
+    // The testing kit's invariants too: nothing orphaned, list = entities, query cache = store.
+    try {
+      expectConsistent(this.m, { name: "items", queryClient: this.client, transformer: this.mode === "default" ? undefined : false });
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
     }
     if (problems.length > 0) this.fail("final state", problems);
     this.check("final state");

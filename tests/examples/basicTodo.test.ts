@@ -1,7 +1,8 @@
 import { environmentManager } from "@tanstack/query-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChangeEvent } from "../../demo/server/createDemoServer";
-import { createTodoStore } from "../../examples/basic-todo/TodoStore";
+import { createFakeBackend, expectConsistent } from "mobx-tanstack-optimistic/testing";
+import { createTodoStore, type Todo } from "../../examples/basic-todo/TodoStore";
 import { connectSocket, newQueryClient, nextEvent, onCleanup, startDemoServer, until } from "./helpers";
 
 beforeAll(() => environmentManager.setIsServer(() => false));
@@ -131,5 +132,86 @@ describe("examples/basic-todo with realtime: true", () => {
     expect(server.db.listTodos()).toHaveLength(3);
     await until(() => reloaded.store.list.some((todo) => todo.title === "Slow"));
     expect(reloaded.store.count).toBe(4);
+  });
+});
+
+describe("examples/basic-todo driven by the testing kit (answers in any order)", () => {
+  const seed: Todo[] = [
+    { id: "1", title: "One", completed: false },
+    { id: "2", title: "Two", completed: false },
+    { id: "3", title: "Three", completed: true },
+  ];
+
+  /** The example's store on a fake backend whose every answer the test gives by hand. */
+  async function setupManual() {
+    const backend = createFakeBackend<Todo>({ initial: seed, manual: true });
+    const queryClient = newQueryClient();
+    const todos = createTodoStore({ api: backend, queryClient });
+    onCleanup(() => todos.destroy());
+    (await backend.nextRequest("query")).resolve();
+    await until(() => todos.store.count === 3);
+    // The example's config: name "todos", transformer false.
+    const check = () => expectConsistent(todos, { name: "todos", queryClient, transformer: false });
+    return { backend, todos, check };
+  }
+
+  it("keeps exactly the changes the server accepted when four answers come back in reverse order", async () => {
+    const { backend, todos, check } = await setupManual();
+
+    const create = todos.actions.create({ title: "Buy milk" });
+    const toggle = todos.actions.update({ id: "1", data: { completed: true } });
+    const rename = todos.actions.update({ id: "1", data: { title: "One, renamed" } });
+    const remove = todos.actions.remove("2");
+    const requests = [await backend.nextRequest("create"), await backend.nextRequest("update"), await backend.nextRequest("update"), await backend.nextRequest("remove")];
+    expect(todos.store.list.map((todo) => todo.title)).toEqual(["One, renamed", "Three", "Buy milk"]);
+
+    const [createRequest, toggleRequest, renameRequest, removeRequest] = requests;
+    removeRequest!.resolve();
+    renameRequest!.resolve();
+    createRequest!.reject(new Error("Quota reached"));
+    toggleRequest!.resolve();
+
+    await expect(create).rejects.toThrow("Quota reached");
+    await Promise.all([toggle, rename, remove]);
+    expect(todos.store.list.slice()).toEqual([
+      { id: "1", title: "One, renamed", completed: true },
+      { id: "3", title: "Three", completed: true },
+    ]);
+    expect(todos.store.list.slice()).toEqual(backend.items());
+    check();
+  });
+
+  it("sends an edit made on a new row with the server's id, and keeps the row's render key", async () => {
+    const { backend, todos, check } = await setupManual();
+
+    const create = todos.actions.create({ title: "Draft", completed: false });
+    const tempId = todos.store.list.at(-1)!.id;
+    const edit = todos.actions.update({ id: tempId, data: { title: "Final" } });
+    expect(check).toThrow(/changes are still in flight: status\.hasPendingMutations is true \(createPending, updatePending\)/);
+
+    (await backend.nextRequest("create")).resolve();
+    const sent = await backend.nextRequest("update");
+    expect(sent.id).toBe("srv-1");
+    sent.resolve();
+
+    await expect(create).resolves.toMatchObject({ id: "srv-1", title: "Draft" });
+    await expect(edit).resolves.toEqual({ id: "srv-1", title: "Final", completed: false });
+    expect(todos.store.get("srv-1")?.title).toBe("Final");
+    expect(todos.store.viewKey("srv-1")).toBe(tempId);
+    check();
+  });
+
+  it("keeps two new rows in the order they were made when the server answers the second first", async () => {
+    const { backend, todos, check } = await setupManual();
+
+    void todos.actions.create({ title: "First" });
+    void todos.actions.create({ title: "Second" });
+    const [first, second] = [await backend.nextRequest("create"), await backend.nextRequest("create")];
+    second.resolve();
+    first.resolve();
+    await backend.settleAll();
+
+    expect(todos.store.list.map((todo) => `${todo.id} ${todo.title}`)).toEqual(["1 One", "2 Two", "3 Three", "srv-2 First", "srv-1 Second"]);
+    check();
   });
 });

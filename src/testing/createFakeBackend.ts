@@ -1,0 +1,217 @@
+import type { Entity, MutationReceipt } from "../index";
+
+/** What a {@link FakeRequest} asked the fake backend for. */
+export type FakeRequestKind = "query" | "create" | "update" | "remove";
+
+/** One call a manager made to a {@link FakeBackend}; answered by the backend or, with `manual: true`, by the test. */
+export interface FakeRequest {
+  /** Which server call this is: the query, or one of the three mutations. */
+  readonly kind: FakeRequestKind;
+  /** The entity's id: the target of an update or remove; for a create, the id the backend assigned once resolved. */
+  readonly id?: string;
+  /** What was sent: a create's data or an update's patch (a JSON copy); undefined for a query or a remove. */
+  readonly data?: unknown;
+  /** The receipt the manager passed to the mutation function; undefined for a query. */
+  readonly receipt?: MutationReceipt;
+  /** Whether the request has been answered (resolved or rejected). */
+  readonly settled: boolean;
+  /**
+   * Answers the request: applies it to the backend's data now (a create gets its id) and resolves
+   * the server call with a fresh copy of the result. An update or remove of an id the backend does
+   * not hold rejects instead, as a 404 would. Throws if the request is already settled.
+   */
+  resolve(): void;
+  /** Fails the request with `error` (default: a generic `Error`); the backend's data does not change. Throws if already settled. */
+  reject(error?: Error): void;
+}
+
+/** Options of {@link createFakeBackend}. */
+export interface FakeBackendOptions<T extends Entity> {
+  /** The backend's data at the start (copied; default: none). */
+  initial?: readonly T[];
+  /** When true, every request (queries too) waits until the test calls its `resolve()` or `reject()`. Default: false, every request is answered at once. */
+  manual?: boolean;
+  /** Prefix of the ids the backend gives created entities: `${idPrefix}1`, `${idPrefix}2`, ... Default: `"srv-"`. */
+  idPrefix?: string;
+}
+
+/** An in-memory server for a manager's `queryFn` and `mutations`, made by {@link createFakeBackend}. */
+export interface FakeBackend<T extends Entity> {
+  /** Plug into the manager's config: resolves with copies of the backend's items. */
+  queryFn: () => Promise<T[]>;
+  /** Plug into the manager's config: each call is recorded as a {@link FakeRequest} with its receipt. */
+  mutations: {
+    /** Adds `{ ...data, id }` with an id the backend assigns; resolves with a copy of it. */
+    create: (data: unknown, receipt?: MutationReceipt) => Promise<T>;
+    /** Merges `data` into the item `id`; resolves with a copy of the result. Rejects if there is no such item. */
+    update: (params: { id: string; data: unknown }, receipt?: MutationReceipt) => Promise<T>;
+    /** Deletes the item `id`; resolves with `{ id }`. Rejects if there is no such item. */
+    remove: (id: string, receipt?: MutationReceipt) => Promise<{ id: string }>;
+  };
+  /** Copies of the backend's items now, in insertion order (a created item goes last). */
+  items(): T[];
+  /** Every request made so far, oldest first (settled ones included). */
+  readonly requests: readonly FakeRequest[];
+  /**
+   * The oldest request of `kind` (of any kind when omitted) that the test has not had yet (not
+   * returned by an earlier call, not answered by the test's `resolve()`, `reject()` or
+   * `settleAll()`), once it has been made. A mutation function is called a few microtasks after
+   * its action, so await this rather than reading `requests` right after the action.
+   */
+  nextRequest(kind?: FakeRequestKind): Promise<FakeRequest>;
+  /**
+   * Resolves every request not settled yet, in the order they were made (and the ones made
+   * meanwhile, such as an update that waited for its create), then waits until their answers have
+   * been applied. Uses microtasks only, so it works under fake timers.
+   */
+  settleAll(): Promise<void>;
+}
+
+/** Microtask turns to wait after answers: enough for query-core and the manager to apply them. */
+const DRAIN_TURNS = 100;
+/** Rounds of `settleAll()` before it gives up on requests that keep coming. */
+const MAX_ROUNDS = 100;
+
+/** The backend answers as JSON over HTTP would: a fresh copy each time, dates as ISO strings. */
+function copy<V>(value: V): V {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as V);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+async function drain(): Promise<void> {
+  for (let i = 0; i < DRAIN_TURNS; i++) await Promise.resolve();
+}
+
+/**
+ * An in-memory backend for testing stores built on the library: its `queryFn` and `mutations` go
+ * straight into a manager's config, and each call is recorded in `requests`. Without `manual`, every
+ * request is answered at once; with `manual: true`, each waits for the test to `resolve()` or
+ * `reject()` it, in any order, so every interleaving of answers can be reproduced. A request changes
+ * the backend's data when it is resolved. Imports no test runner: use it with any.
+ *
+ * @example
+ * const backend = createFakeBackend<Todo>({ initial: [{ id: "1", title: "A" }], manual: true });
+ * const todos = createOptimisticStoreManager<Todo>({ name: "todos", ...backend }, client);
+ * (await backend.nextRequest("query")).resolve();
+ * const rename = todos.actions.update({ id: "1", data: { title: "B" } });
+ * (await backend.nextRequest("update")).reject(new Error("Title taken"));
+ * await expect(rename).rejects.toThrow("Title taken");
+ */
+export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<T> = {}): FakeBackend<T> {
+  const { manual = false, idPrefix = "srv-" } = options;
+  const table = new Map<string, T>((options.initial ?? []).map((item) => [item.id, copy(item)]));
+  const requests: FakeRequest[] = [];
+  const handedOut = new Set<FakeRequest>();
+  const waiters = new Set<() => void>();
+  let lastId = 0;
+
+  const newId = (): string => {
+    let id: string;
+    do id = `${idPrefix}${++lastId}`;
+    while (table.has(id));
+    return id;
+  };
+  const notFound = (kind: string, id: string) => new Error(`${kind} of "${id}" failed: the fake backend has no such entity (404).`);
+
+  /** Records a request; `apply` runs when it is resolved and returns the answer (or throws to reject). */
+  const call = <R>(kind: FakeRequestKind, fields: { id?: string; data?: unknown; receipt?: MutationReceipt }, apply: (request: { id?: string }) => R): Promise<R> =>
+    new Promise<R>((resolvePromise, rejectPromise) => {
+      let settled = false;
+      const state: { id?: string } = { id: fields.id };
+      const settle = (method: string) => {
+        if (settled) throw new Error(`${method}() on a ${kind} request that is already settled.`);
+        settled = true;
+      };
+      const answer = () => {
+        settle("resolve");
+        let result: R;
+        try {
+          result = apply(state);
+        } catch (error) {
+          rejectPromise(error);
+          return;
+        }
+        resolvePromise(result);
+      };
+      const request: FakeRequest = {
+        kind,
+        get id() {
+          return state.id;
+        },
+        data: fields.data,
+        receipt: fields.receipt,
+        get settled() {
+          return settled;
+        },
+        resolve() {
+          answer();
+          // Answered by the test: nextRequest() does not hand it out any more.
+          handedOut.add(request);
+        },
+        reject(error) {
+          settle("reject");
+          handedOut.add(request);
+          rejectPromise(error ?? new Error(`${kind} request rejected by the fake backend.`));
+        },
+      };
+      requests.push(request);
+      if (!manual) answer();
+      for (const wake of [...waiters]) wake();
+    });
+
+  const backend: FakeBackend<T> = {
+    queryFn: () => call("query", {}, () => [...table.values()].map(copy)),
+    mutations: {
+      create: (data, receipt) => {
+        const sent = copy(data);
+        return call("create", { data: sent, receipt }, (request) => {
+          const item = { ...asObject(copy(sent)), id: newId() } as unknown as T;
+          request.id = item.id;
+          table.set(item.id, item);
+          return copy(item);
+        });
+      },
+      update: ({ id, data }, receipt) => {
+        const sent = copy(data);
+        return call("update", { id, data: sent, receipt }, () => {
+          const existing = table.get(id);
+          if (!existing) throw notFound("update", id);
+          const item = { ...existing, ...asObject(copy(sent)), id } as T;
+          table.set(id, item);
+          return copy(item);
+        });
+      },
+      remove: (id, receipt) =>
+        call("remove", { id, receipt }, () => {
+          if (!table.delete(id)) throw notFound("remove", id);
+          return { id };
+        }),
+    },
+    items: () => [...table.values()].map(copy),
+    requests,
+    nextRequest: (kind) =>
+      new Promise((resolve) => {
+        const attempt = () => {
+          const found = requests.find((request) => !handedOut.has(request) && (kind === undefined || request.kind === kind));
+          if (!found) return;
+          handedOut.add(found);
+          waiters.delete(attempt);
+          resolve(found);
+        };
+        waiters.add(attempt);
+        attempt();
+      }),
+    async settleAll() {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        for (const request of requests.filter((entry) => !entry.settled)) if (!request.settled) request.resolve();
+        await drain();
+        if (requests.every((request) => request.settled)) return;
+      }
+      throw new Error(`settleAll(): requests were still being made after ${MAX_ROUNDS} rounds of answers.`);
+    },
+  };
+  return backend;
+}
