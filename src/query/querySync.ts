@@ -110,10 +110,13 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       // Beside a failed fetch, the data is an older fetch's that was not shown (fetched while this
       // manager was disabled): writes made since the failed fetch started cannot be told apart from it.
       if (source === "fetch" && result.isError) return endFetchIfIdle(result);
-      if (source === "fetch") options.beforeList();
-      // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-      writer.mark = layers.applyServerList(data, (item) => codec.toEntity(item, "query"), mark, source);
-      writer.markUpdatedAt = result.dataUpdatedAt;
+      // One action: what the queued events change is written back after the list is applied.
+      runInAction(() => {
+        if (source === "fetch") options.beforeList();
+        // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
+        writer.mark = layers.applyServerList(data, (item) => codec.toEntity(item, "query"), mark, source);
+        writer.markUpdatedAt = result.dataUpdatedAt;
+      });
       reporter.debug?.("server list applied", { items: data.length, source });
     }
     endFetchIfIdle(result);

@@ -1218,6 +1218,16 @@ describe("state model (model-based property)", () => {
       ]);
     });
 
+    it("events queued behind a fetch answer are written back after the list they follow", async () => {
+      await runScenario("plain", "plain", [a0], [
+        cmd.otherUpdate(0, {}),
+        cmd.otherDelete(0),
+        cmd.refetch(false), // reads [] (s1 deleted, s2 not yet inserted)
+        cmd.otherInsert(a0), // s2
+        cmd.deliverThenRelease(3, 0, true), // UPDATE s1, DELETE s1, INSERT s2, then the fetch: [s2]
+      ]);
+    });
+
     it("an update queued on a temporary id goes before a later update of the server id its echo told", async () => {
       await runScenario("plain", "receipt", [a0], [
         cmd.create(a0),
