@@ -22,6 +22,11 @@ export interface EntityMapOwner<T> {
  * `Map` entry per entity.
  */
 export class EntityMap<T> extends Map<string, T> {
+  /**
+   * With the `scope` option: whether the entities belong to a scope that is no longer the current
+   * one (the switch is about to run); they read as absent meanwhile. Observable.
+   */
+  hidden: (() => boolean) | undefined;
   #owner: EntityMapOwner<T>;
   #keysAtom: IAtom = createAtom("EntityMap.keys");
   #valuesAtom: IAtom = createAtom("EntityMap.values");
@@ -43,32 +48,32 @@ export class EntityMap<T> extends Map<string, T> {
 
   override get(id: string): T | undefined {
     this.#keys.observe(id);
-    return super.get(id);
+    return this.hidden?.() ? undefined : super.get(id);
   }
 
   override has(id: string): boolean {
     this.#keys.observe(id);
-    return super.has(id);
+    return this.hidden?.() ? false : super.has(id);
   }
 
   override get size(): number {
     this.#keysAtom.reportObserved();
-    return super.size;
+    return this.hidden?.() ? 0 : super.size;
   }
 
   override keys(): MapIterator<string> {
     this.#keysAtom.reportObserved();
-    return super.keys();
+    return this.hidden?.() ? new Map<string, T>().keys() : super.keys();
   }
 
   override values(): MapIterator<T> {
     this.#observeAll();
-    return super.values();
+    return this.hidden?.() ? new Map<string, T>().values() : super.values();
   }
 
   override entries(): MapIterator<[string, T]> {
     this.#observeAll();
-    return super.entries();
+    return this.hidden?.() ? new Map<string, T>().entries() : super.entries();
   }
 
   override [Symbol.iterator](): MapIterator<[string, T]> {
@@ -77,7 +82,7 @@ export class EntityMap<T> extends Map<string, T> {
 
   override forEach(callback: (value: T, key: string, map: Map<string, T>) => void, thisArg?: unknown): void {
     this.#observeAll();
-    super.forEach((value, key) => callback.call(thisArg, value, key, this));
+    if (!this.hidden?.()) super.forEach((value, key) => callback.call(thisArg, value, key, this));
   }
 
   /** Same as the store's `upsert(value)`; `id` must equal `value.id`. */

@@ -6,6 +6,7 @@ import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
 import type { Entity, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
+import type { VersionRule } from "./versions";
 
 /** What every optimistic change has: `seq` orders changes by the time they were made. */
 interface OpBase {
@@ -80,6 +81,9 @@ export type ServerListSource = "fetch" | "cache";
  * | realtime event, `store.upsert`   | everything before it                                             |
  * | fetched list                     | writes made before the fetch started                             |
  * | list another manager wrote back  | writes this layer has not written back yet lose to nothing       |
+ *
+ * With a {@link VersionRule} (the `version` option), no confirmed write of any kind replaces an
+ * entity with an older version of it; an older item of a fetched list is written back to the cache.
  */
 export class OptimisticLayers<T extends Entity> {
   readonly entities: EntityMap<T>;
@@ -95,6 +99,8 @@ export class OptimisticLayers<T extends Entity> {
   onKeep: ((kept: T, incoming: T) => boolean) | undefined;
   /** Retries and discards kept failed changes (set by the manager). */
   failedChanges: FailedChanges<T> | undefined;
+  /** With the `version` option: which of two confirmed values is newer (set by the manager). */
+  versions: VersionRule<T> | undefined;
 
   #write: EntityMapWriter<T>;
   #order: ListOrder<T>;
@@ -104,6 +110,8 @@ export class OptimisticLayers<T extends Entity> {
   #protected: Set<string> | undefined;
   /** Ids whose confirmed value changed since the last server list was applied or written back. */
   #dirty = new Set<string>();
+  /** While a server list is applied with a version rule: ids whose (older) item was ignored. */
+  #refused: Set<string> | undefined;
   /** `clear()` ran since the last write-back: the cache must not look freshly fetched. */
   #cleared = false;
   #tempIds = new TempIds();
@@ -232,6 +240,7 @@ export class OptimisticLayers<T extends Entity> {
       // What another manager confirmed is as new as an answer: a fetch in flight must not undo it.
       if (fromCache && changed) this.#protected?.add(id);
     };
+    if (this.versions) this.#refused = new Set();
     runInAction(() => {
       const structureChanged = this.#order.deferring(() => {
         for (let i = 0; i < data.length; i++) {
@@ -263,6 +272,9 @@ export class OptimisticLayers<T extends Entity> {
         this.#dirty = new Set(this.#protected);
         this.#cleared = false;
       } else for (const id of this.#protected ?? []) this.#dirty.add(id);
+      // The list holds older items than the store: the cache keeps the newer ones.
+      for (const id of this.#refused ?? []) this.#dirty.add(id);
+      this.#refused = undefined;
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };
@@ -356,6 +368,16 @@ export class OptimisticLayers<T extends Entity> {
     });
   }
 
+  /** An update in flight goes on with another patch (a conflict settled by a merge): shown at once. */
+  repatch(op: PendingOp<T>, patch: Partial<T>): void {
+    const track = this.#tracks.get(op.id);
+    if (!track?.ops.includes(op) || op.kind !== "update") return;
+    runInAction(() => {
+      (op as { patch: Partial<T> }).patch = patch;
+      this.#refresh(op.id, track);
+    });
+  }
+
   /** Drops a change the server refused: exactly its own effect disappears. */
   fail(op: PendingOp<T>): void {
     runInAction(() => {
@@ -374,7 +396,8 @@ export class OptimisticLayers<T extends Entity> {
         this.#learnDeleted(op.id);
         this.#markChanged(op.id, this.#setTracked(track, undefined));
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
-        this.#markChanged(op.id, this.#setTracked(track, this.#answered(track, op, entity)));
+        const answered = this.#answered(track, op, entity);
+        if (!this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
       }
       this.#refresh(op.id, track);
       this.#forgetDeletions();
@@ -408,7 +431,7 @@ export class OptimisticLayers<T extends Entity> {
       const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
       if (serverId === tempId) {
         // The server took the client's id: the entity stays where it is.
-        this.#markChanged(serverId, this.#setTracked(track, value));
+        this.#markChanged(serverId, !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
         this.#refresh(tempId, track);
         return tempId;
       }
@@ -437,7 +460,9 @@ export class OptimisticLayers<T extends Entity> {
       }
       this.#countFailing(track, false);
       const write = () => {
-        this.#markChanged(serverId, serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value));
+        // An echo of the create (or a newer event) may have confirmed the server entity already.
+        const older = this.#older(serverId, serverTrack ? serverTrack.confirmed : this.entities.peek(serverId), value);
+        this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
         if (serverTrack) this.#refresh(serverId, serverTrack);
         else if (value === undefined) this.#tempIds.forget(serverId);
       };
@@ -459,18 +484,35 @@ export class OptimisticLayers<T extends Entity> {
       const removed = [...this.#confirmedIds()];
       for (const id of removed) this.#dirty.add(id);
       this.#cleared = true;
-      this.#tracks.clear();
-      this.#failedCount.set(0);
-      this.#status.changedAll();
-      this.#tempIds.clear();
-      this.#deletions.clear();
-      this.#placeholders.clear();
-      this.#opCount = 0;
-      this.#write.dropAll();
-      this.#order.clear();
+      this.#dropAll();
       this.onClear?.();
       this.onConfirmedChange?.();
     });
+  }
+
+  /**
+   * Removes everything, confirmed and pending, without a word to the query cache: what the store
+   * showed stays there, and the store now stands for another query (the `scope` changed).
+   */
+  reset(): void {
+    runInAction(() => {
+      this.#dropAll();
+      this.#dirty.clear();
+      this.#cleared = false;
+      this.#protected = undefined;
+    });
+  }
+
+  #dropAll(): void {
+    this.#tracks.clear();
+    this.#failedCount.set(0);
+    this.#status.changedAll();
+    this.#tempIds.clear();
+    this.#deletions.clear();
+    this.#placeholders.clear();
+    this.#opCount = 0;
+    this.#write.dropAll();
+    this.#order.clear();
   }
 
   /** A copy of the confirmed layer, in list order. */
@@ -541,12 +583,21 @@ export class OptimisticLayers<T extends Entity> {
         this.#tempIds.forget(id);
         return changed;
       }
+      if (this.#older(id, current, value)) return false;
       return this.#setVisible(id, value) || (current !== undefined && this.#keep(current, value));
     }
     const current = track.confirmed;
+    if (this.#older(id, current, value)) return false;
     const changed = this.#setTracked(track, value);
     if (changed) this.#refresh(id, track);
     return changed || (current !== undefined && value !== undefined && this.#keep(current, value));
+  }
+
+  /** Whether the version rule refuses `incoming` over `current` (an older version of the entity). */
+  #older(id: string, current: T | undefined, incoming: T | undefined): boolean {
+    if (!this.versions || current === undefined || incoming === undefined || current === incoming || !this.versions.isOlder(current, incoming)) return false;
+    this.#refused?.add(id);
+    return true;
   }
 
   /** Keeps `failedCount` right as an entity gets or loses kept failed changes. */

@@ -3,6 +3,8 @@ import { isValidId, OptimisticEntityError } from "./errors";
 import { OptimisticLayers } from "./OptimisticLayers";
 import type { Entity, WriteStatus } from "./shapes";
 
+const NONE: never[] = Object.freeze([]) as never[];
+
 let layersOf: <T extends Entity>(store: OptimisticStore<T>) => OptimisticLayers<T>;
 
 /**
@@ -56,7 +58,9 @@ export class OptimisticStore<T extends Entity> {
 
   /** Visible entities in order: server order after a fetch, new ones appended. Updated in place. */
   get list(): T[] {
-    return this.#layers.list;
+    const layers = this.#layers;
+    // Entities of a scope that is no longer current are never seen, not even before the switch runs.
+    return layers.entities.hidden?.() ? NONE : layers.list;
   }
 
   /** Number of visible entities. */

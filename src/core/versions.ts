@@ -1,0 +1,63 @@
+import type { Entity } from "./shapes";
+
+/** A version as the config's `version` reads it: a number, an ISO-8601 string or a `Date`. */
+export type Version = number | string | Date;
+
+/**
+ * The `version` option at work: which of two confirmed values of an entity is newer. The state
+ * model asks it before every confirmed write (fetched lists, realtime events, mutation answers,
+ * store writes), so confirmed state never goes back to an older version.
+ */
+export interface VersionRule<T extends Entity> {
+  /** Whether `incoming` is older than `current` (then it is ignored, and reported to `logger.debug`). */
+  isOlder(current: T, incoming: T): boolean;
+  /** The entity's version as the config reads it (undefined when it has none). */
+  of(entity: T): unknown;
+  /** The entity's version as the server wrote it, for a receipt's `baseVersion`. */
+  sent(entity: T): Version | undefined;
+}
+
+/**
+ * Builds the rule of `version` (a field name or a function). Versions compare by value: numbers
+ * (also written as strings) as numbers, `Date`s and ISO-8601 strings by the time they name (two strings naming the same
+ * millisecond by their text, so microseconds count). A value that is none of these (missing,
+ * `null`, an unparsable string) is never older, nor is anything older than it.
+ */
+export function createVersionRule<T extends Entity>(
+  version: string | ((entity: T) => unknown),
+  debug: ((message: string, details?: unknown) => void) | undefined,
+  toItem: (entity: T) => unknown,
+): VersionRule<T> {
+  const field = (entity: unknown) => (entity as Record<string, unknown> | undefined)?.[version as string];
+  const of = typeof version === "function" ? version : field;
+  return {
+    of,
+    // A field is read from the server's item (an ISO string, not the Date the transformer made of it).
+    sent: (entity) => (typeof version === "function" ? version(entity) : (field(toItem(entity)) ?? field(entity))) as Version | undefined,
+    isOlder(current, incoming) {
+      const a = of(incoming);
+      const b = of(current);
+      const older = compareVersions(a, b) < 0;
+      if (older) debug?.("older version ignored", { id: incoming.id, version: a, current: b });
+      return older;
+    },
+  };
+}
+
+/** Negative when `a` is older than `b`, positive when newer, 0 when equal or not comparable. */
+export function compareVersions(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  const x = timeOf(a);
+  const y = timeOf(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return 0;
+  if (x !== y) return x < y ? -1 : 1;
+  return typeof a === "string" && typeof b === "string" && a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : 0;
+}
+
+function timeOf(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (value instanceof Date) return value.getTime();
+  if (typeof value !== "string") return NaN;
+  // A number in a string ("42") is that number: Date.parse would read it as a year.
+  return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value);
+}
