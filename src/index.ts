@@ -5,14 +5,17 @@ export {
   OptimisticConfigError,
   OptimisticLifecycleError,
   OptimisticEntityError,
+  OptimisticConflictError,
 } from "./core";
 export { createOptimisticStoreManager } from "./createOptimisticStoreManager";
 export { getGlobalQueryClient } from "./query";
 
 // Types
 export type {
+  ConflictResolver,
   Entity,
   MutationReceipt,
+  OptimisticConflictConfig,
   OptimisticDefaults,
   OptimisticErrorInfo,
   OptimisticLogger,

@@ -1,11 +1,13 @@
 
 import { observable, runInAction } from "mobx";
+import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
 import { OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationReceipt } from "./shapes";
 import type { PendingCounts } from "./status";
+import { compareVersions } from "./versions";
 
 type Kind = PendingOp<unknown>["kind"];
 
@@ -18,8 +20,8 @@ export interface RunnerHooks<TUiData> {
   beforeAnswer(): void;
   /** Fetches the collection (to learn the id of an entity created without an answer). */
   refetch(): void;
-  /** Writes a change settled after `destroy()` to the query cache. */
-  writeDetached(change: DetachedChange<TUiData>): void;
+  /** Writes a change settled after `destroy()` (or, `key`, for a previous scope) to the query cache. */
+  writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void;
 }
 
 /**
@@ -39,14 +41,24 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #creates = new Map<string, Promise<void>>();
   /** Creates in flight → what settles them when their realtime echo comes first. */
   readonly #echoes = new Map<PendingOp<TUiData>, (entity: TUiData | undefined) => void>();
-  readonly #order: SendOrder;
+  #order: SendOrder;
   /** With `keepFailed`: what each change was called with, to send it again on retry(). */
   readonly #inputs = new Map<PendingOp<TUiData>, unknown>();
+  readonly #conflicts: Conflicts<TApiData, TUiData> | undefined;
+  /** With `version` or `conflict`: the entity each update was made on (confirmed, else visible). */
+  readonly #bases = new WeakMap<PendingOp<TUiData>, TUiData | undefined>();
+  /** With `version`: the server's entity an update is sent on top of since its last conflict. */
+  readonly #rebased = new WeakMap<PendingOp<TUiData>, TUiData>();
+  /** With `version`: per entity, this client's latest answer (and when it came), while changes are in flight. */
+  readonly #answers = new Map<string, { seq: number; entity: TUiData }>();
+  /** Changes in flight when the scope changed: the previous scope's query key, where they settle. */
+  readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
   #sequence = 0;
 
-  constructor(ctx: ManagerContext<TApiData, TUiData>, hooks: RunnerHooks<TUiData>) {
+  constructor(ctx: ManagerContext<TApiData, TUiData>, hooks: RunnerHooks<TUiData>, conflicts?: Conflicts<TApiData, TUiData>) {
     this.#ctx = ctx;
     this.#hooks = hooks;
+    this.#conflicts = conflicts;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
     ctx.layers.failedChanges = {
       retry: (ops) => Promise.all([...ops].sort((a, b) => a.seq - b.seq).map((op) => this.#send(op, this.#inputs.get(op), true))).then(() => undefined),
@@ -88,9 +100,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const key = this.#receipt();
     return this.#run("create", op, key, retry, data, (variables) => config.mutations.create(variables, key), (result) => {
       const answer = this.#answerEntity(result, "create");
-      if (this.#ctx.isDestroyed()) {
-        if (answer) this.#hooks.writeDetached({ put: answer });
-        settled(new OptimisticLifecycleError(`create on "${this.#ctx.name}" was answered after destroy().`));
+      if (this.#away(op)) {
+        if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
+        settled(new OptimisticLifecycleError(`create on "${this.#ctx.name}" was answered after ${this.#detached.has(op) ? "the scope changed" : "destroy()"}.`));
         turn.done();
       } else this.#settleCreate(op, answer, turn, settled);
       forget();
@@ -104,22 +116,62 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   update(op: PendingOp<TUiData>, data: unknown, retry = false): Promise<TApiData> {
     const { config, layers } = this.#ctx;
+    const versions = layers.versions;
+    const conflicts = this.#conflicts;
     if (config.keepFailed) this.#inputs.set(op, data);
+    if (!retry && (versions || conflicts)) this.#bases.set(op, layers.confirmed(op.id) ?? layers.entities.peek(op.id));
     const create = this.#creates.get(op.id);
     const turn = this.#order.take(op.id);
     const key = this.#receipt();
+    const sendOnce = (id: string, payload: unknown, server: TUiData | undefined): Promise<TApiData> => {
+      if (!versions && !conflicts) return config.mutations.update({ id, data: payload }, key);
+      if (server) {
+        // Sent again: a new receipt (the conflicted call wrote nothing).
+        this.#inFlight.delete(key.mutationId);
+        key.mutationId = this.#receipt().mutationId;
+        this.#inFlight.set(key.mutationId, op);
+        if (versions) this.#rebased.set(op, server);
+      }
+      const receipt: MutationReceipt = { ...key };
+      const base = versions && this.#versionBase(op as PendingOp<TUiData> & { kind: "update" });
+      if (base) receipt.baseVersion = versions.sent(base);
+      return config.mutations.update({ id, data: payload }, receipt);
+    };
     const call = () =>
-      this.#sendInTurn(op, turn, create, (id) => {
-        // An entity whose create failed (and is kept) does not exist on the server: sent on retry.
-        const failedCreate = this.#failedCreate(id);
-        if (failedCreate) throw failedCreate.failed;
-        return config.mutations.update({ id, data }, key);
-      });
-    return this.#run("update", op, key, retry, { id: op.id, data }, call, (result) => {
+      this.#sendInTurn(
+        op,
+        turn,
+        create,
+        (id) => {
+          // An entity whose create failed (and is kept) does not exist on the server: sent on retry.
+          const failedCreate = this.#failedCreate(id);
+          if (failedCreate) throw failedCreate.failed;
+          const updateOp = op as PendingOp<TUiData> & { kind: "update" };
+          return conflicts ? conflicts.send(updateOp, data, this.#bases.get(op), (payload, server) => sendOnce(id, payload, server)) : sendOnce(id, data, undefined);
+        },
+        // With versions, the next change of the entity is made on this one's answer: it waits for it.
+        versions !== undefined,
+      );
+    const sent = this.#run("update", op, key, retry, { id: op.id, data }, call, (result) => {
       const answer = this.#answerEntity(result, "update");
-      if (!this.#ctx.isDestroyed()) layers.succeed(op, answer);
-      else if (answer) this.#hooks.writeDetached({ put: answer });
+      if (!this.#away(op)) {
+        layers.succeed(op, answer);
+        if (versions && answer) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
+      } else if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
     });
+    return versions ? sent.finally(() => turn.done()) : sent;
+  }
+
+  /**
+   * The entity whose version an update is based on: the one it was made on, or the server's since a
+   * conflict; or, newer, this client's own answer to a change of the entity made before it.
+   */
+  #versionBase(op: PendingOp<TUiData> & { kind: "update" }): TUiData | undefined {
+    const versions = this.#ctx.layers.versions!;
+    const base = this.#rebased.get(op) ?? this.#bases.get(op);
+    const own = this.#answers.get(op.id);
+    if (!own || own.seq < op.seq) return base;
+    return base === undefined || compareVersions(versions.of(own.entity), versions.of(base)) >= 0 ? own.entity : base;
   }
 
   remove(op: PendingOp<TUiData>, retry = false): Promise<void | { id: string }> {
@@ -139,7 +191,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         return neverExisted ? undefined : config.mutations.remove(id, key);
       });
     return this.#run("remove", op, key, retry, op.id, call, () => {
-      if (this.#ctx.isDestroyed()) return this.#hooks.writeDetached({ remove: op.id });
+      if (this.#away(op)) return this.#hooks.writeDetached({ remove: op.id }, this.#detached.get(op));
       layers.succeed(op, undefined);
       if (neverExisted) layers.failedChanges?.discard(layers.failedOf(op.id));
     });
@@ -149,7 +201,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   acknowledge(mutationId: string, entity: TUiData | undefined): boolean {
     const { layers } = this.#ctx;
     const op = this.#inFlight.get(mutationId);
-    if (!op || !layers.isPending(op)) return false;
+    if (!op) return false;
+    // The echo of a change made in another scope never reaches this scope's store.
+    if (this.#detached.has(op)) return true;
+    if (!layers.isPending(op)) return false;
     if (op.kind === "create") this.#echoes.get(op)?.(entity);
     else layers.succeed(op, op.kind === "update" ? entity : undefined);
     return true;
@@ -188,11 +243,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
       runInAction(() => {
         this.counts[kind]--;
-        if (ok) {
-          this.#inputs.delete(op);
-          settle(result as TResult);
-        } else if (this.#ctx.isDestroyed()) return;
-        else if (this.#ctx.config.keepFailed && !this.#orphan(op)) layers.keepFailed(op, toError(result));
+        const away = this.#away(op);
+        if (ok || away) this.#inputs.delete(op);
+        if (ok) settle(result as TResult);
+        // With nothing in flight, no change waits to be based on an earlier answer.
+        if (this.#inFlight.size === 0) this.#answers.clear();
+        if (ok || away) return;
+        // A conflict the strategy settled for the server's entity drops the change, kept or not.
+        if (this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result)) layers.keepFailed(op, toError(result));
         else layers.fail(op);
       });
     };
@@ -213,21 +271,39 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * may go as soon as this one is sent). A change still waiting when the store was cleared or the
    * manager destroyed is dropped, never sent.
    */
-  async #sendInTurn<R>(op: PendingOp<TUiData>, turn: Turn, create: Promise<void> | undefined, send: (id: string) => Promise<R>): Promise<R> {
-    let sent: Promise<R>;
+  async #sendInTurn<R>(op: PendingOp<TUiData>, turn: Turn, create: Promise<void> | undefined, send: (id: string) => Promise<R>, untilAnswered = false): Promise<R> {
+    let sent: Promise<R> | undefined;
     try {
       if (turn.prior) await turn.prior;
       if (create) await create;
       const destroyed = this.#ctx.isDestroyed();
-      if (destroyed || !this.#ctx.layers.isPending(op)) {
+      // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
+      if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {
         const cause = destroyed ? "the manager was destroyed" : "store.clear() ran";
         throw new OptimisticLifecycleError(`${op.kind} of "${op.id}" on "${this.#ctx.name}" was not sent: ${cause} while it waited for the create of that entity.`);
       }
       sent = send(op.id);
     } finally {
-      turn.done();
+      // `untilAnswered`: the caller ends the turn once the answer is applied.
+      if (!untilAnswered || !sent) turn.done();
     }
-    return sent;
+    return sent!;
+  }
+
+  /**
+   * The scope changed: the changes in flight belong to the previous scope's query (`key`). Their
+   * answers settle into its cache, never into the store; new changes do not wait for them.
+   */
+  detach(key: readonly unknown[]): void {
+    for (const op of this.#inFlight.values()) this.#detached.set(op, key);
+    for (const op of this.#inputs.keys()) if (!this.#detached.has(op)) this.#inputs.delete(op);
+    this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
+    this.#answers.clear();
+  }
+
+  /** Whether `op` no longer belongs to the store (the manager was destroyed, or its scope left). */
+  #away(op: PendingOp<TUiData>): boolean {
+    return this.#ctx.isDestroyed() || this.#detached.has(op);
   }
 
   /** A change of a created entity whose create is gone (failed and dropped): nothing to keep it for. */
@@ -250,7 +326,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       return;
     }
     const tempId = op.id;
-    this.#order.move(tempId, layers.succeedCreate(op, entity));
+    const serverId = layers.succeedCreate(op, entity);
+    this.#order.move(tempId, serverId);
+    if (layers.versions && entity) this.#answers.set(serverId, { seq: layers.nextSeq(), entity });
     if (entity) settled();
     else {
       settled(new OptimisticEntityError(`create on "${name}" was answered without an entity, so its server id is unknown; the store refetches to show it. Resolve mutations.create with the created entity.`));

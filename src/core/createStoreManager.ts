@@ -1,15 +1,18 @@
 import type { QueryClient } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import { createQuerySync } from "../query/querySync";
+import { createScope } from "../query/scope";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import { createActions } from "./actions";
 import { checkConfig } from "./checkConfig";
+import { createConflicts } from "./conflicts";
 import { createContext, type ManagerContext, type ManagerPart } from "./context";
 import { MutationRunner } from "./MutationRunner";
 import type { OptimisticStore } from "./OptimisticStore";
 import type { Entity } from "./shapes";
 import { createStatus } from "./status";
 import type { OptimisticStoreConfig, OptimisticStoreManager } from "./types";
+import { createVersionRule } from "./versions";
 
 /** What a realtime attachment gets from the manager beyond its context; internal. */
 export interface RealtimeNeeds<TUiData> {
@@ -41,7 +44,9 @@ export type AttachRealtime = <TApiData, TUiData extends Entity>(
  * Builds a manager from its parts: the shared context (store, layers, codec, reporter), the
  * mutation runner behind the actions, the query sync (fetches in, confirmed changes back to the
  * cache) and, when configured, the realtime attachment. Capabilities attach the same way: a part
- * built from the context, disposed by `destroy()`. See {@link createOptimisticStoreManager}.
+ * built from the context, disposed by `destroy()` — the version rule (in the layers), conflict
+ * handling (in the runner) and the scope (switching the query sync and detaching the runner's
+ * changes in flight), each only when its option is given. See {@link createOptimisticStoreManager}.
  */
 export function createStoreManager<
   TApiData extends Entity,
@@ -56,35 +61,59 @@ export function createStoreManager<
   let destroyed = false;
   let enabled = config.enabled ? config.enabled() : true;
   const ctx = createContext(config, queryClient, () => destroyed);
+  if (config.version !== undefined) ctx.layers.versions = createVersionRule(config.version, ctx.reporter.debug, ctx.codec.toItem);
 
   // Realtime events of a burst that arrived before an answer or a fetched list are applied first.
   const applyArrived = () => realtime?.flush();
-  const runner = new MutationRunner<TApiData, TUiData>(ctx, {
-    beforeAnswer: applyArrived,
-    refetch: () => void query.refetch().catch(() => undefined),
-    writeDetached: (change) => query.writeDetached(change),
-  });
+  const runner = new MutationRunner<TApiData, TUiData>(
+    ctx,
+    {
+      beforeAnswer: applyArrived,
+      refetch: () => void query.refetch().catch(() => undefined),
+      writeDetached: (change, key) => query.writeDetached(change, key),
+    },
+    config.conflict && createConflicts(ctx, config.conflict),
+  );
+  // A new scope: changes in flight settle into the previous scope's cache, the store shows the new one.
+  const scope =
+    config.scope &&
+    createScope(config.scope, ctx.reporter, (next) =>
+      runInAction(() => {
+        runner.detach(query.key());
+        query.setScope(next);
+      }),
+    );
   const triggerQuery = () => {
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
   const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount);
   ctx.client.mount();
-  const query = createQuerySync(ctx, { status, enabled, beforeList: applyArrived });
+  if (scope) ctx.layers.entities.hidden = scope.hidden;
+  const query = createQuerySync(ctx, { status, enabled, beforeList: applyArrived, ...(scope && { scope: { value: scope.value } }) });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
-  const parts: ManagerPart[] = [query, ...(realtime ? [realtime] : [])];
+  const parts: ManagerPart[] = [query, ...(realtime ? [realtime] : []), ...(scope ? [scope] : [])];
 
   const setEnabled = (next: boolean) => {
+    scope?.sync();
     if (destroyed || next === enabled) return;
     enabled = next;
     query.setEnabled(next);
   };
+  const actions = createActions(ctx, runner);
+  if (scope) {
+    // Called in the transaction that changed the scope, an action already belongs to the new one.
+    for (const kind of ["create", "update", "remove"] as const) {
+      const act = actions[kind] as (input: unknown) => Promise<unknown>;
+      (actions as Record<typeof kind, unknown>)[kind] = (input: unknown) => (scope.sync(), act(input));
+    }
+  }
 
   const manager: OptimisticStoreManager<TApiData, TUiData, TStore> = {
     store: ctx.store,
     actions: {
-      ...createActions(ctx, runner),
-      refetch: () => (destroyed ? Promise.resolve(undefined) : query.refetch()),
+      ...actions,
+      refetch: () => (scope?.sync(), destroyed ? Promise.resolve(undefined) : query.refetch()),
       triggerQuery,
     },
     status,

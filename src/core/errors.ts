@@ -22,6 +22,26 @@ export class OptimisticEntityError extends OptimisticError {
   override name = "OptimisticEntityError";
 }
 
+/**
+ * An update conflicted with the server's version of its entity (the `conflict` option) and was not
+ * applied: the strategy kept the server's entity, or `maxAttempts` sends all conflicted. The server's
+ * entity is confirmed (the store shows it); the server's last error is the `cause`.
+ */
+export class OptimisticConflictError<TUiData = unknown> extends OptimisticError {
+  /** Always `"OptimisticConflictError"`. */
+  override name = "OptimisticConflictError";
+  /** The server's current entity, in the store's shape. */
+  readonly server: TUiData;
+  /** How many times the change was sent. */
+  readonly attempts: number;
+
+  constructor(message: string, server: TUiData, attempts: number, cause?: unknown) {
+    super(message, { cause });
+    this.server = server;
+    this.attempts = attempts;
+  }
+}
+
 /** Turns anything thrown into an `Error`, keeping real errors unchanged. */
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));

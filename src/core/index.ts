@@ -1,8 +1,10 @@
 export { OptimisticStore } from "./OptimisticStore";
-export { OptimisticError, OptimisticConfigError, OptimisticLifecycleError, OptimisticEntityError } from "./errors";
+export { OptimisticError, OptimisticConfigError, OptimisticLifecycleError, OptimisticEntityError, OptimisticConflictError } from "./errors";
 export type {
+  ConflictResolver,
   Entity,
   MutationReceipt,
+  OptimisticConflictConfig,
   OptimisticDefaults,
   OptimisticErrorInfo,
   OptimisticLogger,

@@ -27,7 +27,25 @@ export interface MutationReceipt {
   mutationId: string;
   /** Unique per manager (or the realtime `browserId` when one is configured). */
   originId: string;
+  /**
+   * Updates only, with the `version` option: the version of the confirmed entity the change was made
+   * on (after a conflict: the server's version it is sent again on), for an `If-Match` header. With a
+   * field name as `version`, the field's value as the server sent it; with a function, what it returns.
+   */
+  baseVersion?: number | string | Date;
 }
+
+/**
+ * Settles a conflict (the `conflict` option): `local` is the patch given to `update` (in the store's
+ * shape), `base` the confirmed entity when the action was called (undefined if there was none),
+ * `server` the server's current entity. Returns the change to send on top of the server's version,
+ * or `null` to keep the server's entity (server-wins).
+ *
+ * @example
+ * const keepBoth: ConflictResolver<Todo> = ({ local, server }) =>
+ *   local.title === undefined ? local : { ...local, title: `${server.title} / ${local.title}` };
+ */
+export type ConflictResolver<TUiData> = (conflict: { local: Partial<TUiData>; base: TUiData | undefined; server: TUiData }) => Partial<TUiData> | null;
 
 /**
  * What of an entity is not confirmed yet: its changes in flight and the failed ones kept visible

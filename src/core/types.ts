@@ -1,10 +1,37 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
+import type { QueryFunctionContext } from "@tanstack/query-core";
 import type { DataTransformer } from "../transforms/types";
-import type { Entity, MutationReceipt, OptimisticDefaults, WriteStatus } from "./shapes";
+import type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, WriteStatus } from "./shapes";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import type { OptimisticStore } from "./OptimisticStore";
 
-export type { Entity, MutationReceipt, OptimisticDefaults, WriteStatus };
+export type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, WriteStatus };
+
+/**
+ * The `conflict` option: how an update the server refuses because the entity changed meanwhile (an
+ * HTTP 409 for an outdated `If-Match`, say) is settled.
+ *
+ * @example
+ * conflict: {
+ *   detect: (error) => (error instanceof HttpError && error.status === 409 ? error.body.current : undefined),
+ *   resolve: "client-wins",
+ * }
+ */
+export interface OptimisticConflictConfig<TApiData, TUiData> {
+  /**
+   * Tells a conflict from other errors of `mutations.update`: returns the server's current entity
+   * (as the server sends it; it becomes confirmed), or undefined when `error` is no conflict.
+   */
+  detect: (error: unknown) => TApiData | undefined;
+  /**
+   * `"server-wins"` (default): the change is dropped and the action rejects with an
+   * `OptimisticConflictError`; `"client-wins"`: the same change is sent again on top of the server's
+   * version; a {@link ConflictResolver}: the change it returns is sent (`null`: server-wins).
+   */
+  resolve?: "server-wins" | "client-wins" | ConflictResolver<TUiData>;
+  /** How many times one change is sent at most, the first included (default 3); then the action rejects with an `OptimisticConflictError`. */
+  maxAttempts?: number;
+}
 
 /** Where an error reported to `onError` / `logger` came from. */
 export interface OptimisticErrorInfo {
@@ -34,10 +61,14 @@ export interface OptimisticStoreConfig<
   TUiData extends Entity = TApiData,
   TStore extends OptimisticStore<TUiData> = OptimisticStore<TUiData>,
 > {
-  /** Unique name of the collection; the TanStack Query key is `[name]`. */
+  /** Unique name of the collection; the TanStack Query key is `[name]` (with `scope`: `[name, scope()]`). */
   name: string;
-  /** Fetches the whole collection; its result is transformed and becomes the confirmed state. */
-  queryFn: () => Promise<TApiData[]>;
+  /**
+   * Fetches the whole collection; its result is transformed and becomes the confirmed state. Receives
+   * TanStack Query's context: `queryKey` (the scope is `queryKey[1]`) and `signal` (aborted when the
+   * fetch is cancelled).
+   */
+  queryFn: (context: QueryFunctionContext) => Promise<TApiData[]>;
   /** Server calls. Each also receives a {@link MutationReceipt} as its second argument. */
   mutations: {
     /** Creates on the server what `actions.create(data)` was given; resolves with the created entity. */
@@ -64,6 +95,26 @@ export interface OptimisticStoreConfig<
    * `retry()` or `discard()` (default `false`: it rolls back at once). The action still rejects.
    */
   keepFailed?: boolean;
+  /**
+   * Which of two versions of an entity is newer: a field name (`"version"`, `"updatedAt"`) or a
+   * function. Numbers, ISO-8601 strings and `Date`s compare by value. Confirmed state never goes
+   * back to an older version, whatever brings it (a fetch, a realtime event, a mutation's answer):
+   * an older value is ignored (`logger.debug` says so) and the query cache keeps the newer one.
+   * Update receipts carry `baseVersion`, and the changes of one entity are sent one answer at a time.
+   */
+  version?: string | ((entity: TUiData) => number | string | Date);
+  /** Settles updates the server refuses as conflicting; see {@link OptimisticConflictConfig}. */
+  conflict?: OptimisticConflictConfig<TApiData, TUiData>;
+  /**
+   * Per-user (per-tenant, per-filter) data: the query key becomes `[name, scope()]`. Read by MobX:
+   * when its value changes the store switches to that scope's data at once (its cached data, if
+   * any, else it loads); changes still in flight settle into the previous scope's cache. `null` or
+   * `undefined`: signed out, nothing is fetched and the store is empty.
+   *
+   * @example
+   * scope: () => auth.user?.id, // auth.user is a MobX observable
+   */
+  scope?: () => string | number | null | undefined;
   /** Realtime events from a socket.io server (see `manager.realtime`). */
   realtime?: RealtimeConfig<TUiData>;
   /** Receives every error the library catches (query errors, invalid server data, dropped events, throwing callbacks). */

@@ -18,7 +18,6 @@ export function isWrittenBack(data: unknown): boolean {
 
 export interface CacheWriterOptions<TApiData, TUiData extends Entity> {
   client: QueryClient;
-  queryKey: readonly unknown[];
   /** The query the manager observes. */
   query: () => Query<TApiData[], Error, TApiData[], string[]>;
   /** Whether observers other than the manager's own read the query (its list must then stay immutable). */
@@ -110,12 +109,16 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     if (mark && mark.data === this.#options.query().state.data) this.#write(mark, false, true);
   }
 
-  /** Writes one change settled after `destroy()` (the store no longer changes, the cache does). */
-  writeDetached(change: CacheChange<TUiData>): void {
-    const cached = this.#options.client.getQueryData<unknown>(this.#options.queryKey);
-    if (!Array.isArray(cached)) return;
+  /**
+   * Writes one change settled after `destroy()` (the store no longer changes, the cache does), or
+   * settled for the query of `key` (a previous scope), which the store no longer shows.
+   */
+  writeDetached(change: CacheChange<TUiData>, key?: readonly unknown[]): void {
+    const query = key ? (this.#options.client.getQueryCache().find({ queryKey: key, exact: true }) as ReturnType<CacheWriterOptions<TApiData, TUiData>["query"]> | undefined) : this.#options.query();
+    const cached: unknown = query?.state.data;
+    if (!query || !Array.isArray(cached)) return;
     const entry: [string, TUiData | undefined] = "put" in change ? [change.put.id, change.put] : [change.remove, undefined];
-    this.#write(this.#patch(this.#baseOf(cached), [entry]), false, false);
+    this.#write(this.#patch(this.#baseOf(cached), [entry], query !== this.#options.query()), false, false, query);
   }
 
   /** Writes what is left and stops (`writeDetached` still works). */
@@ -127,17 +130,16 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   }
 
   /** `seen`: the store has applied everything in `next` (else the next result applies it). */
-  #write(next: ServerListMark | undefined, stale: boolean, seen: boolean): void {
+  #write(next: ServerListMark | undefined, stale: boolean, seen: boolean, current = this.#options.query()): void {
     if (!next) return;
-    const { client, queryKey, query } = this.#options;
-    const current = query();
+    const { client, query } = this.#options;
     const before = current.state;
     writtenBack.add(next.data);
     this.#writing = true;
     try {
       // Keep the fetch time and a fetch error: written-back changes are not a fetch.
-      client.setQueryData<unknown[]>(queryKey, next.data as unknown[], { updatedAt: stale ? 0 : before.dataUpdatedAt });
-      if (!this.#disposed) {
+      client.setQueryData<unknown[]>(current.queryKey, next.data as unknown[], { updatedAt: stale ? 0 : before.dataUpdatedAt });
+      if (!this.#disposed && current === query()) {
         // Patched onto a list this store has not applied (fetched while disabled): it still must be.
         this.mark = seen ? next : undefined;
         this.markUpdatedAt = query().state.dataUpdatedAt;
@@ -178,7 +180,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    * `base` with the given entities replaced, removed (undefined) or appended; undefined when nothing
    * changes. The list itself is patched when nobody else observes it, else a patched copy.
    */
-  #patch(base: ServerListMark, changes: Iterable<[string, TUiData | undefined]>): ServerListMark | undefined {
+  #patch(base: ServerListMark, changes: Iterable<[string, TUiData | undefined]>, elsewhere = false): ServerListMark | undefined {
     const { codec, layers } = this.#options;
     const ids = base.ids as (string | undefined)[];
     let data: unknown[] | undefined = base === this.mark && !this.#options.shared() ? (base.data as unknown[]) : undefined;
@@ -191,7 +193,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
       if (at < 0) {
         // Appended here, the new entity may stand elsewhere in `list`: the next server list, even
         // one equal to this, puts `list` in order.
-        layers.orderUnknown();
+        if (!elsewhere) layers.orderUnknown();
         // Stored as of the last indexing: the removals since were all before it.
         this.#positions.set(id, data.length + this.#removals.length);
         data.push(codec.toItem(entity!));

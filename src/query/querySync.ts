@@ -1,4 +1,4 @@
-import { QueryObserver, type Query, type QueryObserverResult } from "@tanstack/query-core";
+import { QueryObserver, type Query, type QueryFunctionContext, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
 import { OptimisticConfigError } from "../core/errors";
@@ -16,15 +16,28 @@ export interface QuerySyncOptions {
   enabled: boolean;
   /** Applies what arrived before a fetched list (queued realtime events), so the list lands after it. */
   beforeList: () => void;
+  /** With the `scope` option: the scope at creation (`null`: signed out). The key is then `[name, scope]`. */
+  scope?: { value: ScopeValue };
 }
+
+/** What the `scope` option returns: the key's second part, or nothing (signed out). */
+export type ScopeValue = string | number | null | undefined;
 
 /** Keeps a store's confirmed layer and a TanStack query in sync, both ways. */
 export interface QuerySync<TUiData> extends ManagerPart {
   /** Fetches now; never joins a fetch that started before the call. */
   refetch(): Promise<unknown>;
   setEnabled(enabled: boolean): void;
-  /** Writes a change settled after `destroy()` to the query cache. */
-  writeDetached(change: CacheChange<TUiData>): void;
+  /** Writes a change settled after `destroy()` (or, `key`, for a previous scope) to the query cache. */
+  writeDetached(change: CacheChange<TUiData>, key?: readonly unknown[]): void;
+  /** The key of the query the store shows. */
+  key(): readonly unknown[];
+  /**
+   * Makes the store show another scope's query, in the running MobX action: the previous scope's
+   * changes are written to its cache, the store is emptied and filled with the new scope's cached
+   * data (fetched when stale or missing); nothing of the previous query reaches the store again.
+   */
+  setScope(value: ScopeValue): void;
 }
 
 /**
@@ -42,7 +55,14 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
 ): QuerySync<TUiData> {
   const { client, name, layers, reporter, codec, config } = ctx;
   const { status } = options;
-  const queryKey = [name];
+  const scoped = options.scope !== undefined;
+  let scope: ScopeValue = options.scope?.value ?? null;
+  let queryKey: unknown[] = scoped ? [name, scope] : [name];
+  let enabled = options.enabled;
+  /** Whether the query is observed: enabled, and (with `scope`) signed in. */
+  const active = () => enabled && (!scoped || scope !== null);
+  /** Bumped by every scope change: a refetch asked for before shows nothing after it. */
+  let generation = 0;
   let destroyed = false;
   let fetching = false;
   /** While a cancelled fetch reverts the query: what it shows must not reach the store. */
@@ -59,9 +79,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     // While data another fetch brought is not shown yet (disabled), the writes it must not undo stay known.
     layers.beginFetch(!unsubscribe && query().state.data !== writer.mark?.data);
   };
-  const queryFn = async (): Promise<TApiData[]> => {
-    fetchStarted();
-    const data = await config.queryFn();
+  const queryFn = async (context: QueryFunctionContext): Promise<TApiData[]> => {
+    // A retry of a previous scope's fetch is not this store's.
+    if (!scoped || context.queryKey[1] === scope) fetchStarted();
+    const data = await config.queryFn(context);
     if (!Array.isArray(data)) {
       throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${describe(data)}.`);
     }
@@ -73,17 +94,16 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   // so the store skips them without converting them again.
   const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (fetched = shareItems(previous, next)));
   const observerOptions = (enabled: boolean) => ({
-    queryKey,
+    queryKey: queryKey as string[],
     queryFn,
     staleTime: config.staleTime ?? DEFAULT_STALE_TIME,
     enabled,
     structuralSharing,
   });
-  const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(options.enabled));
+  const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(active()));
   const query = (): Query<TApiData[], Error, TApiData[], string[]> => observer.getCurrentQuery();
   const writer = new CacheWriter<TApiData, TUiData>({
     client,
-    queryKey,
     query,
     layers,
     codec,
@@ -175,10 +195,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     }
     else if (event.type === "updated" && event.action.type === "fetch") fetchStarted();
   });
-  if (options.enabled) observe();
+  if (active()) observe();
 
   return {
     refetch() {
+      // Signed out: nothing is fetched.
+      if (scoped && scope === null) return Promise.resolve(undefined);
       // query-core joins a first load in flight instead of starting anew: cancel it so the data
       // delivered was fetched after this call (a refetch over data cancels on its own).
       const current = query();
@@ -189,23 +211,53 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       onResult(observer.getOptimisticResult(client.defaultQueryOptions(observer.options)));
       explicitRefetches++;
       runInAction(() => (status.isSyncing = true));
+      const asked = generation;
       return observer.refetch().then((result) => {
         explicitRefetches--;
-        if (!unsubscribe) onResult(result);
+        if (!unsubscribe && asked === generation) onResult(result);
         return result;
       });
     },
-    setEnabled(enabled) {
+    setEnabled(next) {
       if (destroyed) return;
-      if (!enabled) {
+      enabled = next;
+      if (!active()) {
         writer.flush();
         writer.announce();
       }
-      observer.setOptions(observerOptions(enabled));
-      if (enabled) observe();
+      observer.setOptions(observerOptions(active()));
+      if (active()) observe();
       else stopObserving();
     },
-    writeDetached: (change) => writer.writeDetached(change),
+    key: () => queryKey,
+    setScope(value) {
+      const next = value ?? null;
+      if (destroyed || next === scope) return;
+      runInAction(() => {
+        // The previous scope's last events and unwritten changes go to its own cache.
+        options.beforeList();
+        writer.flush();
+        writer.announce();
+        const previous = query();
+        stopObserving();
+        scope = next;
+        queryKey = [name, next];
+        generation++;
+        if (fetching) fetching = false;
+        lastError = null;
+        writer.mark = undefined;
+        layers.reset();
+        status.isError = false;
+        status.error = null;
+        observer.setOptions(observerOptions(active()));
+        // Nobody shows the previous scope's fetch any more; landing later, it could overwrite the
+        // answers of its changes still in flight in its cache.
+        if (previous.state.fetchStatus !== "idle" && previous.observers.length === 0) void previous.cancel({ revert: true });
+        if (active()) observe();
+      });
+      reporter.debug?.("scope changed", { scope: next });
+    },
+    writeDetached: (change, key) => writer.writeDetached(change, key),
     dispose() {
       if (destroyed) return;
       writer.dispose();

@@ -105,7 +105,7 @@ expectTypeOf(getGlobalQueryClient).returns.toEqualTypeOf<QueryClient>();
 // Mutation functions receive a receipt as their second argument.
 type CreateFn = OptimisticStoreConfig<ApiTodo, Todo>["mutations"]["create"];
 expectTypeOf<CreateFn>().parameter(1).toEqualTypeOf<MutationReceipt>();
-expectTypeOf<MutationReceipt>().toEqualTypeOf<{ mutationId: string; originId: string }>();
+expectTypeOf<MutationReceipt>().toEqualTypeOf<{ mutationId: string; originId: string; baseVersion?: number | string | Date }>();
 
 // onError gets the error and where it came from.
 expectTypeOf<NonNullable<OptimisticStoreConfig["onError"]>>().parameters.toEqualTypeOf<[Error, OptimisticErrorInfo]>();

@@ -1,0 +1,115 @@
+import { isFieldwise } from "../transforms/fieldwise";
+import { shallowEqual } from "../utils/shallowEqual";
+import type { ManagerContext } from "./context";
+import { OptimisticConflictError } from "./errors";
+import type { PendingOp } from "./OptimisticLayers";
+import type { Entity } from "./shapes";
+import type { OptimisticConflictConfig } from "./types";
+
+type UpdateOp<T> = PendingOp<T> & { kind: "update" };
+
+/** Sends an update's data once; `server`: the server's entity it is sent on top of, after a conflict. */
+export type SendUpdate<TApiData, TUiData> = (data: unknown, server: TUiData | undefined) => Promise<TApiData>;
+
+/** The `conflict` option at work, for the mutation runner. */
+export interface Conflicts<TApiData, TUiData> {
+  /**
+   * Sends an update; each time the server refuses it as a conflict, the server's entity becomes
+   * confirmed (under the change, which stays visible) and the strategy decides: send again (the same
+   * change, or the resolver's, shown at once) or reject with an `OptimisticConflictError`.
+   */
+  send(op: UpdateOp<TUiData>, data: unknown, base: TUiData | undefined, send: SendUpdate<TApiData, TUiData>): Promise<TApiData>;
+  /** Whether `error` ended a change by the strategy's choice (server-wins): it is dropped, never kept failed. */
+  drops(error: unknown): boolean;
+}
+
+/**
+ * Builds the conflict handling of a manager. A conflict is an error of `mutations.update` for which
+ * `detect` returns the server's entity; any other error fails the change as usual.
+ *
+ * | strategy              | on a conflict                                                          |
+ * |-----------------------|------------------------------------------------------------------------|
+ * | `"server-wins"`       | the change is dropped; the action rejects with `OptimisticConflictError` |
+ * | `"client-wins"`       | the same data is sent again on top of the server's version             |
+ * | resolver → change     | that change is shown in place of the user's and sent                   |
+ * | resolver → `null`     | as server-wins                                                         |
+ * | `maxAttempts` reached | rejects with `OptimisticConflictError` (kept failed with `keepFailed`)   |
+ */
+export function createConflicts<TApiData, TUiData extends Entity>(
+  ctx: ManagerContext<TApiData, TUiData>,
+  config: OptimisticConflictConfig<TApiData, TUiData>,
+): Conflicts<TApiData, TUiData> {
+  const { layers, codec, reporter, name, transformer } = ctx;
+  const { resolve = "server-wins", maxAttempts = 3 } = config;
+  const dropped = new WeakSet<object>();
+
+  /** The server's entity a conflict error carries, or undefined when it is no conflict. */
+  const detect = (error: unknown): TUiData | undefined => {
+    let item: TApiData | undefined;
+    try {
+      item = config.detect(error);
+    } catch (thrown) {
+      reporter.callbackError(thrown, { source: "callback", payload: error });
+    }
+    return item === undefined || item === null ? undefined : codec.toEntity(item, "mutation");
+  };
+
+  /** The resolver's change (UI shape) as the mutation function takes data: in the API's shape. */
+  const toData = (patch: Partial<TUiData>, server: TUiData): unknown => {
+    if (!transformer) return patch;
+    const fields = patch as Record<string, unknown>;
+    if (isFieldwise(transformer)) {
+      const item = transformer.toApi({ ...patch, id: server.id } as TUiData) as unknown as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(fields).filter((key) => key !== "id").map((key) => [key, item[key]]));
+    }
+    // Any other transformer may rename or combine fields: send what differs from the server's item.
+    const item = transformer.toApi({ ...server, ...patch }) as unknown as Record<string, unknown>;
+    const before = codec.toItem(server) as unknown as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(item).filter((key) => key !== "id" && !shallowEqual(item[key], before[key])).map((key) => [key, item[key]]));
+  };
+
+  return {
+    async send(op, data, base, sendOnce) {
+      const local = op.patch;
+      let server: TUiData | undefined;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await sendOnce(data, server);
+        } catch (error) {
+          // A change no longer in the store (cleared, another scope, destroyed) is not resolved here.
+          server = ctx.isDestroyed() || !layers.isPending(op) ? undefined : detect(error);
+          if (!server) throw error;
+          layers.writeConfirmed(op.id, server);
+          reporter.debug?.("update conflicted", { id: op.id, attempt });
+          let next: Partial<TUiData> | null = null;
+          if (attempt >= maxAttempts) {
+            throw new OptimisticConflictError(
+              `update of "${op.id}" on "${name}" conflicted with the server's version ${attempt} times (conflict.maxAttempts); the server's entity is shown.`,
+              server,
+              attempt,
+              error,
+            );
+          }
+          if (resolve === "client-wins") next = local;
+          else if (typeof resolve === "function") {
+            try {
+              next = resolve({ local, base, server });
+            } catch (thrown) {
+              reporter.callbackError(thrown, { source: "callback", id: op.id, payload: server });
+            }
+          }
+          if (!next) {
+            const conflict = new OptimisticConflictError(`update of "${op.id}" on "${name}" conflicted with the server's version, which was kept (server-wins).`, server, attempt, error);
+            dropped.add(conflict);
+            throw conflict;
+          }
+          if (next !== local) {
+            layers.repatch(op, next);
+            data = toData(next, server);
+          }
+        }
+      }
+    },
+    drops: (error) => typeof error === "object" && error !== null && dropped.has(error),
+  };
+}
