@@ -7,6 +7,7 @@ import type { Row, TestServer } from "./testServer";
 export interface MutationReceipt {
   mutationId?: string;
   originId?: string;
+  baseVersion?: number | string | Date;
 }
 
 export interface TestApiOptions {
@@ -16,6 +17,10 @@ export interface TestApiOptions {
   token?: string;
   /** Resource to call (default: the server's). */
   resource?: string;
+  /** Send a receipt's `baseVersion` as `If-Match` (a versioned server refuses an outdated one with 409). */
+  ifMatch?: boolean;
+  /** Sent as `x-user` (a `perUser` server's table); read at each request when a function. */
+  user?: string | (() => string);
 }
 
 export interface TestApi<TRow extends Row = Row> {
@@ -60,6 +65,9 @@ export function createTestApi<TRow extends Row = Row>(
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     if (receipt?.mutationId !== undefined) headers["x-mutation-id"] = receipt.mutationId;
     if (receipt?.originId !== undefined) headers["x-origin-id"] = receipt.originId;
+    if (options.ifMatch && receipt?.baseVersion !== undefined) headers["if-match"] = String(receipt.baseVersion);
+    const user = typeof options.user === "function" ? options.user() : options.user;
+    if (user !== undefined) headers["x-user"] = user;
 
     const response = await fetch(url, {
       method,

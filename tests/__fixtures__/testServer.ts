@@ -26,6 +26,8 @@ export interface ChangeEvent<TRow extends Row = Row> {
   browserId?: string;
   mutationId?: string;
   originId?: string;
+  /** With `perUser`: whose row changed. */
+  user?: string;
 }
 
 /** Who made a change, copied into the broadcast (for REST: `x-browser-id`, `x-mutation-id`, `x-origin-id`). */
@@ -35,6 +37,8 @@ export interface ChangeMeta {
   originId?: string;
   /** Write the table without broadcasting (an event the clients never see). */
   silent?: boolean;
+  /** With `perUser`: whose table. */
+  user?: string;
 }
 
 export interface RecordedRequest {
@@ -104,8 +108,19 @@ export interface TestServerOptions<TRow extends Row = Row> {
   auth?: string;
   /** Delay added to every REST request, in ms (default 0; see `setLatency`). */
   latencyMs?: number;
-  /** Stamp rows with `version` (1, bumped on each write) and a strictly increasing ISO `updatedAt`. */
+  /**
+   * Stamp rows with `version` (1, bumped on each write) and a strictly increasing ISO `updatedAt`. A
+   * `PUT`/`PATCH` with an `If-Match` header that is not the row's version is refused with 409
+   * `{ error, current }` (the row as it is).
+   */
   versioned?: boolean;
+  /**
+   * One table per user: every REST request names its user in the `x-user` header (400 without it),
+   * and sees, writes and broadcasts only that user's rows (events carry `user`). The table helpers
+   * (`seed`, `rows`, `row`, `serverInsert`/`serverUpdate`/`serverDelete` through `meta.user`) take the
+   * user too; without one they use the table of user `""`.
+   */
+  perUser?: boolean;
   /** socket.io event name for change broadcasts (default `"<resource>_update"`). */
   realtime?: { eventType?: string };
 }
@@ -120,12 +135,12 @@ export interface TestServer<TRow extends Row = Row> {
   readonly requests: RecordedRequest[];
   /** Every change event broadcast so far (not `emitRaw`/`emitBurst`). */
   readonly events: ChangeEvent<TRow>[];
-  /** A copy of the table, in order. */
-  rows(): TRow[];
+  /** A copy of the table (with `perUser`: of `user`'s), in order. */
+  rows(user?: string): TRow[];
   /** A copy of one row, or `undefined`. */
-  row(id: string): TRow | undefined;
-  /** Replaces the table (no broadcast). Rows without `id` get one. Returns the stored rows. */
-  seed(rows: ReadonlyArray<Partial<TRow>>): TRow[];
+  row(id: string, user?: string): TRow | undefined;
+  /** Replaces the table (with `perUser`: `user`'s; no broadcast). Rows without `id` get one. Returns the stored rows. */
+  seed(rows: ReadonlyArray<Partial<TRow>>, user?: string): TRow[];
   /** Inserts a row as another client would: writes and broadcasts INSERT. */
   serverInsert(data: Partial<TRow>, meta?: ChangeMeta): TRow;
   /** Merges `patch` into a row and broadcasts UPDATE. Throws if the id is missing. */
@@ -223,7 +238,12 @@ export async function startTestServer<TRow extends Row = Row>(
   const resource = options.resource ?? "items";
   const idPrefix = options.idPrefix ?? "";
   const eventType = options.realtime?.eventType ?? `${resource}_update`;
-  const table = new Map<string, TRow>();
+  const tables = new Map<string, Map<string, TRow>>();
+  const tableOf = (user = ""): Map<string, TRow> => {
+    let found = tables.get(user);
+    if (!found) tables.set(user, (found = new Map()));
+    return found;
+  };
   const requests: RecordedRequest[] = [];
   const events: ChangeEvent<TRow>[] = [];
   const rules: Rule[] = [];
@@ -236,7 +256,7 @@ export async function startTestServer<TRow extends Row = Row>(
 
   // ---- table ---------------------------------------------------------------------------------
 
-  function newId(): string {
+  function newId(table: Map<string, TRow>): string {
     let id = `${idPrefix}${nextId++}`;
     while (table.has(id)) id = `${idPrefix}${nextId++}`;
     return id;
@@ -252,6 +272,7 @@ export async function startTestServer<TRow extends Row = Row>(
   function broadcast(event: ChangeKind, data: TRow | { id: string }, meta: ChangeMeta): void {
     if (meta.silent) return;
     const payload: ChangeEvent<TRow> = { type: eventType, event, data };
+    if (meta.user !== undefined) payload.user = meta.user;
     if (meta.browserId !== undefined) payload.browserId = meta.browserId;
     if (meta.mutationId !== undefined) payload.mutationId = meta.mutationId;
     if (meta.originId !== undefined) payload.originId = meta.originId;
@@ -260,7 +281,8 @@ export async function startTestServer<TRow extends Row = Row>(
   }
 
   function insert(data: Record<string, unknown>, meta: ChangeMeta): TRow {
-    const row = { ...data, id: newId() } as TRow;
+    const table = tableOf(meta.user);
+    const row = { ...data, id: newId(table) } as TRow;
     stamp(row, false);
     table.set(row.id, row);
     broadcast("INSERT", { ...row }, meta);
@@ -268,6 +290,7 @@ export async function startTestServer<TRow extends Row = Row>(
   }
 
   function update(id: string, patch: Record<string, unknown>, meta: ChangeMeta): TRow | undefined {
+    const table = tableOf(meta.user);
     const current = table.get(id);
     if (!current) return undefined;
     const row = { ...current, ...patch, id } as TRow;
@@ -278,7 +301,7 @@ export async function startTestServer<TRow extends Row = Row>(
   }
 
   function remove(id: string, meta: ChangeMeta): { id: string } | undefined {
-    if (!table.delete(id)) return undefined;
+    if (!tableOf(meta.user).delete(id)) return undefined;
     broadcast("DELETE", { id }, meta);
     return { id };
   }
@@ -298,11 +321,15 @@ export async function startTestServer<TRow extends Row = Row>(
     if (segments[0] !== resource || segments.length > 2) return notFound(request.path);
     if (bodyError) return { status: 400, body: { error: "Invalid JSON body" } };
     const id = segments[1] === undefined ? undefined : decodeURIComponent(segments[1]);
+    const user = headerValue(request.headers, "x-user");
+    if (options.perUser && user === undefined) return { status: 400, body: { error: "x-user header missing" } };
     const meta: ChangeMeta = {
       browserId: headerValue(request.headers, "x-browser-id"),
       mutationId: headerValue(request.headers, "x-mutation-id"),
       originId: headerValue(request.headers, "x-origin-id"),
+      ...(options.perUser && { user }),
     };
+    const table = tableOf(meta.user);
     const body = request.body ?? {};
 
     if (id === undefined) {
@@ -318,6 +345,11 @@ export async function startTestServer<TRow extends Row = Row>(
       }
       if (request.method === "PUT" || request.method === "PATCH") {
         if (!isPlainObject(body)) return { status: 400, body: { error: "Body must be a JSON object" } };
+        const expected = headerValue(request.headers, "if-match");
+        const current = table.get(id);
+        if (options.versioned && expected !== undefined && current && String(current.version) !== expected) {
+          return { status: 409, body: { error: `Version ${expected} is outdated: the row is at version ${String(current.version)}`, current: { ...current } } };
+        }
         const row = update(id, body, meta);
         return row ? { status: 200, body: row } : notFound(request.path);
       }
@@ -474,10 +506,11 @@ export async function startTestServer<TRow extends Row = Row>(
   });
   const { port } = httpServer.address() as AddressInfo;
 
-  function seed(rows: ReadonlyArray<Partial<TRow>>): TRow[] {
+  function seed(rows: ReadonlyArray<Partial<TRow>>, user?: string): TRow[] {
+    const table = tableOf(user);
     table.clear();
     for (const data of rows) {
-      const row = { ...data, id: typeof data.id === "string" ? data.id : newId() } as TRow;
+      const row = { ...data, id: typeof data.id === "string" ? data.id : newId(table) } as TRow;
       if (options.versioned && row.version === undefined) stamp(row, false);
       table.set(row.id, row);
     }
@@ -492,9 +525,9 @@ export async function startTestServer<TRow extends Row = Row>(
     io,
     requests,
     events,
-    rows: () => [...table.values()].map((row) => ({ ...row })),
-    row: (id) => {
-      const row = table.get(id);
+    rows: (user) => [...tableOf(user).values()].map((row) => ({ ...row })),
+    row: (id, user) => {
+      const row = tableOf(user).get(id);
       return row ? { ...row } : undefined;
     },
     seed,
