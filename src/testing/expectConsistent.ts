@@ -13,6 +13,8 @@ import { shallowEqual } from "../utils/shallowEqual";
 export interface ExpectConsistentOptions<TApiData extends Entity = Entity, TUiData extends Entity = TApiData> {
   /** The manager's `name` (its query key is `[name]`). Without it, the query cache is not compared. */
   name?: string;
+  /** With the manager's `scope` option: the scope it shows (its query key is then `[name, scope]`). */
+  scope?: string | number;
   /** The `QueryClient` the manager was created with. Default: {@link getGlobalQueryClient}(). */
   queryClient?: QueryClient;
   /** The manager's `transformer`, as in its config: `false` for none; default: {@link createDefaultTransformer}(). */
@@ -57,7 +59,10 @@ export function expectConsistent<TUiData extends Entity, TApiData extends Entity
 ): void {
   const { store, status } = manager;
   const problems: string[] = [];
-  const cache = options.name === undefined ? undefined : readCache(options.name, options.queryClient ?? getGlobalQueryClient(), options.transformer, problems);
+  const cache =
+    options.name === undefined
+      ? undefined
+      : readCache(options.scope === undefined ? [options.name] : [options.name, options.scope], options.queryClient ?? getGlobalQueryClient(), options.transformer, problems);
 
   // Every id the store or the cache knows (a hidden entity is only in the cache).
   const ids = new Set<string>(store.entities.keys());
@@ -126,12 +131,11 @@ function readWriteStatus(store: object): ((id: string) => WriteStatusLike | unde
 
 /** The cached items of `[name]` as UI entities by id, after writing what the manager has pending. */
 function readCache<TApiData extends Entity, TUiData extends Entity>(
-  name: string,
+  queryKey: unknown[],
   client: QueryClient,
   transformer: DataTransformer<TApiData, TUiData> | false | undefined,
   problems: string[],
 ): Map<string, unknown> {
-  const queryKey = [name];
   const query = client.getQueryCache().find({ queryKey, exact: true });
   if (query) {
     // A manager writes its confirmed changes at once when another observer of its key subscribes.
@@ -143,7 +147,7 @@ function readCache<TApiData extends Entity, TUiData extends Entity>(
   const byId = new Map<string, unknown>();
   if (data === undefined) return byId;
   if (!Array.isArray(data)) {
-    problems.push(`the query cache under [${JSON.stringify(name)}] holds ${typeof data}, not an array.`);
+    problems.push(`the query cache under ${JSON.stringify(queryKey)} holds ${typeof data}, not an array.`);
     return byId;
   }
   const toUi = transformer === false ? (item: unknown) => item : (transformer ?? createDefaultTransformer<TApiData, TUiData>()).toUi;
