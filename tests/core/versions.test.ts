@@ -1,0 +1,223 @@
+/**
+ * The `version` option: confirmed state never goes back to an older version of an entity, whatever
+ * brings it (a fetched list, a realtime event, a mutation's answer), and the query cache keeps the
+ * newer one. Against the real test server (`versioned`: each write bumps `version`) and socket.io.
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { reaction } from "mobx";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticStoreConfig } from "../../src";
+import { compareVersions, createVersionRule } from "../../src/core/versions";
+import { connectClient, createTestApi } from "../__fixtures__";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
+import { cleanup, createTestQueryClient, loaded, onCleanup, setupManager, startServer } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+type Config = Partial<OptimisticStoreConfig<Todo, Todo>>;
+
+/** A versioned server with todos a, b, c at version 1; a manager with `version: "version"` and realtime, loaded and connected. */
+async function setup(config: Config = {}) {
+  const server = await startServer({ versioned: true, seed: makeTodos() });
+  const made = await setupManager({ server, config: { version: "version", realtime: { eventType: server.eventType }, ...config } });
+  await loaded(made.manager, 3);
+  made.manager.realtime!.connect(await connectClient(server));
+  await vi.waitFor(() => expect(made.manager.realtime!.isConnected).toBe(true));
+  return made;
+}
+
+/** Every version of `id` that a MobX reaction saw, the current one first. */
+function watchVersions(manager: { store: { get(id: string): Todo | undefined } }, id: string): number[] {
+  const seen: number[] = [];
+  const dispose = reaction(
+    () => manager.store.get(id)?.version as number | undefined,
+    (version) => version !== undefined && seen.push(version),
+    { fireImmediately: true },
+  );
+  onCleanup(dispose);
+  return seen;
+}
+
+const isNonDecreasing = (values: number[]) => values.every((value, i) => i === 0 || value >= values[i - 1]!);
+const cachedRow = (client: ReturnType<typeof createTestQueryClient>, id: string) => client.getQueryData<Todo[]>(["items"])?.find((row) => row.id === id);
+
+describe("compareVersions", () => {
+  it("compares numbers, numeric strings, ISO strings and Dates by value", () => {
+    expect(compareVersions(1, 2)).toBeLessThan(0);
+    expect(compareVersions(10, 9)).toBeGreaterThan(0);
+    expect(compareVersions("10", "9")).toBeGreaterThan(0);
+    expect(compareVersions("2024-01-02T00:00:00.000Z", "2024-01-01T23:59:59.999Z")).toBeGreaterThan(0);
+    expect(compareVersions(new Date("2024-01-01T00:00:00Z"), "2024-01-01T00:00:00.000Z")).toBe(0);
+    expect(compareVersions("2024-01-01T00:00:00.000Z", new Date("2024-01-01T00:00:01Z"))).toBeLessThan(0);
+  });
+
+  it("tells apart ISO strings of the same millisecond by their microseconds", () => {
+    expect(compareVersions("2024-01-01T00:00:00.000001Z", "2024-01-01T00:00:00.000002Z")).toBeLessThan(0);
+  });
+
+  it("never calls a missing or unreadable version older or newer", () => {
+    expect(compareVersions(undefined, 3)).toBe(0);
+    expect(compareVersions(3, null)).toBe(0);
+    expect(compareVersions("abc", "2024-01-01")).toBe(0);
+  });
+
+  it("reads a field, or calls a function, and gives a receipt the field as the server wrote it", () => {
+    const byField = createVersionRule<Todo>("updatedAt", undefined, () => ({ id: "a", updatedAt: "2024-01-01T00:00:00.000Z" }));
+    const entity = { id: "a", title: "A", updatedAt: new Date("2024-01-01T00:00:00Z") };
+    expect(byField.of(entity)).toBe(entity.updatedAt);
+    expect(byField.sent(entity)).toBe("2024-01-01T00:00:00.000Z");
+    const byFunction = createVersionRule<Todo>((todo) => todo.n as number, undefined, () => undefined);
+    expect(byFunction.isOlder({ id: "a", title: "", n: 2 }, { id: "a", title: "", n: 1 })).toBe(true);
+    expect(byFunction.sent({ id: "a", title: "", n: 2 })).toBe(2);
+  });
+});
+
+describe("versions never go back", () => {
+  it("ignores realtime events of one entity that arrive out of order", async () => {
+    const { manager, server, client } = await setup();
+    const seen = watchVersions(manager, "a");
+    const event = (version: number) => ({ type: server.eventType, event: "UPDATE", data: { id: "a", title: `v${version}`, done: false, version } });
+
+    server.io.emit(server.eventType, event(3));
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(3));
+    server.io.emit(server.eventType, event(2));
+    // A burst, in the wrong order.
+    server.emitBurst(4, (i) => event([5, 4, 2, 4][i]!));
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(5));
+    server.io.emit(server.eventType, event(6));
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(6));
+
+    expect(seen).toEqual([1, 3, 5, 6]);
+    expect(manager.store.get("a")?.title).toBe("v6");
+    expect(cachedRow(client, "a")).toMatchObject({ version: 6, title: "v6" });
+  });
+
+  it("keeps a newer event over a refetch the server held back and answered after it", async () => {
+    const { manager, server, client } = await setup();
+    const seen = watchVersions(manager, "a");
+    const gate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const refetch = manager.actions.refetch();
+    await gate.arrived; // the answer is the table as it is now: a at version 1
+    server.serverUpdate("a", { title: "newer" });
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(2));
+    await gate.release();
+    await refetch;
+
+    expect(manager.store.get("a")).toMatchObject({ title: "newer", version: 2 });
+    expect(seen).toEqual([1, 2]);
+    expect(cachedRow(client, "a")).toMatchObject({ title: "newer", version: 2 });
+  });
+
+  it("keeps a newer event over a fetch that started after it but answers older data (a lagging replica)", async () => {
+    const debug = vi.fn();
+    const { manager, server, client } = await setup({ logger: { debug } });
+    const stale = server.rows();
+    server.serverUpdate("a", { title: "newer" });
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(2));
+    const seen = watchVersions(manager, "a");
+
+    server.intercept({ method: "GET" }, { status: 200, body: stale });
+    await manager.actions.refetch();
+
+    expect(manager.store.get("a")).toMatchObject({ title: "newer", version: 2 });
+    expect(seen).toEqual([2]);
+    // The cache held the replica's list; the newer entity is written back into it.
+    expect(cachedRow(client, "a")).toMatchObject({ title: "newer", version: 2 });
+    expect(debug).toHaveBeenCalledWith("[items] older version ignored", { id: "a", version: 1, current: 2 });
+  });
+
+  it("ignores a slow mutation answer that is older than a realtime event", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    // No receipts: the server's broadcast of this client's own change is an event like any other.
+    const { manager, client } = await setupManager({
+      server,
+      config: { version: "version", realtime: { eventType: server.eventType }, mutations: { ...api.mutations, update: ({ id, data }) => api.mutations.update({ id, data }) } },
+    });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+    const seen = watchVersions(manager, "a");
+
+    const gate = server.hold({ method: "PUT", path: "/items/a" }, { applyAt: "request" });
+    const saving = manager.actions.update({ id: "a", data: { title: "mine" } });
+    await gate.arrived; // written as version 2 and broadcast; the answer is held
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(2));
+    server.serverUpdate("a", { done: true }); // another client: version 3
+    await vi.waitFor(() => expect(manager.store.get("a")?.version).toBe(3));
+    await gate.release();
+    await expect(saving).resolves.toMatchObject({ version: 2 });
+
+    expect(manager.store.get("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(isNonDecreasing(seen)).toBe(true);
+    expect(cachedRow(client, "a")).toMatchObject({ title: "mine", done: true, version: 3 });
+  });
+
+  it("ignores an older value written to the store directly, and takes one without a version", async () => {
+    const { manager } = await setup();
+    manager.store.upsert({ id: "a", title: "old", version: 0 });
+    expect(manager.store.get("a")).toMatchObject({ title: "A", version: 1 });
+    manager.store.upsert({ id: "a", title: "unversioned" });
+    expect(manager.store.get("a")?.title).toBe("unversioned");
+  });
+
+  it("compares ISO dates with Dates through the default transformer (version: \"updatedAt\")", async () => {
+    const { manager, server } = await setup({ version: "updatedAt", transformer: undefined });
+    const before = manager.store.get("a")!.updatedAt as Date;
+    expect(before).toBeInstanceOf(Date);
+    const older = new Date(before.getTime() - 1000).toISOString();
+    const newer = new Date(before.getTime() + 1000).toISOString();
+    server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "a", title: "older", version: 9, updatedAt: older } });
+    server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "b", title: "newer", version: 9, updatedAt: newer } });
+    await vi.waitFor(() => expect(manager.store.get("b")?.title).toBe("newer"));
+    expect(manager.store.get("a")?.title).toBe("A");
+  });
+
+  it("costs nothing without the option: an older value is written as before", async () => {
+    const { manager, server } = await setup({ version: undefined });
+    server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "a", title: "older", version: 0 } });
+    await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("older"));
+  });
+});
+
+describe("receipts with versions", () => {
+  it("gives an update the version it was made on, and the next one of the entity this one's answer", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const api = createTestApi<Todo>(server, { ifMatch: true });
+    const { manager } = await setupManager({ server, config: { version: "version", mutations: api.mutations } });
+    await loaded(manager, 3);
+
+    const first = manager.actions.update({ id: "a", data: { title: "one" } });
+    const second = manager.actions.update({ id: "a", data: { done: true } });
+    expect(manager.store.get("a")).toMatchObject({ title: "one", done: true });
+    await Promise.all([first, second]);
+
+    const puts = server.requests.filter((request) => request.method === "PUT");
+    expect(puts.map((request) => request.headers["if-match"])).toEqual(["1", "2"]);
+    expect(server.row("a")).toMatchObject({ title: "one", done: true, version: 3 });
+    expect(manager.store.get("a")).toMatchObject({ title: "one", done: true, version: 3 });
+  });
+
+  it("gives an update queued on a created entity the version of the create's answer", async () => {
+    const server = await startServer({ versioned: true, seed: [] });
+    const api = createTestApi<Todo>(server, { ifMatch: true });
+    const { manager } = await setupManager({ server, config: { version: "version", mutations: api.mutations } });
+    await loaded(manager, 0);
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list[0]!.id;
+    const updating = manager.actions.update({ id: tempId, data: { title: "renamed" } });
+    await Promise.all([creating, updating]);
+    const put = server.requests.find((request) => request.method === "PUT");
+    expect(put?.headers["if-match"]).toBe("1");
+    expect(server.rows()).toEqual([expect.objectContaining({ title: "renamed", version: 2 })]);
+  });
+});
+
+describe("config.version", () => {
+  it.each([[""], [3], [null], [{}]])("refuses %j with an OptimisticConfigError", (version) => {
+    const api = createTestApi({ url: "http://127.0.0.1:1", resource: "items" });
+    expect(() => createOptimisticStoreManager({ name: "v", ...api, version } as never, createTestQueryClient())).toThrow(OptimisticConfigError);
+  });
+});
