@@ -1,0 +1,268 @@
+/**
+ * The `conflict` option, against the real test server: rows carry a `version` the server bumps on
+ * every write, and a `PUT` whose `If-Match` names an older one is refused with 409 and the current
+ * row. Two managers on separate clients are two users editing the same todo.
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { reaction } from "mobx";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager, OptimisticConfigError, OptimisticConflictError, type ConflictResolver, type OptimisticStoreConfig } from "../../src";
+import { connectClient, createTestApi, HttpError } from "../__fixtures__";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
+import { cleanup, createTestQueryClient, loaded, onCleanup, setupManager, startServer } from "../__fixtures__/testHelpers";
+import type { TestServer } from "../__fixtures__/testServer";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+type Config = Partial<OptimisticStoreConfig<Todo, Todo>>;
+type Conflict = NonNullable<Config["conflict"]>;
+
+/** The server's row a 409 carries. */
+const detect = (error: unknown): Todo | undefined => (error instanceof HttpError && error.status === 409 ? (error.body as { current: Todo }).current : undefined);
+
+/** A manager of `server`'s todos that sends `If-Match: <baseVersion>` with its updates. */
+async function open(server: TestServer<Todo>, config: Config = {}) {
+  const api = createTestApi<Todo>(server, { ifMatch: true });
+  const made = await setupManager({ server, config: { version: "version", mutations: api.mutations, ...config } });
+  await loaded(made.manager, 3);
+  return made.manager;
+}
+
+/** Two users on one server: `theirs` edits todo a first, `mine` (with `conflict`) has not seen it. */
+async function twoUsers(conflict: Partial<Conflict> = {}, config: Config = {}) {
+  const server = await startServer({ versioned: true, seed: makeTodos() });
+  const theirs = await open(server);
+  const mine = await open(server, { conflict: { detect, ...conflict }, ...config });
+  await theirs.actions.update({ id: "a", data: { title: "theirs", done: true } });
+  expect(server.row("a")).toMatchObject({ title: "theirs", done: true, version: 2 });
+  expect(mine.store.get("a")).toMatchObject({ title: "A", version: 1 });
+  return { server, theirs, mine };
+}
+
+/** Every title of todo a a MobX reaction saw. */
+function watchTitles(manager: { store: { get(id: string): Todo | undefined } }): string[] {
+  const seen: string[] = [];
+  onCleanup(reaction(() => manager.store.get("a")?.title, (title) => title !== undefined && seen.push(title), { fireImmediately: true }));
+  return seen;
+}
+
+/** Starts an update of todo a whose first send the server refuses (409) and whose second it holds; returns once that one arrived. */
+async function refusedThenHeld<T>(server: TestServer<Todo>, start: () => Promise<T>) {
+  const first = server.hold({ method: "PUT", path: "/items/a" });
+  const saving = start();
+  await first.arrived;
+  const resend = server.hold({ method: "PUT", path: "/items/a" });
+  await first.release();
+  await resend.arrived;
+  return { saving, resend };
+}
+
+const puts = (server: TestServer<Todo>) => server.requests.filter((request) => request.method === "PUT");
+
+describe("server-wins (the default)", () => {
+  it("drops my change, shows the server's todo and rejects with an OptimisticConflictError", async () => {
+    const { server, mine } = await twoUsers();
+    const saving = mine.actions.update({ id: "a", data: { title: "mine" } });
+    expect(mine.store.get("a")?.title).toBe("mine");
+
+    const error = (await saving.catch((e: unknown) => e)) as OptimisticConflictError<Todo>;
+    expect(error).toBeInstanceOf(OptimisticConflictError);
+    expect(error.name).toBe("OptimisticConflictError");
+    expect(error.server).toEqual(server.row("a"));
+    expect(error.attempts).toBe(1);
+    expect(error.cause).toBeInstanceOf(HttpError);
+    expect(puts(server)).toHaveLength(2); // theirs, then mine once
+    expect(mine.store.list.slice()).toEqual(server.rows());
+    expect(mine.status.updatePending).toBe(false);
+    expect(mine.store.writeStatus("a")).toBeUndefined();
+  });
+
+  it("drops the change even with keepFailed: the strategy chose the server's todo", async () => {
+    const { server, mine } = await twoUsers({}, { keepFailed: true });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(OptimisticConflictError);
+    expect(mine.store.writeStatus("a")).toBeUndefined();
+    expect(mine.status.failedCount).toBe(0);
+    expect(mine.store.list.slice()).toEqual(server.rows());
+  });
+
+  it("fails other errors as before: `detect` returns undefined for them", async () => {
+    const { server, mine } = await twoUsers();
+    server.intercept({ method: "PUT" }, { status: 500 });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(HttpError);
+    expect(mine.store.get("a")).toMatchObject({ title: "A", version: 1 });
+  });
+});
+
+describe("client-wins", () => {
+  it("sends my change again on top of the server's version; the field never shows their value", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins" });
+    const titles = watchTitles(mine);
+    const saved = await mine.actions.update({ id: "a", data: { title: "mine" } });
+
+    expect(saved).toMatchObject({ title: "mine", done: true, version: 3 });
+    expect(server.row("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+    expect(mine.store.list.slice()).toEqual(server.rows());
+    expect(titles).toEqual(["A", "mine"]);
+    const mineSent = puts(server).slice(1);
+    expect(mineSent.map((request) => request.headers["if-match"])).toEqual(["1", "2"]);
+    expect(mineSent[0]!.headers["x-mutation-id"]).not.toBe(mineSent[1]!.headers["x-mutation-id"]);
+  });
+
+  it("shows the server's other fields while the change is sent again, and keeps it pending", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins" });
+    const { saving, resend } = await refusedThenHeld(server, () => mine.actions.update({ id: "a", data: { title: "mine" } }));
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", done: true, version: 2 });
+    expect(mine.store.writeStatus("a")?.pending).toEqual(["update"]);
+    await resend.release();
+    await saving;
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+  });
+
+  it("with realtime: their change lands while mine is in flight, and the field still never shows it", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const theirs = await open(server);
+    const mine = await open(server, { conflict: { detect, resolve: "client-wins" }, realtime: { eventType: server.eventType } });
+    mine.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(mine.realtime!.isConnected).toBe(true));
+    const titles = watchTitles(mine);
+
+    const held = server.hold({ method: "PUT", path: "/items/a" });
+    const saving = mine.actions.update({ id: "a", data: { title: "mine" } });
+    await held.arrived;
+    await theirs.actions.update({ id: "a", data: { title: "theirs", done: true } });
+    await vi.waitFor(() => expect(mine.store.get("a")).toMatchObject({ done: true, version: 2 }));
+    expect(mine.store.get("a")?.title).toBe("mine");
+    await held.release(); // If-Match: 1, refused; sent again on version 2
+    await saving;
+
+    expect(server.row("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+    await vi.waitFor(() => expect(mine.store.list.slice()).toEqual(server.rows()));
+    expect(titles).toEqual(["A", "mine"]);
+  });
+
+  it("gives up after maxAttempts sends to a server that always conflicts", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins" });
+    server.intercept({ method: "PUT", times: Infinity }, { status: 409, body: { error: "always", current: { id: "a", title: "always", done: true, version: 9 } } });
+    const error = (await mine.actions.update({ id: "a", data: { title: "mine" } }).catch((e: unknown) => e)) as OptimisticConflictError<Todo>;
+
+    expect(error).toBeInstanceOf(OptimisticConflictError);
+    expect(error.attempts).toBe(3);
+    expect(puts(server)).toHaveLength(1 + 3);
+    expect(mine.store.get("a")).toMatchObject({ title: "always", version: 9 });
+  });
+
+  it("honours maxAttempts: 1 (no second send)", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins", maxAttempts: 1 });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toMatchObject({ attempts: 1 });
+    expect(puts(server)).toHaveLength(2);
+    expect(mine.store.list.slice()).toEqual(server.rows());
+  });
+
+  it("keeps the change failed past maxAttempts with keepFailed; retry() sends it on the server's version", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins" }, { keepFailed: true });
+    const always = server.intercept({ method: "PUT", times: Infinity }, { status: 409, body: { error: "always", current: server.row("a") } });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(OptimisticConflictError);
+    const status = mine.store.writeStatus("a");
+    expect(status).toMatchObject({ failed: true, pending: [] });
+    expect(status?.error).toBeInstanceOf(OptimisticConflictError);
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", done: true, version: 2 });
+
+    always.remove();
+    await status!.retry();
+    expect(puts(server).at(-1)?.headers["if-match"]).toBe("2");
+    expect(server.row("a")).toMatchObject({ title: "mine", version: 3 });
+    expect(mine.store.list.slice()).toEqual(server.rows());
+    expect(mine.store.writeStatus("a")).toBeUndefined();
+  });
+});
+
+describe("a resolver", () => {
+  it("is called with the exact local, base and server values, and its change is sent", async () => {
+    const resolve = vi.fn<ConflictResolver<Todo>>(({ local, server }) => ({ title: `${server.title} + ${local.title}` }));
+    const { server, mine } = await twoUsers({ resolve });
+    const base = mine.store.get("a");
+    const current = server.row("a");
+    await mine.actions.update({ id: "a", data: { title: "mine" } });
+
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(current).toMatchObject({ title: "theirs", done: true, version: 2 });
+    expect(resolve.mock.calls[0]![0]).toEqual({ local: { title: "mine" }, base, server: current });
+    expect(resolve.mock.calls[0]![0].base).toBe(base);
+    expect(puts(server).at(-1)).toMatchObject({ body: { title: "theirs + mine" }, headers: expect.objectContaining({ "if-match": "2" }) });
+    expect(server.row("a")).toMatchObject({ title: "theirs + mine", done: true, version: 3 });
+    expect(mine.store.list.slice()).toEqual(server.rows());
+  });
+
+  it("shows the merged change at once, while it is sent", async () => {
+    const { server, mine } = await twoUsers({ resolve: ({ local, server: current }) => ({ title: `${current.title} + ${local.title}` }) });
+    const titles = watchTitles(mine);
+    const { saving, resend } = await refusedThenHeld(server, () => mine.actions.update({ id: "a", data: { title: "mine" } }));
+    expect(mine.store.get("a")).toMatchObject({ title: "theirs + mine", done: true });
+    expect(mine.store.writeStatus("a")?.fields).toEqual(["title"]);
+    await resend.release();
+    await saving;
+    expect(titles).toEqual(["A", "mine", "theirs + mine"]);
+  });
+
+  it("keeps the server's todo when it returns null", async () => {
+    const { server, mine } = await twoUsers({ resolve: () => null });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(OptimisticConflictError);
+    expect(puts(server)).toHaveLength(2);
+    expect(mine.store.list.slice()).toEqual(server.rows());
+  });
+
+  it("sends the change in the API's shape through the transformer", async () => {
+    const due = new Date("2030-01-01T00:00:00.000Z");
+    const { server, mine } = await twoUsers({ resolve: ({ local }) => ({ ...local, dueDate: due }) }, { transformer: undefined });
+    await mine.actions.update({ id: "a", data: { title: "mine" } });
+    expect(puts(server).at(-1)?.body).toEqual({ title: "mine", dueDate: "2030-01-01T00:00:00.000Z" });
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", dueDate: due });
+  });
+
+  it("reports a throwing resolver and keeps the server's todo", async () => {
+    const onError = vi.fn();
+    const failure = new Error("resolver broke");
+    const { server, mine } = await twoUsers(
+      {
+        resolve: () => {
+          throw failure;
+        },
+      },
+      { onError },
+    );
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(OptimisticConflictError);
+    expect(onError).toHaveBeenCalledWith(failure, expect.objectContaining({ source: "callback", id: "a" }));
+    expect(mine.store.list.slice()).toEqual(server.rows());
+  });
+});
+
+describe("detect", () => {
+  it("reports a throwing detect and fails the change with the server's error", async () => {
+    const onError = vi.fn();
+    const failure = new Error("detect broke");
+    const { mine } = await twoUsers(
+      {
+        detect: () => {
+          throw failure;
+        },
+      },
+      { onError },
+    );
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toMatchObject({ status: 409 });
+    expect(onError).toHaveBeenCalledWith(failure, expect.objectContaining({ source: "callback" }));
+    expect(mine.store.get("a")).toMatchObject({ title: "A", version: 1 });
+  });
+});
+
+describe("config.conflict", () => {
+  const api = createTestApi({ url: "http://127.0.0.1:1", resource: "items" });
+  it.each([
+    ["no detect", {}],
+    ["an unknown strategy", { detect, resolve: "mine-wins" }],
+    ["maxAttempts 0", { detect, maxAttempts: 0 }],
+    ["maxAttempts 1.5", { detect, maxAttempts: 1.5 }],
+  ])("refuses %s with an OptimisticConfigError", (_label, conflict) => {
+    expect(() => createOptimisticStoreManager({ name: "c", ...api, conflict } as never, createTestQueryClient())).toThrow(OptimisticConfigError);
+  });
+});
