@@ -1,0 +1,217 @@
+/**
+ * The `scope` option, against a real server that keeps one table per user (`x-user`): the signed-in
+ * user is a MobX observable, the query key is `[name, user]`, and switching users never shows one
+ * user's entities to the other, not even for one reaction.
+ */
+import { environmentManager, type QueryFunctionContext } from "@tanstack/query-core";
+import { observable, reaction, runInAction } from "mobx";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticStoreConfig } from "../../src";
+import { expectConsistent } from "../../src/testing";
+import { connectClient, createTestApi } from "../__fixtures__";
+import type { Todo } from "../__fixtures__/mockData";
+import { cleanup, countRequests, createTestQueryClient, onCleanup, startServer } from "../__fixtures__/testHelpers";
+import type { TestServer } from "../__fixtures__/testServer";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+type User = "alice" | "bob";
+const rowsOf = { alice: [{ id: "a1", title: "Alice 1" }, { id: "a2", title: "Alice 2" }], bob: [{ id: "b1", title: "Bob 1" }] };
+/** Whose entity a todo is: every title starts with its user's name. */
+const ownerOf = (todo: Todo): User => (todo.title.startsWith("Alice") ? "alice" : "bob");
+
+async function setup(options: { user?: User | null; config?: Partial<OptimisticStoreConfig<Todo, Todo>> } = {}) {
+  const server = await startServer({ perUser: true });
+  server.seed(rowsOf.alice, "alice");
+  server.seed(rowsOf.bob, "bob");
+  const auth = observable.box<User | null>(options.user === undefined ? "alice" : options.user);
+  const api = createTestApi<Todo>(server, { user: () => String(auth.get()) });
+  const queryFn = vi.fn(async ({ queryKey, signal }: QueryFunctionContext) => {
+    const response = await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) }, signal });
+    return (await response.json()) as Todo[];
+  });
+  const client = createTestQueryClient();
+  // A reaction made before the manager runs before its switch when the user changes: it reads the
+  // user and the store, and must see no entity of the previous user then either.
+  const early: { user: User | null; todos: Todo[] }[] = [];
+  const made: { store?: { list: Todo[] } } = {};
+  onCleanup(reaction(() => ({ user: auth.get(), todos: made.store ? made.store.list.slice() : [] }), (entry) => early.push(entry)));
+  const manager = createOptimisticStoreManager<Todo>(
+    {
+      name: "items",
+      transformer: false,
+      queryFn,
+      mutations: api.mutations,
+      scope: () => auth.get(),
+      ...options.config,
+    },
+    client,
+  );
+  onCleanup(() => manager.destroy());
+  made.store = manager.store;
+  /** Every list a reaction saw, with the user signed in at that moment. */
+  const seen: { user: User | null; todos: Todo[] }[] = [];
+  onCleanup(reaction(() => manager.store.list.slice(), (todos) => seen.push({ user: auth.get(), todos }), { fireImmediately: true }));
+  const signIn = (user: User | null) => runInAction(() => auth.set(user));
+  return { server, auth, client, manager, queryFn, seen, early, signIn };
+}
+
+const gets = (server: TestServer<Todo>) => countRequests(server, "GET");
+const ids = (manager: { store: { list: Todo[] } }) => manager.store.list.map((todo) => todo.id);
+const titles = (manager: { store: { list: Todo[] } }) => manager.store.list.map((todo) => todo.title);
+
+/** No list a reaction saw holds an entity of anyone but the user signed in then. */
+function expectNoLeak(seen: { user: User | null; todos: Todo[] }[]): void {
+  for (const { user, todos } of seen) {
+    for (const todo of todos) expect({ title: todo.title, owner: ownerOf(todo) }).toEqual({ title: todo.title, owner: user });
+  }
+}
+
+describe("scope", () => {
+  it("switches alice → bob → signed out → alice without ever showing one user the other's entities", async () => {
+    const { server, client, manager, seen, early, signIn } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    expect(client.getQueryData(["items", "alice"])).toHaveLength(2);
+    signIn("bob");
+    signIn("alice");
+    // The early reaction runs before the switch: it sees bob with an empty store (hidden), never alice's todos.
+    expect(early.map((entry) => `${entry.user}:${entry.todos.map((todo) => todo.id).join(",")}`)).toEqual(["bob:", "bob:", "alice:", "alice:a1,a2"]);
+
+    signIn("bob");
+    expect(ids(manager)).toEqual([]); // nothing cached for bob: it loads
+    expect(manager.status.isLoading).toBe(true);
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+
+    signIn(null);
+    expect(ids(manager)).toEqual([]);
+    const requests = gets(server);
+    await manager.actions.refetch();
+    manager.actions.triggerQuery();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(gets(server)).toBe(requests);
+    expect(manager.status.isLoading).toBe(false);
+
+    signIn("alice");
+    // Fresh in the cache: shown at once, no request.
+    expect(ids(manager)).toEqual(["a1", "a2"]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(gets(server)).toBe(requests);
+
+    expectNoLeak(seen);
+    expectNoLeak(early);
+    expect(seen.map((entry) => entry.todos.map((todo) => todo.id).join(","))).toEqual(["", "a1,a2", "", "a1,a2", "", "b1", "", "a1,a2"]);
+    expectConsistent(manager, { name: "items", scope: "alice", queryClient: client, transformer: false });
+  });
+
+  it("settles an alice change in flight at the switch into alice's cache, never into bob's store", async () => {
+    const { server, client, manager, seen, signIn } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    const update = server.hold({ method: "PUT", path: "/items/a1" });
+    const create = server.hold({ method: "POST" });
+    const updating = manager.actions.update({ id: "a1", data: { title: "Alice 1 renamed" } });
+    const creating = manager.actions.create({ title: "Alice 3" });
+    await Promise.all([update.arrived, create.arrived]);
+
+    signIn("bob");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    expect(manager.status.hasPendingMutations).toBe(true);
+    await update.release();
+    await create.release();
+    await expect(updating).resolves.toMatchObject({ id: "a1", title: "Alice 1 renamed" });
+    await expect(creating).resolves.toMatchObject({ title: "Alice 3" });
+    expect(ids(manager)).toEqual(["b1"]);
+    expect(manager.store.get("b1")?.title).toBe("Bob 1");
+    expect(manager.status.hasPendingMutations).toBe(false);
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.map((todo) => todo.title)).toEqual(["Alice 1 renamed", "Alice 2", "Alice 3"]);
+
+    signIn("alice");
+    expect(titles(manager)).toEqual(["Alice 1 renamed", "Alice 2", "Alice 3"]);
+    expectNoLeak(seen);
+  });
+
+  it("never lets an alice fetch in flight at the switch reach bob's store", async () => {
+    const { server, client, manager, seen, signIn } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    server.serverInsert({ title: "Alice 9" }, { user: "alice" });
+    const fetch = server.hold({ method: "GET" });
+    void manager.actions.refetch();
+    await fetch.arrived;
+    signIn("bob");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    await fetch.release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ids(manager)).toEqual(["b1"]);
+    expectNoLeak(seen);
+    // Cancelled: alice's cache keeps what it had.
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.map((todo) => todo.id)).toEqual(["a1", "a2"]);
+  });
+
+  it("puts an action called in the same transaction as the switch into the new scope", async () => {
+    const { server, manager, auth } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    let creating!: Promise<unknown>;
+    runInAction(() => {
+      auth.set("bob");
+      creating = manager.actions.create({ title: "Bob 9" });
+    });
+    expect(titles(manager)).toEqual(["Bob 9"]);
+    await creating;
+    await vi.waitFor(() => expect(titles(manager)).toEqual(["Bob 1", "Bob 9"]));
+    expect(server.rows("bob").map((row) => row.title)).toEqual(["Bob 1", "Bob 9"]);
+    expect(server.rows("alice")).toHaveLength(2);
+  });
+
+  it("fetches nothing while signed out at creation, and loads at sign-in", async () => {
+    const { server, manager, signIn, queryFn } = await setup({ user: null });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(gets(server)).toBe(0);
+    expect(manager.store.count).toBe(0);
+    expect(manager.isEnabled()).toBe(true);
+    signIn("bob");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    expect(queryFn).toHaveBeenCalledWith(expect.objectContaining({ queryKey: ["items", "bob"], signal: expect.any(AbortSignal) }));
+  });
+
+  it("shows a stale cached scope at once and refetches it", async () => {
+    const { server, manager, signIn } = await setup({ config: { staleTime: 0 } });
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    signIn("bob");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    server.serverInsert({ title: "Alice 9" }, { user: "alice" });
+    signIn("alice");
+    expect(ids(manager)).toEqual(["a1", "a2"]);
+    await vi.waitFor(() => expect(titles(manager)).toEqual(["Alice 1", "Alice 2", "Alice 9"]));
+  });
+
+  it("does not apply the realtime echo of an alice change to bob's store", async () => {
+    const { server, manager, signIn, seen } = await setup({ config: { realtime: { eventType: "items_update" } } });
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect([ids(manager), manager.realtime!.isConnected]).toEqual([["a1", "a2"], true]));
+    const held = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "Alice 5" });
+    await held.arrived;
+    signIn("bob");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    await held.release();
+    await creating;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ids(manager)).toEqual(["b1"]);
+    expectNoLeak(seen);
+  });
+
+  it("keeps the key [name] and a zero-argument queryFn without the option", async () => {
+    const server = await startServer({ seed: [{ id: "x", title: "X" }] });
+    const api = createTestApi<Todo>(server);
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", transformer: false, queryFn: () => api.queryFn(), mutations: api.mutations }, client);
+    onCleanup(() => manager.destroy());
+    await vi.waitFor(() => expect(manager.store.count).toBe(1));
+    expect(client.getQueryData(["items"])).toHaveLength(1);
+  });
+
+  it("refuses a scope that is not a function with an OptimisticConfigError", () => {
+    const api = createTestApi({ url: "http://127.0.0.1:1", resource: "items" });
+    expect(() => createOptimisticStoreManager({ name: "s", ...api, scope: "alice" } as never, createTestQueryClient())).toThrow(OptimisticConfigError);
+  });
+});
