@@ -1,7 +1,8 @@
 import { environmentManager } from "@tanstack/query-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DemoServer } from "../../demo/server/createDemoServer";
-import { ConflictError, createConflictAwareTodoStore, type ConflictStrategy } from "../../examples/advanced/ConflictResolution";
+import { OptimisticConflictError } from "mobx-tanstack-optimistic";
+import { createConflictAwareTodoStore, type ConflictStrategy, type VersionedTodo } from "../../examples/advanced/ConflictResolution";
 import { createTransformedTodoStore, todoTransformer } from "../../examples/advanced/CustomTransformer";
 import { connectSocket, newQueryClient, onCleanup, startDemoServer, until } from "./helpers";
 
@@ -68,13 +69,14 @@ describe("examples/advanced/ConflictResolution", () => {
     expect(server.db.getTodo("1")?.version).toBe(2);
   }
 
-  it("server-wins: drops my change, shows theirs, and rejects with a ConflictError", async () => {
+  it("server-wins: drops my change, shows theirs, and rejects with an OptimisticConflictError", async () => {
     const { server, theirs, mine } = await setup("server-wins");
     await theyRename(server, theirs);
 
     const saving = mine.update("1", { title: "My title" });
     expect(mine.store.get("1")?.title).toBe("My title");
-    await expect(saving).rejects.toBeInstanceOf(ConflictError);
+    await expect(saving).rejects.toBeInstanceOf(OptimisticConflictError);
+    await expect(saving).rejects.toMatchObject({ server: { id: "1", title: "Their title", version: 2 } });
     expect(mine.store.get("1")).toMatchObject({ title: "Their title", version: 2 });
     expect(server.db.getTodo("1")?.title).toBe("Their title");
   });
@@ -89,9 +91,9 @@ describe("examples/advanced/ConflictResolution", () => {
   });
 
   it("a merge function keeps their fields and mine", async () => {
-    const { server, theirs, mine } = await setup(({ mine: change, server: current }) => ({
-      ...change,
-      ...(change.title !== undefined && { title: `${current.title} + ${change.title}` }),
+    const { server, theirs, mine } = await setup(({ local, server: current }: { local: Partial<VersionedTodo>; server: VersionedTodo }) => ({
+      ...local,
+      ...(local.title !== undefined && { title: `${current.title} + ${local.title}` }),
     }));
     await theyRename(server, theirs);
 
