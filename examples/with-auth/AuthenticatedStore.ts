@@ -67,10 +67,11 @@ export class HttpError extends Error {
 }
 
 /**
- * Posts that only a signed-in user may read. The manager exists from the start but stays idle
- * (`enabled: () => this.token !== null`): no request is made until `signIn()` calls
- * `updateOptions()`, and `signOut()` clears the store (and with it the cached query) so the next user never
- * sees the previous user's posts.
+ * Posts that only a signed-in user may read. The manager exists from the start, scoped to the
+ * signed-in user (`scope: () => this.user?.username`, a MobX observable): while nobody is signed in
+ * nothing is fetched and the store is empty; signing in switches it to that user's posts (query key
+ * `["posts", username]`), signing out empties it in the same MobX transaction. One user's posts are
+ * never shown under another's name, and changes still in flight at sign-out never land in the store.
  *
  * @example
  * const posts = new AuthenticatedPostStore();
@@ -83,18 +84,21 @@ export class AuthenticatedPostStore {
   user: User | null = null;
   readonly manager: OptimisticStoreManager<ApiPost, Post>;
   readonly #baseUrl: string;
+  readonly #queryClient: QueryClient;
   readonly #openSocket: ((token: string) => ClosableSocket) | undefined;
   #socket: ClosableSocket | undefined;
 
   constructor({ baseUrl = "", queryClient = getGlobalQueryClient(), openSocket }: AuthenticatedPostStoreOptions = {}) {
     this.#baseUrl = baseUrl;
+    this.#queryClient = queryClient;
     this.#openSocket = openSocket;
     makeObservable(this, { token: observable, user: observable, isSignedIn: computed });
     this.manager = createOptimisticStoreManager<ApiPost, Post>(
       {
         name: "posts",
-        enabled: () => this.token !== null,
-        queryFn: () => this.#request<ApiPost[]>("GET", "/api/posts"),
+        // Each user's posts under their own query key; nobody signed in: nothing fetched, nothing shown.
+        scope: () => this.user?.username,
+        queryFn: ({ signal }) => this.#request<ApiPost[]>("GET", "/api/posts", undefined, undefined, signal),
         mutations: {
           create: (data: NewPost, receipt) => this.#request<ApiPost>("POST", "/api/posts", data, receipt),
           update: ({ id, data }: { id: string; data: Partial<NewPost> }, receipt) => this.#request<ApiPost>("PUT", `/api/posts/${id}`, data, receipt),
@@ -125,35 +129,33 @@ export class AuthenticatedPostStore {
     return this.token !== null;
   }
 
-  /** Signs in, then lets the manager fetch. Rejects (and stays signed out) on wrong credentials. */
+  /** Signs in: the manager switches to this user's posts and fetches them. Rejects (and stays signed out) on wrong credentials. */
   async signIn(username: string, password: string): Promise<User> {
     const session = await this.#request<{ token: string; user: User }>("POST", "/api/auth/sign-in", { username, password });
-    runInAction(() => {
-      this.token = session.token;
-      this.user = session.user;
-    });
     // Listen before fetching: an event that lands while the fetch is in flight is not lost.
     if (this.#openSocket) {
       this.#closeSocket();
       this.#socket = this.#openSocket(session.token);
       this.manager.realtime?.connect(this.#socket);
     }
-    this.manager.updateOptions(); // enabled() is now true: fetch
+    runInAction(() => {
+      this.token = session.token;
+      this.user = session.user; // the scope changes: the store switches to this user's posts
+    });
     return session.user;
   }
 
-  /** Signs out: stops the query, empties the store and forgets the cached posts. */
+  /** Signs out: the store empties at once, and the signed-out user's cached posts are forgotten. */
   async signOut(): Promise<void> {
-    const token = this.token;
+    const { token, user } = this;
+    this.#closeSocket(); // no event may bring a post back once the store is empty
     runInAction(() => {
       this.token = null;
-      this.user = null;
+      this.user = null; // scope null: the store is empty, nothing is fetched
     });
-    this.#closeSocket(); // no event may bring a post back after the clear below
-    // Clear first, then disable: the empty store is written to the query cache as stale, so the
-    // previous user's posts are gone and the next sign-in fetches.
-    this.manager.store.clear();
-    this.manager.updateOptions();
+    // The token is revoked below: on a shared computer, keep nothing of this user in memory. (To
+    // show a user's posts at once when they come back, e.g. when switching accounts, keep them.)
+    if (user) this.#queryClient.removeQueries({ queryKey: ["posts", user.username], exact: true });
     if (token) await this.#send("POST", "/api/auth/sign-out", undefined, token).catch(() => undefined);
   }
 
@@ -168,11 +170,11 @@ export class AuthenticatedPostStore {
     this.#socket = undefined;
   }
 
-  #request<T>(method: string, path: string, body?: unknown, receipt?: MutationReceipt): Promise<T> {
-    return this.#send<T>(method, path, body, this.token, receipt);
+  #request<T>(method: string, path: string, body?: unknown, receipt?: MutationReceipt, signal?: AbortSignal): Promise<T> {
+    return this.#send<T>(method, path, body, this.token, receipt, signal);
   }
 
-  async #send<T>(method: string, path: string, body: unknown, token: string | null, receipt?: MutationReceipt): Promise<T> {
+  async #send<T>(method: string, path: string, body: unknown, token: string | null, receipt?: MutationReceipt, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -184,6 +186,7 @@ export class AuthenticatedPostStore {
     const response = await fetch(`${this.#baseUrl}${path}`, {
       method,
       headers,
+      signal,
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const result: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { environmentManager } from "@tanstack/query-core";
 import { io, type Socket } from "socket.io-client";
+import { reaction } from "mobx";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthenticatedPostStore, HttpError } from "../../examples/with-auth/AuthenticatedStore";
 import { newQueryClient, onCleanup, startDemoServer, until } from "./helpers";
@@ -22,7 +23,8 @@ describe("examples/with-auth", () => {
     onCleanup(() => fetchSpy.mockRestore());
     const { posts } = await setup();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(posts.manager.isEnabled()).toBe(false);
+    // Enabled, but scoped to nobody: nothing to fetch.
+    expect(posts.manager.isEnabled()).toBe(true);
     expect(posts.manager.status.isLoading).toBe(false);
     expect(posts.manager.store.count).toBe(0);
     expect(postRequests(fetchSpy)).toHaveLength(0);
@@ -34,14 +36,15 @@ describe("examples/with-auth", () => {
     await expect(attempt).rejects.toBeInstanceOf(HttpError);
     await expect(attempt).rejects.toMatchObject({ status: 401 });
     expect(posts.isSignedIn).toBe(false);
-    expect(posts.manager.isEnabled()).toBe(false);
+    expect(posts.manager.status.isLoading).toBe(false);
   });
 
   it("loads the posts after sign-in, with dates as Date objects", async () => {
-    const { posts } = await setup();
+    const { posts, queryClient } = await setup();
     await posts.signIn("demo", "demo");
-    expect(posts.manager.isEnabled()).toBe(true);
+    expect(posts.manager.status.isLoading).toBe(true);
     await until(() => posts.manager.store.count === 2);
+    expect(queryClient.getQueryData(["posts", "demo"])).toHaveLength(2);
     const first = posts.manager.store.list[0]!;
     expect(first).toMatchObject({ title: "Welcome", author: "Demo User" });
     expect(first.createdAt).toBeInstanceOf(Date);
@@ -66,11 +69,13 @@ describe("examples/with-auth", () => {
     await until(() => posts.manager.store.count === 2);
     const token = posts.token!;
 
+    const seen: number[] = [];
+    onCleanup(reaction(() => posts.manager.store.count, (count) => seen.push(count)));
     await posts.signOut();
     expect(posts.manager.store.count).toBe(0);
-    expect(posts.manager.isEnabled()).toBe(false);
-    expect(queryClient.getQueryData(["posts"])).toEqual([]);
-    expect(queryClient.getQueryState(["posts"])?.dataUpdatedAt).toBe(0);
+    expect(seen).toEqual([0]);
+    // The signed-out user's posts are forgotten, not only hidden.
+    expect(queryClient.getQueryData(["posts", "demo"])).toBeUndefined();
     const withOldToken = await fetch(`${server.url}/api/posts`, { headers: { Authorization: `Bearer ${token}` } });
     expect(withOldToken.status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -80,6 +85,28 @@ describe("examples/with-auth", () => {
     await posts.signIn("demo", "demo");
     await until(() => posts.manager.store.count === 3);
     expect(posts.manager.store.list.at(-1)?.title).toBe("Written while signed out");
+  });
+});
+
+describe("examples/with-auth: a change in flight at sign-out", () => {
+  it("never shows it in the signed-out store; the next sign-in shows what the server has", async () => {
+    const { server, posts } = await setup();
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === 2);
+    server.control.delayMs = 80;
+    const creating = posts.manager.actions.create({ title: "Sent before sign-out" });
+    const seen: number[] = [];
+    onCleanup(reaction(() => posts.manager.store.count, (count) => seen.push(count)));
+    await posts.signOut();
+    // Answered after the sign-out (or refused, if the server revoked the token first).
+    await creating.catch(() => undefined);
+    server.control.delayMs = 0;
+    expect(seen).toEqual([0]);
+    expect(posts.manager.store.count).toBe(0);
+
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === server.db.listPosts().length && !posts.manager.status.isLoading);
+    expect(posts.manager.store.list.map((post) => post.title)).toEqual(server.db.listPosts().map((post) => post.title));
   });
 });
 
