@@ -23,12 +23,12 @@ function fakeSocket() {
   };
 }
 
-export async function create({ server, observe = {}, raw = false }) {
+export async function create({ server, observe = {}, raw = false, version, createManager = createOptimisticStoreManager }) {
   environmentManager.setIsServer(() => false);
   const counts = { entity: 0, list: 0 };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const socket = fakeSocket();
-  const manager = createOptimisticStoreManager(
+  const manager = createManager(
     {
       name: "items",
       queryFn: () => server.fetchList(),
@@ -39,6 +39,7 @@ export async function create({ server, observe = {}, raw = false }) {
       },
       realtime: { eventType: "item_update" },
       ...(raw ? { transformer: false } : {}),
+      ...(version ? { version } : {}),
     },
     client,
   );

@@ -7,6 +7,7 @@ const NAMES = {
   floor: "floor",
   ours: "**ours**",
   "ours-raw": "ours, `transformer: false`",
+  "ours-version": 'ours, `version: "updatedAt"`',
   "tanstack-query": "TanStack Query pattern",
   "mobx-tanstack-query": "mobx-tanstack-query",
   "tanstack-db": "TanStack DB",
@@ -78,7 +79,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   };
   const sizeCell = (lib) => {
     if (lib === "floor") return "0";
-    if (lib === "ours-raw") return "same";
+    if (lib === "ours-raw" || lib === "ours-version") return "same";
     const s = size(lib);
     if (!s) return "–";
     if (lib !== "ours") return kB(s.gzipBytes);
@@ -104,7 +105,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   rows.push(["W5 min+gzip, peers external (`export *`)", ...libs.map(sizeCell)]);
 
   // Scale: how the cost of one change grows with the store.
-  const scaleLibs = libs.filter((lib) => lib !== "ours-raw");
+  const scaleLibs = libs.filter((lib) => lib !== "ours-raw" && lib !== "ours-version");
   const scaleFind = (m, lib, n) => find(m.workload, lib, n, "scale");
   const scaleValue = (m, lib, n) => {
     const r = scaleFind(m, lib, n);
@@ -382,7 +383,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   out.push(`Machine: Node ${machine.node}, ${machine.cpu}, ${machine.memory}, ${machine.os}; load average at start ${machine.loadAverage}. Run ${machine.date} by \`${machine.command}\` in ${machine.totalSeconds} s.`);
 
   // The summary in the project README, from the same run.
-  const readmeLibs = libs.filter((lib) => lib !== "ours-raw");
+  const readmeLibs = libs.filter((lib) => lib !== "ours-raw" && lib !== "ours-version");
   const readmeNames = { ...NAMES, ours: "**this library**" };
   const readmeRows = [];
   const readmeMetric = (title, workload, value, toFloor, extra) =>
