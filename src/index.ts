@@ -19,6 +19,7 @@ export type {
   OptimisticDefaults,
   OptimisticErrorInfo,
   OptimisticLogger,
+  OptimisticQueryContext,
   OptimisticStoreConfig,
   OptimisticStoreManager,
   WriteStatus,

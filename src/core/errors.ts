@@ -35,6 +35,7 @@ export class OptimisticConflictError<TUiData = unknown> extends OptimisticError 
   /** How many times the change was sent. */
   readonly attempts: number;
 
+  /** @param server the server's entity (store shape); @param attempts the sends made; @param cause the last send's error. */
   constructor(message: string, server: TUiData, attempts: number, cause?: unknown) {
     super(message, { cause });
     this.server = server;

@@ -8,6 +8,7 @@ export type {
   OptimisticDefaults,
   OptimisticErrorInfo,
   OptimisticLogger,
+  OptimisticQueryContext,
   OptimisticStoreConfig,
   OptimisticStoreManager,
   WriteStatus,

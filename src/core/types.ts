@@ -1,11 +1,21 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
-import type { QueryFunctionContext } from "@tanstack/query-core";
 import type { DataTransformer } from "../transforms/types";
 import type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, WriteStatus } from "./shapes";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import type { OptimisticStore } from "./OptimisticStore";
 
 export type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, WriteStatus };
+
+/**
+ * What `queryFn` receives: TanStack Query's query function context (the object itself, so its
+ * other fields are there too), of which these two matter here.
+ */
+export interface OptimisticQueryContext {
+  /** `[name]`, or `[name, scope]` with the `scope` option. */
+  readonly queryKey: readonly unknown[];
+  /** Aborted when the fetch is cancelled (a newer refetch, a scope change, `store.clear()`): pass it to `fetch`. */
+  readonly signal: AbortSignal;
+}
 
 /**
  * The `conflict` option: how an update the server refuses because the entity changed meanwhile (an
@@ -68,7 +78,7 @@ export interface OptimisticStoreConfig<
    * TanStack Query's context: `queryKey` (the scope is `queryKey[1]`) and `signal` (aborted when the
    * fetch is cancelled).
    */
-  queryFn: (context: QueryFunctionContext) => Promise<TApiData[]>;
+  queryFn: (context: OptimisticQueryContext) => Promise<TApiData[]>;
   /** Server calls. Each also receives a {@link MutationReceipt} as its second argument. */
   mutations: {
     /** Creates on the server what `actions.create(data)` was given; resolves with the created entity. */

@@ -10,16 +10,20 @@ import {
   createTransformer,
   getGlobalQueryClient,
   OptimisticConfigError,
+  OptimisticConflictError,
   OptimisticEntityError,
   OptimisticError,
   OptimisticLifecycleError,
   OptimisticStore,
   shallowEqual,
+  type ConflictResolver,
   type DataTransformer,
   type Entity,
   type MutationReceipt,
   type OptimisticDefaults,
+  type OptimisticConflictConfig,
   type OptimisticErrorInfo,
+  type OptimisticQueryContext,
   type OptimisticStoreConfig,
   type OptimisticStoreManager,
 } from "../../src";
@@ -150,3 +154,28 @@ expectTypeOf<OptimisticConfigError>().toExtend<OptimisticError>();
 expectTypeOf<OptimisticLifecycleError>().toExtend<OptimisticError>();
 expectTypeOf<OptimisticEntityError>().toExtend<OptimisticError>();
 expectTypeOf<OptimisticError>().toExtend<Error>();
+expectTypeOf<OptimisticConflictError>().toExtend<OptimisticError>();
+expectTypeOf<OptimisticConflictError<Todo>["server"]>().toEqualTypeOf<Todo>();
+expectTypeOf<OptimisticConflictError["attempts"]>().toEqualTypeOf<number>();
+
+// ---- versions, conflicts, scopes -------------------------------------------------------------
+type TodoConfig = OptimisticStoreConfig<ApiTodo, Todo>;
+expectTypeOf<TodoConfig["version"]>().toEqualTypeOf<string | ((entity: Todo) => number | string | Date) | undefined>();
+expectTypeOf<TodoConfig["scope"]>().toEqualTypeOf<(() => string | number | null | undefined) | undefined>();
+expectTypeOf<TodoConfig["conflict"]>().toEqualTypeOf<OptimisticConflictConfig<ApiTodo, Todo> | undefined>();
+// detect returns the server's entity as the API sends it; the resolver works in the store's shape.
+expectTypeOf<OptimisticConflictConfig<ApiTodo, Todo>["detect"]>().returns.toEqualTypeOf<ApiTodo | undefined>();
+expectTypeOf<ConflictResolver<Todo>>().parameter(0).toEqualTypeOf<{ local: Partial<Todo>; base: Todo | undefined; server: Todo }>();
+expectTypeOf<ConflictResolver<Todo>>().returns.toEqualTypeOf<Partial<Todo> | null>();
+// queryFn gets the query's context; a function without parameters still fits.
+expectTypeOf<TodoConfig["queryFn"]>().parameter(0).toEqualTypeOf<OptimisticQueryContext>();
+expectTypeOf(fetchTodos).toExtend<TodoConfig["queryFn"]>();
+expectTypeOf<OptimisticQueryContext["signal"]>().toEqualTypeOf<AbortSignal>();
+createOptimisticStoreManager<ApiTodo, Todo>({
+  name: "typed",
+  queryFn: ({ queryKey, signal }) => (signal.aborted ? Promise.resolve([]) : fetchTodos().then((rows) => rows.filter(() => queryKey.length > 0))),
+  mutations: { create: post, update: ({ data }) => post(data), remove: () => Promise.resolve() },
+  version: (todo) => todo.createdAt,
+  scope: () => null,
+  conflict: { detect: (error) => (error as { current?: ApiTodo }).current, resolve: ({ local, server }) => ({ ...local, title: server.title }), maxAttempts: 2 },
+});

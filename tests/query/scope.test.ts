@@ -3,10 +3,10 @@
  * user is a MobX observable, the query key is `[name, user]`, and switching users never shows one
  * user's entities to the other, not even for one reaction.
  */
-import { environmentManager, type QueryFunctionContext } from "@tanstack/query-core";
+import { environmentManager } from "@tanstack/query-core";
 import { observable, reaction, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticStoreConfig } from "../../src";
+import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticQueryContext, type OptimisticStoreConfig } from "../../src";
 import { expectConsistent } from "../../src/testing";
 import { connectClient, createTestApi } from "../__fixtures__";
 import type { Todo } from "../__fixtures__/mockData";
@@ -27,7 +27,7 @@ async function setup(options: { user?: User | null; config?: Partial<OptimisticS
   server.seed(rowsOf.bob, "bob");
   const auth = observable.box<User | null>(options.user === undefined ? "alice" : options.user);
   const api = createTestApi<Todo>(server, { user: () => String(auth.get()) });
-  const queryFn = vi.fn(async ({ queryKey, signal }: QueryFunctionContext) => {
+  const queryFn = vi.fn(async ({ queryKey, signal }: OptimisticQueryContext) => {
     const response = await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) }, signal });
     return (await response.json()) as Todo[];
   });
