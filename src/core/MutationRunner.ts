@@ -134,7 +134,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       }
       const receipt: MutationReceipt = { ...key };
       const base = versions && this.#versionBase(op as PendingOp<TUiData> & { kind: "update" });
-      if (base) receipt.baseVersion = versions.sent(base);
+      // Read from the server's item only when the mutation function asks for it.
+      if (base) Object.defineProperty(receipt, "baseVersion", { get: () => versions.sent(base), enumerable: true });
       return config.mutations.update({ id, data: payload }, receipt);
     };
     const call = () =>

@@ -26,19 +26,15 @@ export function checkConfig(input: unknown): void {
   }
   if (config.staleTime !== undefined && !(typeof config.staleTime === "number" && config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
   const version = config.version;
-  if (version !== undefined && typeof version !== "function" && (typeof version !== "string" || version === "")) {
-    fail(`config.version of ${label} must be the name of the entity's version field (e.g. "version" or "updatedAt") or a function that returns its version.`);
-  }
+  if (version !== undefined && typeof version !== "function" && (typeof version !== "string" || version === "")) fail(`config.version of ${label} must be a field name (e.g. "updatedAt") or a function.`);
   const conflict = config.conflict as { detect?: unknown; resolve?: unknown; maxAttempts?: unknown } | undefined;
   if (conflict !== undefined) {
-    if (typeof conflict?.detect !== "function") fail(`config.conflict.detect of ${label} is missing: pass a function that returns the server's entity from a conflict error (an HTTP 409's body, say), else undefined.`);
-    const { resolve, maxAttempts } = conflict;
-    if (resolve !== undefined && resolve !== "server-wins" && resolve !== "client-wins" && typeof resolve !== "function") {
-      fail(`config.conflict.resolve of ${label} must be "server-wins", "client-wins" or a function ({ local, base, server }) => change | null.`);
-    }
-    if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && (maxAttempts as number) >= 1)) fail(`config.conflict.maxAttempts of ${label} must be a whole number >= 1 (the sends of one change, the first included).`);
+    const { detect, resolve, maxAttempts } = conflict ?? {};
+    if (typeof detect !== "function") fail(`config.conflict.detect of ${label} must be a function that returns the server's entity from a conflict error, else undefined.`);
+    if (resolve !== undefined && resolve !== "server-wins" && resolve !== "client-wins" && typeof resolve !== "function") fail(`config.conflict.resolve of ${label} must be "server-wins", "client-wins" or a function.`);
+    if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && (maxAttempts as number) > 0)) fail(`config.conflict.maxAttempts of ${label} must be a whole number >= 1.`);
   }
-  if (config.scope !== undefined && typeof config.scope !== "function") fail(`config.scope of ${label} must be a function that returns the current scope (the signed-in user's id, say), or null when there is none.`);
+  if (config.scope !== undefined && typeof config.scope !== "function") fail(`config.scope of ${label} must be a function (returning null when signed out).`);
   const realtime = config.realtime as { eventType?: unknown } | undefined;
   if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {
     fail(`config.realtime.eventType of ${label} must be the name of the socket event to listen to, e.g. "todo_update".`);

@@ -1,4 +1,3 @@
-import { isFieldwise } from "../transforms/fieldwise";
 import { shallowEqual } from "../utils/shallowEqual";
 import type { ManagerContext } from "./context";
 import { OptimisticConflictError } from "./errors";
@@ -57,15 +56,10 @@ export function createConflicts<TApiData, TUiData extends Entity>(
   /** The resolver's change (UI shape) as the mutation function takes data: in the API's shape. */
   const toData = (patch: Partial<TUiData>, server: TUiData): unknown => {
     if (!transformer) return patch;
-    const fields = patch as Record<string, unknown>;
-    if (isFieldwise(transformer)) {
-      const item = transformer.toApi({ ...patch, id: server.id } as TUiData) as unknown as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(fields).filter((key) => key !== "id").map((key) => [key, item[key]]));
-    }
-    // Any other transformer may rename or combine fields: send what differs from the server's item.
+    // The transformer may rename or combine fields: its fields that differ from the server's item.
     const item = transformer.toApi({ ...server, ...patch }) as unknown as Record<string, unknown>;
     const before = codec.toItem(server) as unknown as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(item).filter((key) => key !== "id" && !shallowEqual(item[key], before[key])).map((key) => [key, item[key]]));
+    return Object.fromEntries(Object.entries(item).filter(([key, value]) => key !== "id" && (key in patch || !shallowEqual(value, before[key]))));
   };
 
   return {
@@ -83,12 +77,7 @@ export function createConflicts<TApiData, TUiData extends Entity>(
           reporter.debug?.("update conflicted", { id: op.id, attempt });
           let next: Partial<TUiData> | null = null;
           if (attempt >= maxAttempts) {
-            throw new OptimisticConflictError(
-              `update of "${op.id}" on "${name}" conflicted with the server's version ${attempt} times (conflict.maxAttempts); the server's entity is shown.`,
-              server,
-              attempt,
-              error,
-            );
+            throw new OptimisticConflictError(`update of "${op.id}" on "${name}" still conflicted after ${attempt} sends (conflict.maxAttempts).`, server, attempt, error);
           }
           if (resolve === "client-wins") next = local;
           else if (typeof resolve === "function") {
@@ -99,7 +88,7 @@ export function createConflicts<TApiData, TUiData extends Entity>(
             }
           }
           if (!next) {
-            const conflict = new OptimisticConflictError(`update of "${op.id}" on "${name}" conflicted with the server's version, which was kept (server-wins).`, server, attempt, error);
+            const conflict = new OptimisticConflictError(`update of "${op.id}" on "${name}" conflicted; the server's version was kept.`, server, attempt, error);
             dropped.add(conflict);
             throw conflict;
           }

@@ -84,6 +84,7 @@ export function createStoreManager<
       }),
     );
   const triggerQuery = () => {
+    scope?.sync();
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
   const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });

@@ -33,8 +33,9 @@ export function createScope(read: () => ScopeValue, reporter: Reporter, switchTo
     }
   });
   const hidden = computed(() => wanted.get() !== shown.get());
+  let disposed = false;
   const go = (next: ScopeValue) => {
-    if (next === shown.get()) return;
+    if (disposed || next === shown.get()) return;
     runInAction(() => {
       shown.set(next);
       switchTo(next);
@@ -55,6 +56,9 @@ export function createScope(read: () => ScopeValue, reporter: Reporter, switchTo
       }
       go(next);
     },
-    dispose: stop,
+    dispose() {
+      disposed = true;
+      stop();
+    },
   };
 }
