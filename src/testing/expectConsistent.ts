@@ -13,8 +13,8 @@ import { shallowEqual } from "../utils/shallowEqual";
 export interface ExpectConsistentOptions<TApiData extends Entity = Entity, TUiData extends Entity = TApiData> {
   /** The manager's `name` (its query key is `[name]`). Without it, the query cache is not compared. */
   name?: string;
-  /** With the manager's `scope` option: the scope it shows (its query key is then `[name, scope]`). */
-  scope?: string | number;
+  /** The manager's `scope`, as in its config, or the scope it shows: its query key is then `[name, scope]`. */
+  scope?: string | number | (() => string | number | null | undefined);
   /** The `QueryClient` the manager was created with. Default: {@link getGlobalQueryClient}(). */
   queryClient?: QueryClient;
   /** The manager's `transformer`, as in its config: `false` for none; default: {@link createDefaultTransformer}(). */
@@ -59,10 +59,9 @@ export function expectConsistent<TUiData extends Entity, TApiData extends Entity
 ): void {
   const { store, status } = manager;
   const problems: string[] = [];
-  const cache =
-    options.name === undefined
-      ? undefined
-      : readCache(options.scope === undefined ? [options.name] : [options.name, options.scope], options.queryClient ?? getGlobalQueryClient(), options.transformer, problems);
+  const { name, scope } = options;
+  const queryKey = scope === undefined ? [name] : [name, (typeof scope === "function" ? scope() : scope) ?? null];
+  const cache = name === undefined ? undefined : readCache(queryKey, options.queryClient ?? getGlobalQueryClient(), options.transformer, problems);
 
   // Every id the store or the cache knows (a hidden entity is only in the cache).
   const ids = new Set<string>(store.entities.keys());

@@ -1,5 +1,5 @@
 import { environmentManager, type QueryClient } from "@tanstack/query-core";
-import { runInAction } from "mobx";
+import { observable, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, getGlobalQueryClient, type DataTransformer, type OptimisticStoreManager } from "../../src";
 import { createFakeBackend, expectConsistent } from "../../src/testing";
@@ -30,6 +30,23 @@ async function setup(options: { manual?: boolean; transformer?: DataTransformer<
 function cached(client: QueryClient): Todo[] {
   return client.getQueryData<Todo[]>(["todos"])!;
 }
+
+describe("expectConsistent with a scoped manager", () => {
+  it("compares the cache of the scope shown, given the manager's config or the scope itself", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+    const client = createTestQueryClient();
+    const user = observable.box("alice");
+    const config = { name: "todos", ...backend, transformer: false as const, scope: () => user.get() };
+    const manager = createOptimisticStoreManager<Todo>(config, client);
+    onCleanup(() => manager.destroy());
+    await backend.settleAll();
+    await manager.actions.update({ id: "a", data: { title: "A2" } });
+
+    expectConsistent(manager, { ...config, queryClient: client });
+    expectConsistent(manager, { name: "todos", scope: "alice", queryClient: client, transformer: false });
+    expect(() => expectConsistent(manager, { name: "todos", scope: "bob", queryClient: client, transformer: false })).toThrow(/not in the query cache|cache/);
+  });
+});
 
 describe("expectConsistent on healthy managers", () => {
   it("passes right after the last await, leaving no observer behind", async () => {
