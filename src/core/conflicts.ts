@@ -74,6 +74,8 @@ export function createConflicts<TApiData, TUiData extends Entity>(
           server = ctx.isDestroyed() || !layers.isPending(op) ? undefined : detect(error);
           if (!server) throw error;
           layers.writeConfirmed(op.id, server);
+          // With `version`, a newer entity the store already had stays: it is the one to build on.
+          server = layers.confirmed(op.id) ?? server;
           reporter.debug?.("update conflicted", { id: op.id, attempt });
           let next: Partial<TUiData> | null = null;
           if (attempt >= maxAttempts) {

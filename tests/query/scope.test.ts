@@ -200,6 +200,21 @@ describe("scope", () => {
     expectNoLeak(seen);
   });
 
+  it("drops the previous user's kept failed changes at the switch", async () => {
+    const { server, manager, signIn } = await setup({ config: { keepFailed: true } });
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    server.intercept({ method: "PUT" }, { status: 500 });
+    await expect(manager.actions.update({ id: "a1", data: { title: "Alice 1 failed" } })).rejects.toThrow();
+    expect(manager.status.failedCount).toBe(1);
+
+    signIn("bob");
+    expect(manager.status.failedCount).toBe(0);
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    signIn("alice");
+    expect(titles(manager)).toEqual(["Alice 1", "Alice 2"]);
+    expect(manager.store.writeStatus("a1")).toBeUndefined();
+  });
+
   it("keeps the key [name] and a zero-argument queryFn without the option", async () => {
     const server = await startServer({ seed: [{ id: "x", title: "X" }] });
     const api = createTestApi<Todo>(server);
