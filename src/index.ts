@@ -19,6 +19,12 @@ export type {
   OptimisticStoreConfig,
   OptimisticStoreManager,
   WriteStatus,
+  OptimisticEvent,
+  MutationEvent,
+  ServerListEvent,
+  RealtimeChangeEvent,
+  ConfirmedEvent,
+  SnapshotEvent,
 } from "./core";
 
 // Transforms

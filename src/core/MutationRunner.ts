@@ -3,8 +3,9 @@ import { observable, runInAction } from "mobx";
 import type { ManagerContext } from "./context";
 import { OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
+import { plain } from "./plain";
 import { SendOrder, type Turn } from "./SendOrder";
-import type { Entity, MutationReceipt } from "./shapes";
+import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
 import type { PendingCounts } from "./status";
 
 type Kind = PendingOp<unknown>["kind"];
@@ -54,6 +55,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         for (const op of ops) {
           this.#inputs.delete(op);
           ctx.layers.fail(op);
+          this.#emit("discarded", op);
         }
       },
     };
@@ -94,6 +96,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         turn.done();
       } else this.#settleCreate(op, answer, turn, settled);
       forget();
+      return answer;
     }).catch((error: unknown) => {
       settled(error);
       turn.done();
@@ -119,6 +122,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       const answer = this.#answerEntity(result, "update");
       if (!this.#ctx.isDestroyed()) layers.succeed(op, answer);
       else if (answer) this.#hooks.writeDetached({ put: answer });
+      return answer;
     });
   }
 
@@ -141,18 +145,26 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return this.#run("remove", op, key, retry, op.id, call, () => {
       if (this.#ctx.isDestroyed()) return this.#hooks.writeDetached({ remove: op.id });
       layers.succeed(op, undefined);
+      // Emitted before the discards it causes.
+      this.#emit("succeeded", op);
       if (neverExisted) layers.failedChanges?.discard(layers.failedOf(op.id));
+      return null;
     });
   }
 
-  /** Settles the change made with `mutationId` from its realtime echo; returns whether one was pending. */
-  acknowledge(mutationId: string, entity: TUiData | undefined): boolean {
+  /** Settles the change made with `mutationId` from its realtime echo; returns the change it settled, if one was pending. */
+  acknowledge(mutationId: string, entity: TUiData | undefined): PendingOp<TUiData> | undefined {
     const { layers } = this.#ctx;
     const op = this.#inFlight.get(mutationId);
-    if (!op || !layers.isPending(op)) return false;
+    if (!op || !layers.isPending(op)) return undefined;
     if (op.kind === "create") this.#echoes.get(op)?.(entity);
     else layers.succeed(op, op.kind === "update" ? entity : undefined);
-    return true;
+    return op;
+  }
+
+  /** Tells the event log (when it listens) of a phase of `op`. */
+  #emit(phase: MutationEvent["phase"], op: PendingOp<TUiData>, extra?: Partial<MutationEvent>): void {
+    this.#ctx.layers.emit?.({ type: "mutation", phase, kind: op.kind, id: op.id, mutationId: op.mutationId ?? "", change: op.seq, ...extra });
   }
 
   #receipt(): MutationReceipt {
@@ -168,13 +180,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     retry: boolean,
     variables: TVars,
     mutationFn: (variables: TVars) => Promise<TResult>,
-    settle: (result: TResult) => void,
+    /** Settles the change with the answer; returns the server's entity (null: already told). */
+    settle: (result: TResult) => TUiData | undefined | null | void,
   ): Promise<TResult> {
     const { client, layers, reporter, name } = this.#ctx;
+    op.mutationId = key.mutationId;
     runInAction(() => {
       if (retry) layers.retrying(op);
       else layers.begin(op);
       this.counts[kind]++;
+      if (layers.emit) this.#emit(retry ? "retried" : "applied", op, retry ? {} : { data: plain(op.kind === "create" ? op.entity : op.kind === "update" ? op.patch : undefined) });
     });
     this.#inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
@@ -190,10 +205,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         this.counts[kind]--;
         if (ok) {
           this.#inputs.delete(op);
-          settle(result as TResult);
+          const answer = settle(result as TResult);
+          if (answer !== null && layers.emit && !this.#ctx.isDestroyed()) this.#emit("succeeded", op, answer ? { data: plain(answer) } : {});
         } else if (this.#ctx.isDestroyed()) return;
-        else if (this.#ctx.config.keepFailed && !this.#orphan(op)) layers.keepFailed(op, toError(result));
-        else layers.fail(op);
+        else {
+          const error = toError(result);
+          const kept = !!this.#ctx.config.keepFailed && !this.#orphan(op);
+          if (kept) layers.keepFailed(op, error);
+          else layers.fail(op);
+          this.#emit("failed", op, { error: error.message, kept });
+        }
       });
     };
     return mutation.execute(variables).then(

@@ -4,13 +4,16 @@ import { EntityMap, type EntityMapOwner, type EntityMapWriter } from "./EntityMa
 import { KeyedSignals } from "./KeyedSignals";
 import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
-import type { Entity, WriteStatus } from "./shapes";
+import { plain } from "./plain";
+import type { Entity, LogEntry, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
 
 /** What every optimistic change has: `seq` orders changes by the time they were made. */
 interface OpBase {
   readonly seq: number;
   id: string;
+  /** The receipt of its latest server call. */
+  mutationId?: string;
   /** Kept after its server call failed (`keepFailed`): the error, until retried or discarded. */
   failed?: Error;
 }
@@ -32,7 +35,7 @@ export interface FailedChanges<T> {
 type UpdateOp<T> = PendingOp<T> & { kind: "update" };
 
 /** The state of one entity that has changes in flight. */
-interface Track<T> {
+export interface Track<T> {
   /** What the server said last (undefined: the entity does not exist on the server). */
   confirmed: T | undefined;
   /** Changes in flight (and kept failed ones), oldest first. */
@@ -60,6 +63,29 @@ export interface ServerListMark {
  * the key): this layer's own confirmed changes not yet written back stay.
  */
 export type ServerListSource = "fetch" | "cache";
+
+/** What the devtools' snapshots read and load; internal. */
+export interface LayersInternals<T extends Entity> {
+  tracks: Map<string, Track<T>>;
+  placeholders: Set<PendingOp<T>>;
+  deletions: Deletions;
+  order: ListOrder<T>;
+  /** The last `seq` given (`setTick` moves it), and the count of changes in flight. */
+  tick(): number;
+  setTick(tick: number): void;
+  countOps(count: number): void;
+  /** The ids a server list about to be applied must leave as they are. */
+  protect(ids: Iterable<string>): void;
+  setVisible(id: string, value: T | undefined): void;
+  refresh(id: string, track: Track<T>): void;
+}
+
+let internals: <T extends Entity>(layers: OptimisticLayers<T>) => LayersInternals<T>;
+
+/** The private state of `layers`, for the devtools' snapshots; internal. */
+export function layersInternals<T extends Entity>(layers: OptimisticLayers<T>): LayersInternals<T> {
+  return internals(layers);
+}
 
 /**
  * The state model: a confirmed layer (what the server said) and, per entity, the ordered changes in
@@ -95,6 +121,8 @@ export class OptimisticLayers<T extends Entity> {
   onKeep: ((kept: T, incoming: T) => boolean) | undefined;
   /** Retries and discards kept failed changes (set by the manager). */
   failedChanges: FailedChanges<T> | undefined;
+  /** Set while the manager's event log has listeners: describes a change once it is visible. */
+  emit: ((entry: LogEntry) => void) | undefined;
 
   #write: EntityMapWriter<T>;
   #order: ListOrder<T>;
@@ -117,6 +145,21 @@ export class OptimisticLayers<T extends Entity> {
   #status = new KeyedSignals("writeStatus");
   /** How many entities have kept failed changes (observable). */
   #failedCount = observable.box(0);
+
+  static {
+    internals = <T extends Entity>(l: OptimisticLayers<T>): LayersInternals<T> => ({
+      tracks: l.#tracks,
+      placeholders: l.#placeholders,
+      deletions: l.#deletions,
+      order: l.#order,
+      tick: () => l.#tick,
+      setTick: (tick) => void (l.#tick = tick),
+      countOps: (count) => void (l.#opCount = count),
+      protect: (ids) => void (l.#protected = new Set(ids)),
+      setVisible: (id, value) => void l.#setVisible(id, value),
+      refresh: (id, track) => l.#refresh(id, track),
+    });
+  }
 
   constructor(owner: EntityMapOwner<T>) {
     this.entities = new EntityMap(owner);
@@ -226,9 +269,16 @@ export class OptimisticLayers<T extends Entity> {
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
     const kept = (id: string) => this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id));
+    // Only while the event log listens: what the list did, for its event.
+    const emit = this.emit;
+    const items: T[] = [];
+    const counts = { added: 0, changed: 0, removed: 0 };
+    const keptIds = emit ? [...new Set([...(this.#protected ?? []), ...(fromCache ? this.#dirty : [])])] : [];
     const write = (id: string, value: T | undefined) => {
       if (value === undefined) this.#learnDeleted(id);
+      const had = emit && this.confirmed(id) !== undefined;
       const changed = this.#setConfirmed(id, value);
+      if (emit && changed) counts[value === undefined ? "removed" : had ? "changed" : "added"]++;
       // What another manager confirmed is as new as an answer: a fetch in flight must not undo it.
       if (fromCache && changed) this.#protected?.add(id);
     };
@@ -239,11 +289,13 @@ export class OptimisticLayers<T extends Entity> {
           const previousId = previous?.ids[i];
           if (previous && item === previous.data[i] && (previousId === undefined || !this.#dirty.has(previousId))) {
             ids[i] = previousId;
+            if (emit && previousId !== undefined) items.push(this.confirmed(previousId) as T);
             continue;
           }
           const entity = convert(item);
           const id = entity?.id;
           ids[i] = id;
+          if (emit && entity) items.push(entity);
           if (id !== previousId) orderChanged = true;
           if (entity && !kept(entity.id)) write(entity.id, entity);
         }
@@ -263,6 +315,11 @@ export class OptimisticLayers<T extends Entity> {
         this.#dirty = new Set(this.#protected);
         this.#cleared = false;
       } else for (const id of this.#protected ?? []) this.#dirty.add(id);
+      if (emit) {
+        let keptPending = 0;
+        for (const entity of items) if (this.#tracks.get(entity.id)?.ops.some((op) => !this.#placeholders.has(op))) keptPending++;
+        emit({ type: "server-list", source, items: plain(items) as unknown[], ...counts, keptPending, kept: keptIds });
+      }
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };
@@ -470,6 +527,7 @@ export class OptimisticLayers<T extends Entity> {
       this.#order.clear();
       this.onClear?.();
       this.onConfirmedChange?.();
+      this.emit?.({ type: "confirmed", op: "clear" });
     });
   }
 
@@ -486,6 +544,7 @@ export class OptimisticLayers<T extends Entity> {
         for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
       });
       if (structureChanged) this.#order.rebuild([...snapshot.keys()]);
+      this.emit?.({ type: "confirmed", op: "restore", items: plain([...snapshot.values()]) as unknown[] });
     });
   }
 

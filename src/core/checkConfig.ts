@@ -25,6 +25,7 @@ export function checkConfig(input: unknown): void {
     }
   }
   if (config.staleTime !== undefined && !(typeof config.staleTime === "number" && config.staleTime >= 0)) fail(`config.staleTime of ${label} must be a number of milliseconds >= 0.`);
+  if (config.onEvent !== undefined && typeof config.onEvent !== "function") fail(`config.onEvent of ${label} must be a function that receives each event.`);
   const realtime = config.realtime as { eventType?: unknown } | undefined;
   if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {
     fail(`config.realtime.eventType of ${label} must be the name of the socket event to listen to, e.g. "todo_update".`);

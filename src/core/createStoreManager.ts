@@ -5,6 +5,7 @@ import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import { createActions } from "./actions";
 import { checkConfig } from "./checkConfig";
 import { createContext, type ManagerContext, type ManagerPart } from "./context";
+import { createEventLog, managerInternals } from "./eventLog";
 import { MutationRunner } from "./MutationRunner";
 import type { OptimisticStore } from "./OptimisticStore";
 import type { Entity } from "./shapes";
@@ -13,8 +14,8 @@ import type { OptimisticStoreConfig, OptimisticStoreManager } from "./types";
 
 /** What a realtime attachment gets from the manager beyond its context; internal. */
 export interface RealtimeNeeds<TUiData> {
-  /** Settles this client's own pending change echoed back with its receipt. */
-  acknowledge: (mutationId: string, entity: TUiData | undefined) => boolean;
+  /** Settles this client's own pending change echoed back with its receipt; returns it (its `seq` numbers it). */
+  acknowledge: (mutationId: string, entity: TUiData | undefined) => { readonly seq: number } | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
 }
@@ -56,6 +57,7 @@ export function createStoreManager<
   let destroyed = false;
   let enabled = config.enabled ? config.enabled() : true;
   const ctx = createContext(config, queryClient, () => destroyed);
+  const events = createEventLog(ctx);
 
   // Realtime events of a burst that arrived before an answer or a fetched list are applied first.
   const applyArrived = () => realtime?.flush();
@@ -72,7 +74,7 @@ export function createStoreManager<
   ctx.client.mount();
   const query = createQuerySync(ctx, { status, enabled, beforeList: applyArrived });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
-  const parts: ManagerPart[] = [query, ...(realtime ? [realtime] : [])];
+  const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : [])];
 
   const setEnabled = (next: boolean) => {
     if (destroyed || next === enabled) return;
@@ -104,5 +106,6 @@ export function createStoreManager<
     },
   };
   if (realtime) manager.realtime = realtime.handle;
+  managerInternals.set(manager, { ctx: ctx as unknown as ManagerContext<unknown, Entity>, events });
   return manager;
 }

@@ -10,3 +10,4 @@ export type {
   OptimisticStoreManager,
   WriteStatus,
 } from "./types";
+export type { ConfirmedEvent, MutationEvent, OptimisticEvent, RealtimeChangeEvent, ServerListEvent, SnapshotEvent } from "./shapes";

@@ -51,3 +51,90 @@ export interface WriteStatus {
   discard(): void;
 }
 
+
+/** What every event of the log carries. */
+interface EventBase {
+  /** When it happened (ms since the epoch). */
+  at: number;
+  /** The manager's `name`. */
+  store: string;
+}
+
+/**
+ * One phase of an optimistic change. `data` is JSON-safe (a `Date` is written `{ "$date": ISO }`):
+ * on `applied`, the optimistic entity of a create or the patch of an update; on `succeeded`, the
+ * server's entity (UI shape), when it answered with one.
+ */
+export interface MutationEvent extends EventBase {
+  type: "mutation";
+  phase: "applied" | "succeeded" | "failed" | "retried" | "discarded";
+  kind: "create" | "update" | "remove";
+  /** The entity's id when it happened (a temporary id until its create is answered). */
+  id: string;
+  /** The receipt of the server call (a retry is a new call: a new id). */
+  mutationId: string;
+  /** Numbers the change: the same in every phase of it, retries included. */
+  change: number;
+  data?: unknown;
+  /** On `failed`: the error's message. */
+  error?: string;
+  /** On `failed`: whether the change stays visible, marked failed (`keepFailed`). */
+  kept?: boolean;
+}
+
+/**
+ * A complete list applied to the confirmed layer: a fetch result, or the query cache written by
+ * another manager of the key (`source: "cache"`). `items` are the list's entities (UI shape,
+ * JSON-safe); `kept` the ids whose confirmed state newer writes kept against it.
+ */
+export interface ServerListEvent extends EventBase {
+  type: "server-list";
+  source: "fetch" | "cache";
+  items: unknown[];
+  /** Entities it brought that were not confirmed before. */
+  added: number;
+  /** Confirmed entities it changed. */
+  changed: number;
+  /** Confirmed entities missing from it, removed. */
+  removed: number;
+  /** Entities of the list whose pending changes stayed on top. */
+  keptPending: number;
+  kept: string[];
+}
+
+/**
+ * A realtime event applied to the confirmed layer, or recognised as this client's own change coming
+ * back (`echo: true`). An echo that settled a pending change names it (`mutationId`, `change`); any
+ * other echo changes nothing, except a `DELETE`, which is applied.
+ */
+export interface RealtimeChangeEvent extends EventBase {
+  type: "realtime";
+  action: "INSERT" | "UPDATE" | "DELETE";
+  id: string;
+  data: unknown;
+  echo: boolean;
+  mutationId?: string;
+  change?: number;
+}
+
+/** Any other confirmed write: the store's own methods (`upsert`, `update`, `remove`, `clear`, …). */
+export interface ConfirmedEvent extends EventBase {
+  type: "confirmed";
+  op: "upsert" | "remove" | "clear" | "restore" | "reconcile";
+  id?: string;
+  data?: unknown;
+  /** For `restore` and `reconcile`: the complete list. */
+  items?: unknown[];
+}
+
+/** The state of a store when a recording started (or the state its dropped events folded into). */
+export interface SnapshotEvent extends EventBase {
+  type: "snapshot";
+  state: unknown;
+}
+
+/** One event of a store's log: see the `onEvent` option and `mobx-tanstack-optimistic/devtools`. */
+export type OptimisticEvent = MutationEvent | ServerListEvent | RealtimeChangeEvent | ConfirmedEvent | SnapshotEvent;
+
+/** An event before the log stamps it with `at` and `store`; internal. */
+export type LogEntry = OptimisticEvent extends infer E ? (E extends OptimisticEvent ? Omit<E, "at" | "store"> : never) : never;

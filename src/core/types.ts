@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
 import type { DataTransformer } from "../transforms/types";
-import type { Entity, MutationReceipt, OptimisticDefaults, WriteStatus } from "./shapes";
+import type { Entity, MutationReceipt, OptimisticDefaults, OptimisticEvent, WriteStatus } from "./shapes";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import type { OptimisticStore } from "./OptimisticStore";
 
-export type { Entity, MutationReceipt, OptimisticDefaults, WriteStatus };
+export type { Entity, MutationReceipt, OptimisticDefaults, OptimisticEvent, WriteStatus };
 
 /** Where an error reported to `onError` / `logger` came from. */
 export interface OptimisticErrorInfo {
@@ -70,6 +70,12 @@ export interface OptimisticStoreConfig<
   onError?: (error: Error, info: OptimisticErrorInfo) => void;
   /** Receives debug and warning messages. */
   logger?: OptimisticLogger;
+  /**
+   * Receives every change of the store as plain, JSON-safe data, synchronously, once the change is
+   * visible: mutation phases, fetched lists, realtime events, other confirmed writes. Nothing is
+   * built for events when it is not given. See `mobx-tanstack-optimistic/devtools` to record and replay.
+   */
+  onEvent?: (event: OptimisticEvent) => void;
 }
 
 /** What {@link createOptimisticStoreManager} returns. */
