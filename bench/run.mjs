@@ -29,7 +29,9 @@ const singleRuns = quick ? 5 : 11;
 /** W4 loads (one process each). */
 const heapRuns = quick ? 3 : 5;
 
-export const LIBS = ["floor", "ours", "ours-raw", "tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+export const LIBS = ["floor", "ours", "ours-raw", "ours-recorded", "tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+/** Variants of ours (an option or a capability on): main workloads only, not in the scale table or the README. */
+export const VARIANTS = ["ours-raw", "ours-recorded"];
 const libs = listFlag("libs") ?? LIBS;
 const only = listFlag("only") ?? ["W1", "W2", "W3", "W4", "W5"];
 const SCALE_SIZES = [1_000, 10_000, 100_000];
@@ -45,7 +47,7 @@ for (const workload of ["W1", "W3"]) {
   // Time budget of one run (CPU ms): the operation count is cut to fit it. The peers' cost per
   // operation grows with the store, so fewer operations measure it as well; ours and the floor
   // should fit all 10,000 operations.
-  const budget = (lib) => (["floor", "ours", "ours-raw"].includes(lib) ? 4_000 : 1_000);
+  const budget = (lib) => (["floor", "ours", ...VARIANTS].includes(lib) ? 4_000 : 1_000);
   for (const lib of libs) jobs.push({ workload, lib, n: 10_000, ops: 10_000, runs, group: "main", budgetMs: budget(lib) });
   for (const n of SCALE_SIZES) {
     for (const lib of libs) {
@@ -54,7 +56,7 @@ for (const workload of ["W1", "W3"]) {
       // this benchmark may take. --all runs it anyway.
       if (lib === "mobx-tanstack-query" && n > 1_000 && !flag("all")) continue;
       // `transformer: false` takes the same path as ours here.
-      if (lib === "ours-raw") continue;
+      if (VARIANTS.includes(lib)) continue;
       // 1,000 operations in a row (not cut for ours and the floor), then isolated operations of
       // each kind (W1: update, create, remove; W3: one realtime event), each settled alone.
       const scaleBudget = ["floor", "ours"].includes(lib) ? 60_000 : 400;

@@ -23,7 +23,8 @@ function fakeSocket() {
   };
 }
 
-export async function create({ server, observe = {}, raw = false }) {
+/** `raw`: no transformer; `attach(manager)`: a capability to attach, returning what detaches it. */
+export async function create({ server, observe = {}, raw = false, attach }) {
   environmentManager.setIsServer(() => false);
   const counts = { entity: 0, list: 0 };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -43,6 +44,7 @@ export async function create({ server, observe = {}, raw = false }) {
     client,
   );
   manager.realtime.connect(socket);
+  const detach = attach?.(manager);
   const { store, actions } = manager;
   await until(() => store.count === server.n && !manager.status.isSyncing);
   await drain();
@@ -70,6 +72,7 @@ export async function create({ server, observe = {}, raw = false }) {
     settle: () => drain(),
     dispose() {
       for (const dispose of disposers) dispose();
+      detach?.();
       manager.destroy();
       client.clear();
     },

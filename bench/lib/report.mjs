@@ -7,11 +7,14 @@ const NAMES = {
   floor: "floor",
   ours: "**ours**",
   "ours-raw": "ours, `transformer: false`",
+  "ours-recorded": "ours, `recordEvents` attached",
   "tanstack-query": "TanStack Query pattern",
   "mobx-tanstack-query": "mobx-tanstack-query",
   "tanstack-db": "TanStack DB",
 };
 const PEERS = ["tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+/** Variants of ours: same bundle, main workloads only. */
+const VARIANTS = ["ours-raw", "ours-recorded"];
 
 /** 3 significant digits, thousands separated. */
 export function fmt(value) {
@@ -78,7 +81,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   };
   const sizeCell = (lib) => {
     if (lib === "floor") return "0";
-    if (lib === "ours-raw") return "same";
+    if (VARIANTS.includes(lib)) return "same";
     const s = size(lib);
     if (!s) return "–";
     if (lib !== "ours") return kB(s.gzipBytes);
@@ -104,7 +107,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   rows.push(["W5 min+gzip, peers external (`export *`)", ...libs.map(sizeCell)]);
 
   // Scale: how the cost of one change grows with the store.
-  const scaleLibs = libs.filter((lib) => lib !== "ours-raw");
+  const scaleLibs = libs.filter((lib) => !VARIANTS.includes(lib));
   const scaleFind = (m, lib, n) => find(m.workload, lib, n, "scale");
   const scaleValue = (m, lib, n) => {
     const r = scaleFind(m, lib, n);
@@ -382,7 +385,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   out.push(`Machine: Node ${machine.node}, ${machine.cpu}, ${machine.memory}, ${machine.os}; load average at start ${machine.loadAverage}. Run ${machine.date} by \`${machine.command}\` in ${machine.totalSeconds} s.`);
 
   // The summary in the project README, from the same run.
-  const readmeLibs = libs.filter((lib) => lib !== "ours-raw");
+  const readmeLibs = libs.filter((lib) => !VARIANTS.includes(lib));
   const readmeNames = { ...NAMES, ours: "**this library**" };
   const readmeRows = [];
   const readmeMetric = (title, workload, value, toFloor, extra) =>

@@ -53,7 +53,9 @@ export interface WriteStatus {
 
 
 /** What every event of the log carries. */
-interface EventBase {
+export interface EventBase {
+  /** Which kind of event this is. */
+  type: string;
   /** When it happened (ms since the epoch). */
   at: number;
   /** The manager's `name`. */
@@ -66,8 +68,15 @@ interface EventBase {
  * server's entity (UI shape), when it answered with one.
  */
 export interface MutationEvent extends EventBase {
+  /** Always `"mutation"`. */
   type: "mutation";
+  /**
+   * `applied`: shown (and sent, or queued behind the entity's earlier changes); `succeeded`: the
+   * server answered; `failed`: it refused (rolled back, or kept visible); `retried`: a kept failed
+   * change is sent again; `discarded`: a kept failed change was dropped.
+   */
   phase: "applied" | "succeeded" | "failed" | "retried" | "discarded";
+  /** Which action made the change. */
   kind: "create" | "update" | "remove";
   /** The entity's id when it happened (a temporary id until its create is answered). */
   id: string;
@@ -75,6 +84,7 @@ export interface MutationEvent extends EventBase {
   mutationId: string;
   /** Numbers the change: the same in every phase of it, retries included. */
   change: number;
+  /** See above: the optimistic entity or the patch (`applied`), the server's entity (`succeeded`). */
   data?: unknown;
   /** On `failed`: the error's message. */
   error?: string;
@@ -88,8 +98,11 @@ export interface MutationEvent extends EventBase {
  * JSON-safe); `kept` the ids whose confirmed state newer writes kept against it.
  */
 export interface ServerListEvent extends EventBase {
+  /** Always `"server-list"`. */
   type: "server-list";
+  /** `fetch`: this manager's query (or `store.reconcile`); `cache`: another manager of the key wrote the list. */
   source: "fetch" | "cache";
+  /** The list's entities, in its order (UI shape, JSON-safe). */
   items: unknown[];
   /** Entities it brought that were not confirmed before. */
   added: number;
@@ -99,6 +112,7 @@ export interface ServerListEvent extends EventBase {
   removed: number;
   /** Entities of the list whose pending changes stayed on top. */
   keptPending: number;
+  /** Ids whose confirmed state (present or deleted) writes newer than the list kept. */
   kept: string[];
 }
 
@@ -108,28 +122,41 @@ export interface ServerListEvent extends EventBase {
  * other echo changes nothing, except a `DELETE`, which is applied.
  */
 export interface RealtimeChangeEvent extends EventBase {
+  /** Always `"realtime"`. */
   type: "realtime";
+  /** The event's kind. */
   action: "INSERT" | "UPDATE" | "DELETE";
+  /** The entity it concerns. */
   id: string;
+  /** The entity it carried (UI shape, JSON-safe); for a `DELETE`, `{ id }`. */
   data: unknown;
+  /** Whether it was this client's own change coming back. */
   echo: boolean;
+  /** The receipt of the pending change the echo settled. */
   mutationId?: string;
+  /** The number of the pending change the echo settled (as in its {@link MutationEvent}s). */
   change?: number;
 }
 
 /** Any other confirmed write: the store's own methods (`upsert`, `update`, `remove`, `clear`, …). */
 export interface ConfirmedEvent extends EventBase {
+  /** Always `"confirmed"`. */
   type: "confirmed";
-  op: "upsert" | "remove" | "clear" | "restore" | "reconcile";
+  /** `upsert` (also `store.update`), `remove`, `clear`, or `restore` (`store.rollback()`). */
+  op: "upsert" | "remove" | "clear" | "restore";
+  /** The entity written or removed. */
   id?: string;
+  /** The entity written (UI shape, JSON-safe). */
   data?: unknown;
-  /** For `restore` and `reconcile`: the complete list. */
+  /** For `restore`: the complete confirmed list. */
   items?: unknown[];
 }
 
 /** The state of a store when a recording started (or the state its dropped events folded into). */
 export interface SnapshotEvent extends EventBase {
+  /** Always `"snapshot"`. */
   type: "snapshot";
+  /** The confirmed entities, the visible order and the changes in flight (a format of `replayEvents`, JSON-safe). */
   state: unknown;
 }
 

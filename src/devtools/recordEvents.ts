@@ -13,6 +13,7 @@ export interface EventRecording {
   stop(): void;
 }
 
+/** Options of {@link recordEvents}. */
 export interface RecordEventsOptions {
   /** At most this many events are kept, the snapshot included: the newest (default 10,000). */
   limit?: number;

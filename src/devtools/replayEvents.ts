@@ -2,6 +2,7 @@ import type { OptimisticStore } from "../core/OptimisticStore";
 import type { Entity, OptimisticEvent } from "../core/shapes";
 import { Replayer } from "./Replayer";
 
+/** Options of {@link replayEvents}. */
 export interface ReplayEventsOptions<T extends Entity> {
   /** An empty store to replay into (a subclass of `OptimisticStore`, say); default: a new one. */
   store?: OptimisticStore<T>;
