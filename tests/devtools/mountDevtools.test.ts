@@ -69,6 +69,21 @@ describe("mountDevtools", () => {
     expect(document.head.querySelectorAll("style")).toHaveLength(0);
   });
 
+  it("follows the query: syncing during a refetch, then its error", async () => {
+    const onError = vi.fn();
+    const { backend, manager } = await setup({ manual: true, config: { onError } });
+    const { root } = mount([manager]);
+    const refetch = manager.actions.refetch();
+    await nextFrame();
+    expect(root.querySelector("[data-query]")!.textContent).toBe("query: syncing");
+    (await backend.nextRequest("query")).reject(new Error("Server down"));
+    await refetch.catch(() => undefined);
+    await vi.waitFor(() => expect(manager.status.isError).toBe(true));
+    await nextFrame();
+    expect(root.querySelector("[data-query]")!.textContent).toBe("query: error (Server down)");
+    expect(rowIds(root)).toEqual(["a", "b", "c"]);
+  });
+
   it("shows a pending change with its fields, then confirmed once the server answers", async () => {
     const { backend, manager } = await setup({ manual: true });
     const { root } = mount([manager]);
