@@ -1,3 +1,4 @@
+export { mountDevtools } from "./mountDevtools";
 export { recordEvents } from "./recordEvents";
 export type { EventRecording, RecordEventsOptions } from "./recordEvents";
 export { replayEvents } from "./replayEvents";
