@@ -1,6 +1,7 @@
 import { observer } from "mobx-react-lite";
 import { useEffect, useRef, useState } from "react";
 import { mountPageDevtools } from "./pageDevtools";
+import { downloadRecording, todoRecording } from "./recording";
 import { pageStores } from "./stores";
 
 /** The todos manager, while its panel is mounted. */
@@ -10,10 +11,12 @@ const todosManager = () => pageStores.find(({ name }) => name === "todos")?.mana
  * The library's devtools panel in `#devtools-root`, for every store of the page (`pageStores`;
  * mounted again with the current managers whenever a panel makes a new store, see
  * `pageDevtools.ts`). Shown on request: hidden, it is unmounted. Above it: how to read its
- * timeline, and a refetch to watch land beneath pending changes.
+ * timeline, a refetch to watch land beneath pending changes, and the bug report (the todos'
+ * recording as JSON).
  */
 export const DevtoolsSlot = observer(function DevtoolsSlot() {
   const [open, setOpen] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -22,7 +25,13 @@ export const DevtoolsSlot = observer(function DevtoolsSlot() {
     return mountPageDevtools(target, pageStores);
   }, [open]);
 
+  const recording = todoRecording.get();
   const todos = todosManager();
+  const download = () => {
+    if (!recording) return;
+    const count = downloadRecording(recording);
+    setSaved(`Saved ${count} event${count === 1 ? "" : "s"} of the todos.`);
+  };
 
   return (
     <section className={open ? "devtools open" : "devtools"} aria-label="Devtools" data-testid="devtools-panel">
@@ -49,7 +58,22 @@ export const DevtoolsSlot = observer(function DevtoolsSlot() {
         >
           Refetch todos
         </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!recording}
+          onClick={download}
+          title="The todos' events since the page loaded, as JSON: replayEvents(JSON.parse(file)) rebuilds the todos shown now"
+          data-testid="devtools-download"
+        >
+          Download recording
+        </button>
       </div>
+      {saved && (
+        <p className="muted" role="status" data-testid="devtools-download-status">
+          {saved}
+        </p>
+      )}
       {/* The devtools panel (its own shadow root) is mounted into #devtools-root while shown; React puts nothing in it. */}
       <div id="devtools-root" ref={root} className="devtools-body" hidden={!open} data-testid="devtools-slot" />
     </section>
