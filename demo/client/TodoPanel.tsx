@@ -7,6 +7,7 @@ import { ClippedText } from "./ClippedText";
 import { KeptFailureList } from "./FailureList";
 import { KeptFailures } from "./keptFailures";
 import { LiveBadge } from "./LiveBadge";
+import { useTodoRecording } from "./recording";
 import { WriteStatusMark, writeState } from "./RowState";
 import { createTodos, usePageStore } from "./stores";
 import { TitleInput } from "./TitleInput";
@@ -22,6 +23,7 @@ const shownByWriteStatus = () => undefined;
 export const TodoPanel = observer(function TodoPanel() {
   const todos = useOptimisticStore(createTodos);
   usePageStore("todos", todos, { live: true });
+  useTodoRecording(todos); // the devtools' "Download recording"
   const kept = useMemo(() => new KeptFailures(todos), [todos]);
   const { store, actions, status } = todos;
 

@@ -10,7 +10,7 @@
  * Shared at module level, because there is exactly one of each for the whole page and several
  * components use them: the socket.io connection (the todo and checkbox stores listen on it, the
  * server switches follow it), the server switches, and the log of rolled-back changes. The
- * devtools panel will need every store of the page; the panels list theirs in `pageStores` while
+ * devtools panel shows every store of the page; the panels list theirs in `pageStores` while
  * they are mounted (`usePageStore`), instead of making the stores singletons for its sake.
  */
 import { observable, runInAction } from "mobx";
@@ -60,7 +60,7 @@ export interface PageStore {
   manager: AnyManager;
 }
 
-/** The stores the mounted panels own, in mount order: what the devtools panel will show. */
+/** The stores the mounted panels own, in mount order: what the devtools panel shows (`pageDevtools.ts`). */
 export const pageStores = observable.array<PageStore>([], { deep: false });
 
 /**
