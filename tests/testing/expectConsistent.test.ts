@@ -1,7 +1,7 @@
 import { environmentManager, type QueryClient } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOptimisticStoreManager, getGlobalQueryClient, OptimisticStore, type DataTransformer, type OptimisticStoreManager } from "../../src";
+import { createOptimisticStoreManager, getGlobalQueryClient, type DataTransformer, type OptimisticStoreManager } from "../../src";
 import { createFakeBackend, expectConsistent } from "../../src/testing";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, createTestQueryClient, onCleanup } from "../__fixtures__/testHelpers";
