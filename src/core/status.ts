@@ -1,10 +1,12 @@
-import { observable } from "mobx";
+import { onlineManager } from "@tanstack/query-core";
+import { createAtom, observable, runInAction } from "mobx";
 
-/** Counts of mutations in flight, by kind (observable). */
+/** Counts of mutations in flight, by kind, and of those queued for the network (observable). */
 export interface PendingCounts {
   create: number;
   update: number;
   remove: number;
+  queued: number;
 }
 
 /** The observable query status a manager exposes; written by the query sync. */
@@ -22,10 +24,19 @@ export interface ManagerStatus extends QueryStatus {
   readonly deletePending: boolean;
   readonly hasPendingMutations: boolean;
   readonly failedCount: number;
+  readonly queuedCount: number;
+  readonly isOnline: boolean;
 }
 
 /** @param failed how many entities have kept failed changes (observable). */
 export function createStatus(counts: PendingCounts, failed: () => number): ManagerStatus {
+  // query-core's onlineManager, observed through an atom: listened to only while something observes it.
+  let stop: (() => void) | undefined;
+  const online = createAtom(
+    "isOnline",
+    () => (stop = onlineManager.subscribe(() => runInAction(() => online.reportChanged()))),
+    () => stop?.(),
+  );
   return observable(
     {
       isLoading: false,
@@ -46,6 +57,13 @@ export function createStatus(counts: PendingCounts, failed: () => number): Manag
       },
       get failedCount() {
         return failed();
+      },
+      get queuedCount() {
+        return counts.queued;
+      },
+      get isOnline() {
+        online.reportObserved();
+        return onlineManager.isOnline();
       },
     },
     {},

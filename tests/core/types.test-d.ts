@@ -109,7 +109,7 @@ expectTypeOf<MutationReceipt>().toEqualTypeOf<{ mutationId: string; originId: st
 
 // onError gets the error and where it came from.
 expectTypeOf<NonNullable<OptimisticStoreConfig["onError"]>>().parameters.toEqualTypeOf<[Error, OptimisticErrorInfo]>();
-expectTypeOf<OptimisticErrorInfo["source"]>().toEqualTypeOf<"query" | "mutation" | "realtime" | "callback" | "store">();
+expectTypeOf<OptimisticErrorInfo["source"]>().toEqualTypeOf<"query" | "mutation" | "realtime" | "callback" | "store" | "persist">();
 
 // ---- misuse does not compile -----------------------------------------------------------------
 // @ts-expect-error name is required
