@@ -1,4 +1,4 @@
-import type { QueryClient } from "@tanstack/query-core";
+import { onlineManager, type QueryClient } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import { createQuerySync } from "../query/querySync";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
@@ -78,6 +78,8 @@ export function createStoreManager<
   const query = createQuerySync(ctx, { status, enabled: enabled && !restoring, beforeList: applyArrived });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
   const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : [])];
+  // status.isOnline follows query-core's onlineManager (which pauses and resumes the queued changes).
+  parts.push({ dispose: onlineManager.subscribe((online) => runInAction(() => (status.isOnline = online))) });
   const actions = createActions(ctx, runner);
   // Changes queued for the network are not sent once the store they were made in is cleared.
   const onClear = ctx.layers.onClear;

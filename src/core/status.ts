@@ -1,5 +1,5 @@
 import { onlineManager } from "@tanstack/query-core";
-import { createAtom, observable, runInAction } from "mobx";
+import { observable } from "mobx";
 
 /** Counts of mutations in flight, by kind, and of those queued for the network (observable). */
 export interface PendingCounts {
@@ -25,18 +25,12 @@ export interface ManagerStatus extends QueryStatus {
   readonly hasPendingMutations: boolean;
   readonly failedCount: number;
   readonly queuedCount: number;
-  readonly isOnline: boolean;
+  /** Written by the manager, which follows `onlineManager`. */
+  isOnline: boolean;
 }
 
 /** @param failed how many entities have kept failed changes (observable). */
 export function createStatus(counts: PendingCounts, failed: () => number): ManagerStatus {
-  // query-core's onlineManager, observed through an atom: listened to only while something observes it.
-  let stop: (() => void) | undefined;
-  const online = createAtom(
-    "isOnline",
-    () => (stop = onlineManager.subscribe(() => runInAction(() => online.reportChanged()))),
-    () => stop?.(),
-  );
   return observable(
     {
       isLoading: false,
@@ -61,10 +55,7 @@ export function createStatus(counts: PendingCounts, failed: () => number): Manag
       get queuedCount() {
         return counts.queued;
       },
-      get isOnline() {
-        online.reportObserved();
-        return onlineManager.isOnline();
-      },
+      isOnline: onlineManager.isOnline(),
     },
     {},
     { deep: false },

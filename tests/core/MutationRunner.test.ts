@@ -108,6 +108,18 @@ describe("a create answered without an entity", () => {
 describe("offline queue (query-core's paused mutations)", () => {
   afterEach(() => onlineManager.setOnline(true));
 
+  it("status.isOnline follows onlineManager while the manager lives", async () => {
+    const { manager } = await setupManager({ seed: makeTodos() });
+    const seen: boolean[] = [];
+    const dispose = autorun(() => seen.push(manager.status.isOnline));
+    onlineManager.setOnline(false);
+    onlineManager.setOnline(true);
+    manager.destroy();
+    onlineManager.setOnline(false);
+    dispose();
+    expect(seen).toEqual([true, false, true]);
+  });
+
   it("counts nothing as queued for changes made online: queuedCount never moves", async () => {
     const { manager } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
