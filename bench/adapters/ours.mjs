@@ -23,7 +23,8 @@ function fakeSocket() {
   };
 }
 
-export async function create({ server, observe = {}, raw = false }) {
+/** `persist`: a `PersistStorage` the manager keeps its state in (bench/persist.mjs, W6). */
+export async function create({ server, observe = {}, raw = false, persist }) {
   environmentManager.setIsServer(() => false);
   const counts = { entity: 0, list: 0 };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -39,9 +40,11 @@ export async function create({ server, observe = {}, raw = false }) {
       },
       realtime: { eventType: "item_update" },
       ...(raw ? { transformer: false } : {}),
+      ...(persist ? { persist: { storage: persist } } : {}),
     },
     client,
   );
+  await manager.ready;
   manager.realtime.connect(socket);
   const { store, actions } = manager;
   await until(() => store.count === server.n && !manager.status.isSyncing);
