@@ -111,12 +111,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     };
     this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
     const key = this.#receipt(mutationId);
-    const call = (variables: unknown) => {
-      this.#check(op, "the create");
-      return config.mutations.create(variables, key);
-    };
     this.inputs.set(op, data);
-    return this.#run("create", op, key, retry, data, turn, call, (result) => {
+    return this.#run("create", op, key, retry, data, turn, (variables) => config.mutations.create(variables, key), (result) => {
       const answer = this.#answerEntity(result, "create");
       if (this.#ctx.isDestroyed()) {
         if (answer) this.#hooks.writeDetached({ put: answer });
@@ -208,12 +204,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return { mutationId, originId: this.#ctx.originId };
   }
 
-  /** A change about to be sent whose store was cleared, or whose manager was destroyed, is not sent. */
-  #check(op: PendingOp<TUiData>, what: string): void {
-    const destroyed = this.#ctx.isDestroyed();
-    if (destroyed || !this.#ctx.layers.isPending(op)) throw notSent(op, this.#ctx.name, `${destroyed ? "the manager was destroyed" : "store.clear() ran"} while it waited for ${what}`);
-  }
-
   /** Applies the change, runs its server call through query-core and settles the change with its result. */
   #run<TResult>(
     kind: Kind,
@@ -303,7 +293,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     try {
       if (turn.prior) await turn.prior;
       if (create) await create;
-      this.#check(op, "the create of that entity");
+      const destroyed = this.#ctx.isDestroyed();
+      if (destroyed || !this.#ctx.layers.isPending(op)) {
+        throw notSent(op, this.#ctx.name, `${destroyed ? "the manager was destroyed" : "store.clear() ran"} while it waited for the create of that entity`);
+      }
       sent = send(op.id);
     } finally {
       turn.done();
@@ -313,7 +306,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** A change of a created entity whose create is gone (failed and dropped): nothing to keep it for. */
   #orphan(op: PendingOp<TUiData>): boolean {
-    return this.#ctx.isOwnTempId(op.id) && !this.#ctx.layers.hasCreate(op.id);
+    return op.id.startsWith("temp-") && !this.#ctx.layers.hasCreate(op.id);
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */

@@ -47,7 +47,6 @@ export function createActions<TApiData, TUiData extends Entity>(
 
   /** The optimistic entity of a create: built by createOptimisticUiData, else the data through toUi. */
   const optimisticEntity = (data: unknown, restoredId?: string): TUiData => {
-    if (restoredId?.startsWith("temp-")) ctx.restoredTempIds.add(restoredId);
     const tempId = restoredId ?? nextTempId();
     const defaults = optimisticDefaults();
     let entity: TUiData;
@@ -106,7 +105,8 @@ export function createActions<TApiData, TUiData extends Entity>(
   /** What a call with `id` targets: a temporary id answered is the server id; one whose entity is gone is refused. */
   const targetOf = (id: unknown, action: Kind): string | undefined => {
     const target = layers.resolve(checkedId(id, action, name));
-    if (ctx.isOwnTempId(target) && !layers.isTaken(target)) {
+    // Any temporary id: this manager's, or one restored from storage (made by an earlier instance).
+    if (target.startsWith("temp-") && !layers.isTaken(target)) {
       if (action === "remove") return undefined;
       throw new OptimisticEntityError(`${action} on "${name}": "${target}" is the temporary id of an entity that no longer exists (its create failed, or it was removed).`);
     }

@@ -28,10 +28,6 @@ export interface ManagerContext<TApiData, TUiData extends Entity> {
   readonly originId: string;
   /** Unique to this manager instance: in its temporary ids and receipts' ids, so none repeats after a reload. */
   readonly instanceId: string;
-  /** Whether `id` is a temporary id of this manager (made by it, or restored from storage by it). */
-  readonly isOwnTempId: (id: string) => boolean;
-  /** Temporary ids restored from storage (made by an earlier instance). */
-  readonly restoredTempIds: Set<string>;
   /** Whether `destroy()` ran: late results change nothing in the store then. */
   readonly isDestroyed: () => boolean;
 }
@@ -63,7 +59,6 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
   // An entity kept for its identity now stands for the server's latest item (the cache must hold it).
   layers.onKeep = codec.keep;
   const instanceId = randomId();
-  const restoredTempIds = new Set<string>();
   return {
     name,
     config: config as unknown as ManagerContext<TApiData, TUiData>["config"],
@@ -75,8 +70,6 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
     reporter,
     originId: config.realtime?.browserId ?? instanceId,
     instanceId,
-    isOwnTempId: (id) => id.startsWith(`temp-${instanceId}-`) || restoredTempIds.has(id),
-    restoredTempIds,
     isDestroyed,
   };
 }

@@ -69,13 +69,19 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
       query.invalidate();
     }
   }
+  /** Errors reported already: a refused create also rejects the changes queued on its temporary id. */
+  const refused = new WeakSet<object>();
   // One action: the restored entities and changes show together.
   runInAction(() => {
     restored();
     for (const { kind, id, data, mutationId } of (typeof state === "object" && state.changes) || []) {
       const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId) : actions.remove(id, mutationId);
-      // A restored change has no caller: a refusal is reported (one dropped unsent is not).
-      change.catch((error: unknown) => error instanceof OptimisticLifecycleError || reporter.error(error, { source: "mutation", id }));
+      // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
+      change.catch((error: unknown) => {
+        if (error instanceof OptimisticLifecycleError || (error instanceof Object && refused.has(error))) return;
+        if (error instanceof Object) refused.add(error);
+        reporter.error(error, { source: "mutation", id });
+      });
     }
   });
 

@@ -202,6 +202,31 @@ describe("restore and the manager's life", () => {
     expect(server.row("b")?.title).toBe("B (mine)");
   });
 
+  it("a restored create the server refuses takes the restored changes of its temporary id with it: none is sent with that id", async () => {
+    const storage = stored({
+      schemaVersion: 1,
+      fetchedAt: Date.now(),
+      entities: makeTodos(),
+      changes: [
+        { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
+        { kind: "update", id: "temp-earlier-1", data: { title: "D2" }, mutationId: "earlier:2" },
+        { kind: "remove", id: "temp-earlier-1", mutationId: "earlier:3" },
+      ],
+    });
+    onlineManager.setOnline(false);
+    const { server, manager, reports } = await persisted(storage);
+    server.intercept({ method: "POST" }, { status: 400, body: { error: "no" } });
+    await manager.ready;
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]); // created, edited, then removed
+    expect(manager.store.writeStatus("temp-earlier-1")?.pending).toEqual(["create", "update", "remove"]);
+    onlineManager.setOnline(true);
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations).toBe(false));
+    expect(server.requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)).toEqual(["POST /items"]);
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(reports.map(([error, info]) => [info.source, info.id, error.message])).toEqual([["mutation", "temp-earlier-1", "POST /items failed: 400 no"]]);
+    await expect(manager.actions.update({ id: "temp-earlier-1", data: { title: "x" } })).rejects.toThrow(/temporary id of an entity that no longer exists/);
+  });
+
   it("destroy() before the stored state is read: nothing is restored, written or reported", async () => {
     const memory = stored({ schemaVersion: 1, fetchedAt: 1, entities: [{ id: "a", title: "A" }], changes: [{ kind: "remove", id: "a", mutationId: "m1" }] });
     const before = await memory.getItem(key);
