@@ -58,8 +58,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Creates in flight → what settles them when their realtime echo comes first. */
   readonly #echoes = new Map<PendingOp<TUiData>, (entity: TUiData | undefined) => void>();
   readonly #order: SendOrder;
-  /** What each change was called with: sent again on retry(), stored by persistence. */
-  readonly inputs = new WeakMap<PendingOp<TUiData>, unknown>();
   /** Changes paused by query-core until the network is back, and how to drop each unsent. */
   readonly #queued = new Map<PendingOp<TUiData>, (error: Error) => void>();
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
@@ -71,10 +69,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#hooks = hooks;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
     ctx.layers.failedChanges = {
-      retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#send(op, this.inputs.get(op), true))).then(() => undefined),
+      retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#send(op, op.input, true))).then(() => undefined),
       discard: (ops) => {
         for (const op of ops) {
-          this.inputs.delete(op);
           ctx.layers.fail(op);
           this.#emit("discarded", op);
         }
@@ -111,7 +108,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     };
     this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
     const key = this.#receipt(mutationId);
-    this.inputs.set(op, data);
+    op.input = data;
     return this.#run("create", op, key, retry, data, turn, (variables) => config.mutations.create(variables, key), (result) => {
       const answer = this.#answerEntity(result, "create");
       if (this.#ctx.isDestroyed()) {
@@ -141,7 +138,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         if (failedCreate) throw failedCreate.failed;
         return config.mutations.update({ id, data }, key);
       });
-    this.inputs.set(op, data);
+    op.input = data;
     return this.#run("update", op, key, retry, { id: op.id, data }, turn, call, (result) => {
       const answer = this.#answerEntity(result, "update");
       if (!this.#ctx.isDestroyed()) layers.succeed(op, answer);

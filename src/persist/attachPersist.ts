@@ -88,7 +88,7 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   const read = (): string | null => {
     const changes: (StoredChange & { seq?: number })[] = [];
     for (const [mutationId, op] of runner.inFlight) {
-      if (layers.isPending(op) && !op.failed) changes.push({ kind: op.kind, id: op.id, data: runner.inputs.get(op), mutationId, seq: op.seq });
+      if (layers.isPending(op) && !op.failed) changes.push({ kind: op.kind, id: op.id, data: op.input, mutationId, seq: op.seq });
     }
     changes.sort((a, b) => a.seq! - b.seq!).forEach((change) => delete change.seq);
     const entities = layers.confirmedEntities().map(codec.toItem);
