@@ -6,6 +6,7 @@
 //   node bench/run.mjs --only=W1,W3 --libs=floor,ours
 //   node bench/run.mjs --readme        # also replaces the results of bench/README.md and README.md
 //   node bench/run.mjs --all           # also mobx-tanstack-query at 10,000 and 100,000 entities in the scale table (slow)
+//   node bench/run.mjs --only=W6       # storage writes with persist under a 10,000-event burst (ours only)
 //
 // The figures are reported, never judged: the benchmark does not fail on slowness.
 
@@ -33,7 +34,7 @@ export const LIBS = ["floor", "ours", "ours-raw", "ours-recorded", "tanstack-que
 /** Variants of ours (an option or a capability on): main workloads only, not in the scale table or the README. */
 export const VARIANTS = ["ours-raw", "ours-recorded"];
 const libs = listFlag("libs") ?? LIBS;
-const only = listFlag("only") ?? ["W1", "W2", "W3", "W4", "W5"];
+const only = listFlag("only") ?? ["W1", "W2", "W3", "W4", "W5", "W6"];
 const SCALE_SIZES = [1_000, 10_000, 100_000];
 
 if (!existsSync(join(root, "dist", "index.js"))) {
@@ -122,15 +123,21 @@ if (only.includes("W5")) {
   sizes = result;
   console.error(`W5 bundle sizes: ${result.error ? `FAILED (${result.error})` : "ok"} ${seconds}s`);
 }
+let persist;
+if (only.includes("W6") && libs.includes("ours")) {
+  const { result, seconds } = spawn("persist.mjs", [String(quick ? 1 : 3)]);
+  persist = result;
+  console.error(`W6 storage writes with persist: ${result.error ? `FAILED (${result.error})` : "ok"} ${seconds}s`);
+}
 machine.totalSeconds = Math.round((Date.now() - started) / 1000);
 
-const { markdown, readmeTable } = report({ machine, results, sizes, libs, quick, singleRuns });
+const { markdown, readmeTable } = report({ machine, results, sizes, persist, libs, quick, singleRuns });
 console.log(markdown);
 
 const outDir = join(here, "results");
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "latest.md"), markdown);
-writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ machine, results, sizes }, null, 2)}\n`);
+writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ machine, results, sizes, persist }, null, 2)}\n`);
 console.error(`\nwritten: bench/results/latest.md, bench/results/latest.json (${machine.totalSeconds}s)`);
 
 /** Replaces what stands between the markers `<!-- name:start -->` and `<!-- name:end -->` of a file. */

@@ -25,6 +25,8 @@ export type {
   RealtimeChangeEvent,
   ConfirmedEvent,
   SnapshotEvent,
+  PersistConfig,
+  PersistStorage,
 } from "./core";
 
 // Transforms

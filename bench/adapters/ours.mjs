@@ -23,8 +23,11 @@ function fakeSocket() {
   };
 }
 
-/** `raw`: no transformer; `attach(manager)`: a capability to attach, returning what detaches it. */
-export async function create({ server, observe = {}, raw = false, attach }) {
+/**
+ * `raw`: no transformer; `attach(manager)`: a capability to attach, returning what detaches it;
+ * `persist`: a `PersistStorage` the manager keeps its state in (bench/persist.mjs, W6).
+ */
+export async function create({ server, observe = {}, raw = false, attach, persist }) {
   environmentManager.setIsServer(() => false);
   const counts = { entity: 0, list: 0 };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -40,9 +43,11 @@ export async function create({ server, observe = {}, raw = false, attach }) {
       },
       realtime: { eventType: "item_update" },
       ...(raw ? { transformer: false } : {}),
+      ...(persist ? { persist: { storage: persist } } : {}),
     },
     client,
   );
+  await manager.ready;
   manager.realtime.connect(socket);
   const detach = attach?.(manager);
   const { store, actions } = manager;

@@ -47,7 +47,7 @@ const sizeName = (n) => `${n / 1000}k`;
 /** Isolated figures are a difference of two medians: below 1 µs they are noise. */
 const us = (value) => (value === undefined ? "–" : value < 1 ? "<1" : fmt(value));
 
-export function report({ machine, results, sizes, libs, quick, singleRuns = 7 }) {
+export function report({ machine, results, sizes, persist, libs, quick, singleRuns = 7 }) {
   const find = (workload, lib, n = 10_000, group = "main") =>
     results.find((r) => r.workload === workload && r.lib === lib && r.n === n && r.group === group && !r.error);
   const failed = (workload, lib, n = 10_000, group = "main") =>
@@ -337,6 +337,19 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
       out.push("");
       out.push(table(["source file", "minified", "share"], top.map((b) => [`\`${b.file}\``, kB(b.minBytes), `${((b.minBytes / named.minBytes) * 100).toFixed(0)}%`])));
     }
+  }
+  if (persist?.shapes) {
+    out.push("");
+    out.push(
+      `**W6**: storage writes of ours with \`persist\` (createMemoryStorage counting its writes) under a burst of ${fmt(persist.events)} realtime UPDATE events on ${fmt(persist.n)} entities; medians of ${persist.runs}. A write stores every confirmed entity and change (the bytes column); its CPU time is the burst's CPU time with persist less the same burst without.`,
+    );
+    out.push("");
+    out.push(
+      table(
+        ["burst", "writes", "over (ms)", "writes per second", "bytes per write", "CPU ms per write"],
+        Object.entries(persist.shapes).map(([shape, r]) => [shape, fmt(r.writes), fmt(r.spanMs), fmt(r.writesPerSecond), fmt(r.bytesPerWrite), fmt(r.cpuMsPerWrite)]),
+      ),
+    );
   }
   out.push("");
   out.push(

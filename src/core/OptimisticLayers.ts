@@ -14,6 +14,8 @@ interface OpBase {
   id: string;
   /** The receipt of its latest server call. */
   mutationId?: string;
+  /** What its action was called with: sent again on `retry()`, stored by persistence. */
+  input?: unknown;
   /** Kept after its server call failed (`keepFailed`): the error, until retried or discarded. */
   failed?: Error;
 }

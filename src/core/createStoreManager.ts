@@ -1,4 +1,4 @@
-import type { QueryClient } from "@tanstack/query-core";
+import { onlineManager, type QueryClient } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import { createQuerySync } from "../query/querySync";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
@@ -72,20 +72,49 @@ export function createStoreManager<
   const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount);
   ctx.client.mount();
-  const query = createQuerySync(ctx, { status, enabled, beforeList: applyArrived });
+  const { persist } = config;
+  // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.
+  let restoring = !!persist;
+  const query = createQuerySync(ctx, { status, enabled: enabled && !restoring, beforeList: applyArrived });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
   const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : [])];
+  // status.isOnline follows query-core's onlineManager (which pauses and resumes the queued changes).
+  parts.push({ dispose: onlineManager.subscribe((online) => runInAction(() => (status.isOnline = online))) });
+  const actions = createActions(ctx, runner);
+  // Changes queued for the network are not sent once the store they were made in is cleared.
+  const onClear = ctx.layers.onClear;
+  ctx.layers.onClear = () => {
+    runner.dropQueued("store.clear() ran");
+    onClear?.();
+  };
+  /** The stored state is shown (or there is none): observe the query. */
+  const restored = () => {
+    if (!restoring) return;
+    restoring = false;
+    if (enabled) query.setEnabled(true);
+  };
 
   const setEnabled = (next: boolean) => {
     if (destroyed || next === enabled) return;
     enabled = next;
-    query.setEnabled(next);
+    if (!restoring) query.setEnabled(next);
   };
 
   const manager: OptimisticStoreManager<TApiData, TUiData, TStore> = {
     store: ctx.store,
+    // Persistence is loaded only here (a chunk of its own): a manager without it neither runs nor downloads it.
+    ready: persist
+      ? (runInAction(() => (status.isLoading = enabled)),
+        import("../persist/attachPersist")
+          .then(({ attachPersist }) => attachPersist(ctx, persist, { runner, actions, restored }))
+          .then(
+            (part) => part && parts.push(part),
+            (error: unknown) => ctx.reporter.error(error, { source: "persist" }),
+          )
+          .then(restored))
+      : Promise.resolve(),
     actions: {
-      ...createActions(ctx, runner),
+      ...actions,
       refetch: () => (destroyed ? Promise.resolve(undefined) : query.refetch()),
       triggerQuery,
     },
@@ -96,8 +125,10 @@ export function createStoreManager<
     disable: () => setEnabled(false),
     destroy: () => {
       if (destroyed) return;
+      // Persistence (newest) first: it stores the changes still queued, which are then dropped unsent.
       for (const part of parts.slice().reverse()) part.dispose();
       destroyed = true;
+      runner.dropQueued("the manager was destroyed");
       ctx.client.unmount();
       runInAction(() => {
         status.isSyncing = false;
