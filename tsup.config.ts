@@ -9,6 +9,7 @@ export default defineConfig({
     svelte: "src/svelte/index.ts",
     persist: "src/persist/index.ts",
     testing: "src/testing/index.ts",
+    devtools: "src/devtools/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

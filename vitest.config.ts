@@ -6,7 +6,7 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 const mobx6 = process.env.MOBX === "6";
 /** The framework binding tests, in jsdom; everything else runs in Node. */
-const domTests = ["tests/react/**/*.test.{ts,tsx}", "tests/persist/*.dom.test.ts", "tests/vue/**/*.test.ts", "tests/svelte/**/*.test.ts", "tests/examples/*Todo.dom.test.ts"];
+const domTests = ["tests/react/**/*.test.{ts,tsx}", "tests/persist/*.dom.test.ts", "tests/vue/**/*.test.ts", "tests/svelte/**/*.test.ts", "tests/examples/*Todo.dom.test.ts", "tests/devtools/mountDevtools.test.ts", "tests/examples/demoDevtools.dom.test.ts"];
 
 /**
  * Svelte's client runtime, by alias rather than by the "browser" resolve condition: that condition

@@ -6,6 +6,7 @@
 //   node bench/run.mjs --only=W1,W3 --libs=floor,ours
 //   node bench/run.mjs --readme        # also replaces the results of bench/README.md and README.md
 //   node bench/run.mjs --all           # also mobx-tanstack-query at 10,000 and 100,000 entities in the scale table (slow)
+//   node bench/run.mjs --only=W6       # storage writes with persist under a 10,000-event burst (ours only)
 //
 // The figures are reported, never judged: the benchmark does not fail on slowness.
 
@@ -29,9 +30,11 @@ const singleRuns = quick ? 5 : 11;
 /** W4 loads (one process each). */
 const heapRuns = quick ? 3 : 5;
 
-export const LIBS = ["floor", "ours", "ours-raw", "ours-version", "tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+export const LIBS = ["floor", "ours", "ours-raw", "ours-version", "ours-recorded", "tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+/** Variants of ours (an option or a capability on): main workloads only, not in the scale table or the README. */
+export const VARIANTS = ["ours-raw", "ours-version", "ours-recorded"];
 const libs = listFlag("libs") ?? LIBS;
-const only = listFlag("only") ?? ["W1", "W2", "W3", "W4", "W5"];
+const only = listFlag("only") ?? ["W1", "W2", "W3", "W4", "W5", "W6"];
 const SCALE_SIZES = [1_000, 10_000, 100_000];
 
 if (!existsSync(join(root, "dist", "index.js"))) {
@@ -45,7 +48,7 @@ for (const workload of ["W1", "W3"]) {
   // Time budget of one run (CPU ms): the operation count is cut to fit it. The peers' cost per
   // operation grows with the store, so fewer operations measure it as well; ours and the floor
   // should fit all 10,000 operations.
-  const budget = (lib) => (lib === "floor" || lib.startsWith("ours") ? 4_000 : 1_000);
+  const budget = (lib) => (["floor", "ours", ...VARIANTS].includes(lib) ? 4_000 : 1_000);
   for (const lib of libs) jobs.push({ workload, lib, n: 10_000, ops: 10_000, runs, group: "main", budgetMs: budget(lib) });
   for (const n of SCALE_SIZES) {
     for (const lib of libs) {
@@ -53,8 +56,8 @@ for (const workload of ["W1", "W3"]) {
       // at 10,000, many at 100,000): too slow to repeat the isolated operations within the time
       // this benchmark may take. --all runs it anyway.
       if (lib === "mobx-tanstack-query" && n > 1_000 && !flag("all")) continue;
-      // `transformer: false` and `version: "updatedAt"` are variants of ours: the scale table keeps to the defaults.
-      if (lib === "ours-raw" || lib === "ours-version") continue;
+      // Variants of ours (`transformer: false`, `version`, a recorder): the scale table keeps to the defaults.
+      if (VARIANTS.includes(lib)) continue;
       // 1,000 operations in a row (not cut for ours and the floor), then isolated operations of
       // each kind (W1: update, create, remove; W3: one realtime event), each settled alone.
       const scaleBudget = ["floor", "ours"].includes(lib) ? 60_000 : 400;
@@ -120,15 +123,21 @@ if (only.includes("W5")) {
   sizes = result;
   console.error(`W5 bundle sizes: ${result.error ? `FAILED (${result.error})` : "ok"} ${seconds}s`);
 }
+let persist;
+if (only.includes("W6") && libs.includes("ours")) {
+  const { result, seconds } = spawn("persist.mjs", [String(quick ? 1 : 3)]);
+  persist = result;
+  console.error(`W6 storage writes with persist: ${result.error ? `FAILED (${result.error})` : "ok"} ${seconds}s`);
+}
 machine.totalSeconds = Math.round((Date.now() - started) / 1000);
 
-const { markdown, readmeTable } = report({ machine, results, sizes, libs, quick, singleRuns });
+const { markdown, readmeTable } = report({ machine, results, sizes, persist, libs, quick, singleRuns });
 console.log(markdown);
 
 const outDir = join(here, "results");
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "latest.md"), markdown);
-writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ machine, results, sizes }, null, 2)}\n`);
+writeFileSync(join(outDir, "latest.json"), `${JSON.stringify({ machine, results, sizes, persist }, null, 2)}\n`);
 console.error(`\nwritten: bench/results/latest.md, bench/results/latest.json (${machine.totalSeconds}s)`);
 
 /** Replaces what stands between the markers `<!-- name:start -->` and `<!-- name:end -->` of a file. */

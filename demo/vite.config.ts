@@ -16,6 +16,8 @@ export default defineConfig({
     alias: [
       { find: /^mobx-tanstack-optimistic$/, replacement: `${projectDir}dist/index.js` },
       { find: /^mobx-tanstack-optimistic\/realtime$/, replacement: `${projectDir}dist/realtime.js` },
+      { find: /^mobx-tanstack-optimistic\/react$/, replacement: `${projectDir}dist/react.js` },
+      { find: /^mobx-tanstack-optimistic\/devtools$/, replacement: `${projectDir}dist/devtools.js` },
     ],
     dedupe: ["mobx", "react", "react-dom", "@tanstack/query-core"],
   },

@@ -23,6 +23,14 @@ export type {
   OptimisticStoreConfig,
   OptimisticStoreManager,
   WriteStatus,
+  OptimisticEvent,
+  MutationEvent,
+  ServerListEvent,
+  RealtimeChangeEvent,
+  ConfirmedEvent,
+  SnapshotEvent,
+  PersistConfig,
+  PersistStorage,
 } from "./core";
 
 // Transforms

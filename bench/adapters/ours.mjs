@@ -23,7 +23,12 @@ function fakeSocket() {
   };
 }
 
-export async function create({ server, observe = {}, raw = false, version, createManager = createOptimisticStoreManager }) {
+/**
+ * `raw`: no transformer; `version`: the `version` option; `attach(manager)`: a capability to attach,
+ * returning what detaches it; `persist`: a `PersistStorage` the manager keeps its state in
+ * (bench/persist.mjs, W6); `createManager`: another build's factory (A/B runs by hand).
+ */
+export async function create({ server, observe = {}, raw = false, version, attach, persist, createManager = createOptimisticStoreManager }) {
   environmentManager.setIsServer(() => false);
   const counts = { entity: 0, list: 0 };
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
@@ -40,10 +45,13 @@ export async function create({ server, observe = {}, raw = false, version, creat
       realtime: { eventType: "item_update" },
       ...(raw ? { transformer: false } : {}),
       ...(version ? { version } : {}),
+      ...(persist ? { persist: { storage: persist } } : {}),
     },
     client,
   );
+  await manager.ready;
   manager.realtime.connect(socket);
+  const detach = attach?.(manager);
   const { store, actions } = manager;
   await until(() => store.count === server.n && !manager.status.isSyncing);
   await drain();
@@ -71,6 +79,7 @@ export async function create({ server, observe = {}, raw = false, version, creat
     settle: () => drain(),
     dispose() {
       for (const dispose of disposers) dispose();
+      detach?.();
       manager.destroy();
       client.clear();
     },

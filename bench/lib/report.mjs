@@ -8,11 +8,14 @@ const NAMES = {
   ours: "**ours**",
   "ours-raw": "ours, `transformer: false`",
   "ours-version": 'ours, `version: "updatedAt"`',
+  "ours-recorded": "ours, `recordEvents` attached",
   "tanstack-query": "TanStack Query pattern",
   "mobx-tanstack-query": "mobx-tanstack-query",
   "tanstack-db": "TanStack DB",
 };
 const PEERS = ["tanstack-query", "mobx-tanstack-query", "tanstack-db"];
+/** Variants of ours: same bundle, main workloads only. */
+const VARIANTS = ["ours-raw", "ours-version", "ours-recorded"];
 
 /** 3 significant digits, thousands separated. */
 export function fmt(value) {
@@ -45,7 +48,7 @@ const sizeName = (n) => `${n / 1000}k`;
 /** Isolated figures are a difference of two medians: below 1 µs they are noise. */
 const us = (value) => (value === undefined ? "–" : value < 1 ? "<1" : fmt(value));
 
-export function report({ machine, results, sizes, libs, quick, singleRuns = 7 }) {
+export function report({ machine, results, sizes, persist, libs, quick, singleRuns = 7 }) {
   const find = (workload, lib, n = 10_000, group = "main") =>
     results.find((r) => r.workload === workload && r.lib === lib && r.n === n && r.group === group && !r.error);
   const failed = (workload, lib, n = 10_000, group = "main") =>
@@ -79,7 +82,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   };
   const sizeCell = (lib) => {
     if (lib === "floor") return "0";
-    if (lib === "ours-raw" || lib === "ours-version") return "same";
+    if (VARIANTS.includes(lib)) return "same";
     const s = size(lib);
     if (!s) return "–";
     if (lib !== "ours") return kB(s.gzipBytes);
@@ -105,7 +108,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   rows.push(["W5 min+gzip, peers external (`export *`)", ...libs.map(sizeCell)]);
 
   // Scale: how the cost of one change grows with the store.
-  const scaleLibs = libs.filter((lib) => lib !== "ours-raw" && lib !== "ours-version");
+  const scaleLibs = libs.filter((lib) => !VARIANTS.includes(lib));
   const scaleFind = (m, lib, n) => find(m.workload, lib, n, "scale");
   const scaleValue = (m, lib, n) => {
     const r = scaleFind(m, lib, n);
@@ -336,6 +339,19 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
       out.push(table(["source file", "minified", "share"], top.map((b) => [`\`${b.file}\``, kB(b.minBytes), `${((b.minBytes / named.minBytes) * 100).toFixed(0)}%`])));
     }
   }
+  if (persist?.shapes) {
+    out.push("");
+    out.push(
+      `**W6**: storage writes of ours with \`persist\` (createMemoryStorage counting its writes) under a burst of ${fmt(persist.events)} realtime UPDATE events on ${fmt(persist.n)} entities; medians of ${persist.runs}. A write stores every confirmed entity and change (the bytes column); its CPU time is the burst's CPU time with persist less the same burst without.`,
+    );
+    out.push("");
+    out.push(
+      table(
+        ["burst", "writes", "over (ms)", "writes per second", "bytes per write", "CPU ms per write"],
+        Object.entries(persist.shapes).map(([shape, r]) => [shape, fmt(r.writes), fmt(r.spanMs), fmt(r.writesPerSecond), fmt(r.bytesPerWrite), fmt(r.cpuMsPerWrite)]),
+      ),
+    );
+  }
   out.push("");
   out.push(
     `**Scale**: per store size, the bursts (1,000 operations in a row, fewer where marked †; CPU µs per operation) and the isolated operations (main-thread busy µs of one operation settled alone, less the wait's own cost — the "wait" column, median of the no-op waits — median of ${singleRuns}; W1's process times update, create and remove, W3's the realtime event).`,
@@ -383,7 +399,7 @@ export function report({ machine, results, sizes, libs, quick, singleRuns = 7 })
   out.push(`Machine: Node ${machine.node}, ${machine.cpu}, ${machine.memory}, ${machine.os}; load average at start ${machine.loadAverage}. Run ${machine.date} by \`${machine.command}\` in ${machine.totalSeconds} s.`);
 
   // The summary in the project README, from the same run.
-  const readmeLibs = libs.filter((lib) => lib !== "ours-raw" && lib !== "ours-version");
+  const readmeLibs = libs.filter((lib) => !VARIANTS.includes(lib));
   const readmeNames = { ...NAMES, ours: "**this library**" };
   const readmeRows = [];
   const readmeMetric = (title, workload, value, toFloor, extra) =>

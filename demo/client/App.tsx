@@ -1,55 +1,47 @@
 import { observer } from "mobx-react-lite";
 import { CheckboxGrid } from "./CheckboxGrid";
 import { DevtoolsSlot } from "./DevtoolsSlot";
+import { Explainer } from "./Explainer";
 import { FailureList } from "./FailureList";
 import { PostsPanel } from "./PostsPanel";
 import { control } from "./stores";
 import { TodoPanel } from "./TodoPanel";
+
+/** What a todo row reads, shown in the header. */
+const SNIPPET = `const todos = useOptimisticStore(
+  () => createTodoStore({ keepFailed: true }));
+
+// in an observer row:
+const s = todos.store.writeStatus(todo.id);
+// s.pending, s.fields: what is saving
+// s.failed, s.error, s.retry(), s.discard()`;
 
 export const App = observer(function App() {
   return (
     <div className="layout">
       <main className="page">
         <header className="hero">
-          <p className="eyebrow">MobX · TanStack Query Core · socket.io</p>
-          <h1>mobx-tanstack-optimistic</h1>
-          <p className="tagline">
-            Every change shows the instant you make it, settles when the server answers, and if the server refuses, only that change
-            rolls back. Open this page in a second tab: all three panels stay in sync.
-          </p>
+          <div className="hero-text">
+            <p className="eyebrow">MobX · TanStack Query Core · socket.io</p>
+            <h1>mobx-tanstack-optimistic</h1>
+            <p className="tagline">
+              Every change shows the instant you make it and settles when the server answers. If the server refuses, only that change
+              is undone, or kept on its row with Retry and Undo. Open this page in a second tab: all three panels stay in sync.
+            </p>
+            <ul className="features" aria-label="Features">
+              <li>Per-change rollback</li>
+              <li>Per-row write status</li>
+              <li>Realtime echoes recognised</li>
+              <li>React hook</li>
+            </ul>
+          </div>
+          <figure className="snippet">
+            <figcaption>What a todo row reads</figcaption>
+            <pre>
+              <code>{SNIPPET}</code>
+            </pre>
+          </figure>
         </header>
-
-        <section className="explainer" aria-labelledby="explainer-title" data-testid="explainer">
-          <h2 id="explainer-title">Confirmed and pending</h2>
-          <p>
-            The store keeps what the server said last (<strong>confirmed</strong>) apart from the changes still on their way
-            (<strong>pending</strong>), and shows pending on top of confirmed. Two changes in flight never undo each other, and a
-            refetch or another tab&apos;s change never overwrites what you are doing.
-          </p>
-          <ul className="legend">
-            <li>
-              <span className="state state-pending">
-                <span className="state-dot" aria-hidden="true" />
-                saving…
-              </span>
-              pending: shown at once, the server has not answered yet
-            </li>
-            <li>
-              <span className="state state-confirmed">
-                <span className="state-dot" aria-hidden="true" />
-                saved
-              </span>
-              confirmed by the server
-            </li>
-            <li>
-              <span className="state state-failed">
-                <span className="state-dot" aria-hidden="true" />
-                rolled back
-              </span>
-              refused by the server: the row shows the server&apos;s value again, and the failure is listed
-            </li>
-          </ul>
-        </section>
 
         <section className="controls" aria-labelledby="controls-title">
           <h2 id="controls-title">Make the server misbehave</h2>
@@ -85,7 +77,10 @@ export const App = observer(function App() {
           <CheckboxGrid />
         </div>
       </main>
-      <DevtoolsSlot />
+      <aside className="sidebar" aria-label="Under the hood">
+        <Explainer />
+        <DevtoolsSlot />
+      </aside>
     </div>
   );
 });

@@ -1,10 +1,16 @@
 import { observer } from "mobx-react-lite";
+import { useOptimisticStore } from "mobx-tanstack-optimistic/react";
 import { FailureList } from "./FailureList";
 import { LiveBadge } from "./LiveBadge";
-import { failures, grid } from "./stores";
+import { createGrid, failures, usePageStore } from "./stores";
 
-/** The with-realtime example: a grid every open tab shares through socket.io. */
+/**
+ * The with-realtime example: a grid every open tab shares through socket.io. The panel owns the
+ * store; a refused toggle rolls back (the library's default) and is listed until dismissed.
+ */
 export const CheckboxGrid = observer(function CheckboxGrid() {
+  const grid = useOptimisticStore(createGrid);
+  usePageStore("checkboxes", grid.storeManager, { live: true });
   const checked = grid.boxes.filter((box) => box.checked).length;
   const { store } = grid.storeManager;
   return (
@@ -23,7 +29,7 @@ export const CheckboxGrid = observer(function CheckboxGrid() {
             key={box.id}
             type="checkbox"
             checked={box.checked}
-            className={store.isPending(box.id) ? "pending" : failures.rowFailure("grid", box.id) ? "failed" : ""}
+            className={store.isPending(box.id) ? "pending" : failures.rowFailure("grid", box.id) ? "rolled-back" : ""}
             aria-label={`Checkbox ${box.position + 1}`}
             data-testid={`checkbox-${box.id}`}
             onChange={() => void failures.track("grid", `Checkbox ${box.position + 1}`, grid.toggle(box.id), box.id)}

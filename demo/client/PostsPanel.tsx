@@ -1,15 +1,24 @@
 import { observer } from "mobx-react-lite";
+import { useOptimisticStore } from "mobx-tanstack-optimistic/react";
 import { useState, type FormEvent } from "react";
+import type { AuthenticatedPostStore } from "../../examples/with-auth/AuthenticatedStore";
 import { AddForm } from "./AddForm";
 import { ClippedText } from "./ClippedText";
 import { FailureList } from "./FailureList";
 import { messageOf, quote } from "./failures";
 import { LiveBadge } from "./LiveBadge";
 import { rowState, RowStateBadge } from "./RowState";
-import { failures, posts } from "./stores";
+import { createPosts, failures, usePageStore } from "./stores";
 
-/** The with-auth example, live: nothing is fetched until sign-in; sign-out clears the list and closes its socket. */
+/**
+ * The with-auth example, live: nothing is fetched until sign-in; sign-out clears the list and
+ * closes its socket. The panel owns the store (`useOptimisticStore` takes any object with a
+ * `destroy()`, here the example's class around its manager). A refused post rolls back (the
+ * library's default) and is listed until dismissed.
+ */
 export const PostsPanel = observer(function PostsPanel() {
+  const posts = useOptimisticStore(createPosts);
+  usePageStore("posts", posts.manager, { live: false }); // its own token-bearing socket, opened at sign-in
   return (
     <section className="panel" aria-labelledby="posts-title" data-testid="posts-panel">
       <header className="panel-head">
@@ -19,12 +28,12 @@ export const PostsPanel = observer(function PostsPanel() {
         {posts.isSignedIn && <LiveBadge connected={posts.manager.realtime?.isConnected ?? false} testId="posts-realtime-status" />}
       </header>
       <FailureList panel="posts" testId="post-error" />
-      {posts.isSignedIn ? <SignedIn /> : <SignInForm />}
+      {posts.isSignedIn ? <SignedIn posts={posts} /> : <SignInForm posts={posts} />}
     </section>
   );
 });
 
-const SignInForm = observer(function SignInForm() {
+const SignInForm = observer(function SignInForm({ posts }: { posts: AuthenticatedPostStore }) {
   const [username, setUsername] = useState("demo");
   const [password, setPassword] = useState("demo");
   const submit = (event: FormEvent) => {
@@ -50,7 +59,7 @@ const SignInForm = observer(function SignInForm() {
   );
 });
 
-const SignedIn = observer(function SignedIn() {
+const SignedIn = observer(function SignedIn({ posts }: { posts: AuthenticatedPostStore }) {
   const { store, actions, status } = posts.manager;
   return (
     <>

@@ -1,17 +1,30 @@
 import { observer } from "mobx-react-lite";
-import { useRef, useState, type KeyboardEvent } from "react";
-import type { Todo } from "../../examples/basic-todo/TodoStore";
+import { useOptimisticStore } from "mobx-tanstack-optimistic/react";
+import { useMemo, useRef, useState, type KeyboardEvent } from "react";
+import type { Todo, TodoStore } from "../../examples/basic-todo/TodoStore";
 import { AddForm } from "./AddForm";
 import { ClippedText } from "./ClippedText";
-import { FailureList } from "./FailureList";
-import { quote } from "./failures";
+import { KeptFailureList } from "./FailureList";
+import { KeptFailures } from "./keptFailures";
 import { LiveBadge } from "./LiveBadge";
-import { rowState, RowStateBadge } from "./RowState";
-import { failures, todos } from "./stores";
+import { useTodoRecording } from "./recording";
+import { WriteStatusMark, writeState } from "./RowState";
+import { createTodos, usePageStore } from "./stores";
 import { TitleInput } from "./TitleInput";
 
-/** The basic-todo example, live: create, toggle, rename (double-click) and delete, each shown before the server answers. */
+/** A refused change is shown by its write status (row mark and failure list); its rejected promise needs no handling of its own. */
+const shownByWriteStatus = () => undefined;
+
+/**
+ * The basic-todo example, live: create, toggle, rename (double-click) and delete, each shown before
+ * the server answers. The panel owns its store (`useOptimisticStore`); a refused change stays on
+ * its row, marked failed, until Retry or Undo.
+ */
 export const TodoPanel = observer(function TodoPanel() {
+  const todos = useOptimisticStore(createTodos);
+  usePageStore("todos", todos, { live: true });
+  useTodoRecording(todos); // the devtools' "Download recording"
+  const kept = useMemo(() => new KeptFailures(todos), [todos]);
   const { store, actions, status } = todos;
 
   return (
@@ -21,41 +34,39 @@ export const TodoPanel = observer(function TodoPanel() {
           Todos <span className="count">{store.count}</span>
         </h2>
         {status.hasPendingMutations && <span className="badge busy">saving…</span>}
+        {status.failedCount > 0 && (
+          <span className="badge failed" data-testid="todo-failed-count" title="status.failedCount: todos with refused changes kept on screen">
+            {status.failedCount} not saved
+          </span>
+        )}
         <LiveBadge connected={todos.realtime?.isConnected ?? false} testId="todos-realtime-status" />
       </header>
-      <p className="panel-note">Double-click a title to rename it. Open a second tab: every change shows there too.</p>
-      <AddForm
-        what="todo"
-        placeholder="What needs doing?"
-        button="Add"
-        prefix="todo"
-        onAdd={(title) => void failures.track("todos", `Adding ${quote(title)}`, actions.create({ title }))}
-      />
-      <FailureList panel="todos" testId="todo-error" />
+      <p className="panel-note">Double-click a title to rename it. A change the server refuses stays, marked, with Retry and Undo.</p>
+      <AddForm what="todo" placeholder="What needs doing?" button="Add" prefix="todo" onAdd={(title) => void actions.create({ title }).catch(shownByWriteStatus)} />
+      <KeptFailureList kept={kept} failedCount={status.failedCount} testId="todo-error" />
       {status.isLoading && <p className="muted">Loading…</p>}
       {status.isError && <p className="failure">Could not load todos: {status.error?.message}</p>}
       <ul className="list" data-testid="todo-list">
         {store.list.map((todo) => (
-          <TodoRow key={store.viewKey(todo.id)} todo={todo} />
+          <TodoRow key={store.viewKey(todo.id)} todo={todo} todos={todos} kept={kept} />
         ))}
       </ul>
     </section>
   );
 });
 
-const TodoRow = observer(function TodoRow({ todo }: { todo: Todo }) {
+/** One todo; it renders again when its entity or its own write status changes, and no other row does. */
+const TodoRow = observer(function TodoRow({ todo, todos, kept }: { todo: Todo; todos: TodoStore; kept: KeptFailures }) {
   const { store, actions } = todos;
   const [draft, setDraft] = useState<string | null>(null);
   const [editHint, setEditHint] = useState<string | null>(null);
   // False once the edit is saved or cancelled: the blur that follows (the input goes away) must not save again.
   const editing = useRef(false);
-  const pending = store.isPending(todo.id);
-  const failure = failures.rowFailure("todos", todo.id);
-  const state = rowState(pending, failure);
+  const status = store.writeStatus(todo.id);
+  const state = writeState(status);
 
-  const toggle = () =>
-    void failures.track("todos", `${todo.completed ? "Reopening" : "Completing"} ${quote(todo.title)}`, actions.update({ id: todo.id, data: { completed: !todo.completed } }), todo.id);
-  const remove = () => void failures.track("todos", `Deleting ${quote(todo.title)}`, actions.remove(todo.id), todo.id);
+  const toggle = () => void actions.update({ id: todo.id, data: { completed: !todo.completed } }).catch(shownByWriteStatus);
+  const remove = () => void kept.remove(todo);
   const startEditing = () => {
     editing.current = true;
     setDraft(todo.title);
@@ -75,7 +86,7 @@ const TodoRow = observer(function TodoRow({ todo }: { todo: Todo }) {
     }
     stopEditing();
     if (text === todo.title) return;
-    void failures.track("todos", `Renaming ${quote(todo.title)} to ${quote(text)}`, actions.update({ id: todo.id, data: { title: text } }), todo.id);
+    void actions.update({ id: todo.id, data: { title: text } }).catch(shownByWriteStatus);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === "Enter") {
@@ -88,7 +99,7 @@ const TodoRow = observer(function TodoRow({ todo }: { todo: Todo }) {
   };
 
   return (
-    <li className={`row row-${state}`} data-testid="todo-item" data-pending={pending} data-state={state}>
+    <li className={`row row-${state}`} data-testid="todo-item" data-pending={(status?.pending.length ?? 0) > 0} data-state={state}>
       <input type="checkbox" className="check" checked={todo.completed} onChange={toggle} aria-label={`Done: ${todo.title.slice(0, 80)}`} data-testid="todo-toggle" />
       <div className="row-main">
         {draft === null ? (
@@ -116,7 +127,7 @@ const TodoRow = observer(function TodoRow({ todo }: { todo: Todo }) {
             )}
           </>
         )}
-        <RowStateBadge state={state} failure={failure} />
+        <WriteStatusMark status={status} />
       </div>
       {draft === null && (
         <button type="button" className="icon" onClick={startEditing} aria-label={`Rename ${todo.title.slice(0, 80)}`} data-testid="todo-edit">

@@ -17,7 +17,8 @@ export function quote(text: string): string {
   return `"${excerpt(text)}"`;
 }
 
-export type Panel = "todos" | "posts" | "grid" | "server";
+/** Where a rolled-back change is listed. The todos keep theirs on screen instead (write status, `keptFailures.ts`). */
+export type Panel = "posts" | "grid" | "server";
 
 export interface Failure {
   id: number;
@@ -30,9 +31,11 @@ export interface Failure {
 }
 
 /**
- * Every change that failed, per panel, until the user dismisses it: two failures show as two
- * entries, not the last one only. A row shows "rolled back" while a failure of its own is listed
- * and no newer change of it has started.
+ * Every change that failed and was rolled back (the library's default, `keepFailed: false`), per
+ * panel, until the user dismisses it: two failures show as two entries, not the last one only. A
+ * row shows "rolled back" while a failure of its own is listed and no newer change of it has
+ * started. The todo panel needs none of this: its failed changes stay in the store, and the write
+ * status says which they are.
  */
 export class FailureLog {
   items: Failure[] = [];

@@ -1,7 +1,21 @@
 /**
- * The page's stores: each is one of the examples (examples/), pointed at this server, and each
- * listens to the server's socket.io events so every panel is live across tabs.
+ * What the page's panels share, and the factories of the stores each panel owns.
+ *
+ * Each panel owns its store: it makes it with `useOptimisticStore` (from
+ * `mobx-tanstack-optimistic/react`), which destroys it when the panel unmounts and keeps one live
+ * under StrictMode. No store is shared between components, so none is a module-level singleton
+ * (a singleton is never destroyed, and it is not what a user of the library writes for a store one
+ * component uses). Rows get their store from their panel as a prop.
+ *
+ * Shared at module level, because there is exactly one of each for the whole page and several
+ * components use them: the socket.io connection (the todo and checkbox stores listen on it, the
+ * server switches follow it), the server switches, and the log of rolled-back changes. The
+ * devtools panel shows every store of the page; the panels list theirs in `pageStores` while
+ * they are mounted (`usePageStore`), instead of making the stores singletons for its sake.
  */
+import { observable, runInAction } from "mobx";
+import type { OptimisticStoreManager } from "mobx-tanstack-optimistic";
+import { useEffect } from "react";
 import { io } from "socket.io-client";
 import { createTodoStore } from "../../examples/basic-todo/TodoStore";
 import { AuthenticatedPostStore } from "../../examples/with-auth/AuthenticatedStore";
@@ -12,25 +26,59 @@ import { ServerControl } from "./ServerControl";
 /** One connection for the todo and checkbox events, the control switches and resets. */
 export const socket = io({ transports: ["websocket"] });
 
+/** Changes rolled back in the panels that keep the library's default (`keepFailed: false`). */
 export const failures = new FailureLog();
-
-export const todos = createTodoStore({ realtime: true });
-todos.realtime?.connect(socket);
-
-// Post events go only to sockets that sent a valid token in their handshake: the store opens its
-// own socket at sign-in and closes it at sign-out.
-export const posts = new AuthenticatedPostStore({
-  openSocket: (token) => io({ transports: ["websocket"], auth: { token }, forceNew: true }),
-});
-
-export const grid = new RealtimeCheckboxStore();
-grid.connectRealtime(socket);
 
 export const control = new ServerControl(socket, (error) => failures.report("server", `Changing the server switches failed: ${error}`));
 
-// "Reset demo data" in any tab: everyone reloads.
-socket.on("demo_reset", () => {
-  void todos.actions.refetch();
-  void grid.storeManager.actions.refetch();
-  posts.manager.actions.triggerQuery();
-});
+/**
+ * The Todos panel's store: live (`todo_update` events), and a change the server refuses stays on
+ * screen, marked failed in `store.writeStatus(id)`, until the row's Retry or Undo.
+ */
+export const createTodos = () => createTodoStore({ realtime: true, keepFailed: true });
+
+/**
+ * The Posts panel's store. Post events go only to sockets that sent a valid token in their
+ * handshake: the store opens its own socket at sign-in and closes it at sign-out (and on destroy).
+ */
+export const createPosts = () => new AuthenticatedPostStore({ openSocket: (token) => io({ transports: ["websocket"], auth: { token }, forceNew: true }) });
+
+/** The shared checkbox grid's store. */
+export const createGrid = () => new RealtimeCheckboxStore();
+
+/**
+ * A manager of any entity types. `OptimisticStoreManager<Todo>` is not an `OptimisticStoreManager`
+ * (of `Entity`): the store's `reconcile` takes a transformer to `Todo`, which makes the type
+ * invariant in its entity, so a list of the page's different managers needs `any` here.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyManager = OptimisticStoreManager<any, any, any>;
+
+/** A store a mounted panel owns, by the name its manager was given. */
+export interface PageStore {
+  name: string;
+  manager: AnyManager;
+}
+
+/** The stores the mounted panels own, in mount order: what the devtools panel shows (`pageDevtools.ts`). */
+export const pageStores = observable.array<PageStore>([], { deep: false });
+
+/**
+ * While the calling component is mounted: lists `manager` in `pageStores` under `name`, reloads it
+ * when any tab presses "Reset demo data", and, with `live`, applies its realtime events from the
+ * page's socket.
+ */
+export function usePageStore(name: string, manager: AnyManager, { live }: { live: boolean }): void {
+  useEffect(() => {
+    const entry: PageStore = { name, manager };
+    if (live) manager.realtime?.connect(socket);
+    const reload = () => manager.actions.triggerQuery();
+    socket.on("demo_reset", reload);
+    runInAction(() => pageStores.push(entry));
+    return () => {
+      socket.off("demo_reset", reload);
+      if (live) manager.realtime?.disconnect();
+      runInAction(() => pageStores.remove(entry));
+    };
+  }, [name, manager, live]);
+}

@@ -32,6 +32,11 @@ export interface TodoStoreOptions {
    * (`createFakeBackend()` from `mobx-tanstack-optimistic/testing`) to answer in any order.
    */
   api?: TodoApi;
+  /**
+   * Keep a change the server refuses on screen, marked failed in `store.writeStatus(id)`, until
+   * its `retry()` or `discard()` (the demo page does). Default false: it rolls back at once.
+   */
+  keepFailed?: boolean;
 }
 
 /** `fetch` that throws on an HTTP error, so a refused change rolls back (and the promise rejects). */
@@ -77,12 +82,13 @@ function restApi(baseUrl: string): TodoApi {
  * const todos = createTodoStore();
  * await todos.actions.create({ title: "Buy milk" }); // visible before the server answers
  */
-export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl) }: TodoStoreOptions = {}) {
+export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl), keepFailed = false }: TodoStoreOptions = {}) {
   return createOptimisticStoreManager<Todo>(
     {
       name: "todos",
       ...api,
       ...(realtime && { realtime: { eventType: "todo_update" } }),
+      keepFailed,
       // The row shown while the server works; the empty id is replaced by a unique temporary one.
       optimisticDefaults: {
         createOptimisticUiData: (input: NewTodo & Partial<Todo>) => ({

@@ -21,6 +21,11 @@ export class Deletions {
     return (this.#at.get(id) ?? 0) > seq;
   }
 
+  /** Every deletion kept, with its tick. */
+  entries(): IterableIterator<[string, number]> {
+    return this.#at.entries();
+  }
+
   clear(): void {
     if (this.#at.size > 0) this.#at.clear();
   }

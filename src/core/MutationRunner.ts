@@ -1,11 +1,13 @@
 
+import { onlineManager, type Mutation } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
 import { OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
+import { plain } from "./plain";
 import { SendOrder, type Turn } from "./SendOrder";
-import type { Entity, MutationReceipt } from "./shapes";
+import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
 import type { PendingCounts } from "./status";
 import { compareVersions } from "./versions";
 
@@ -24,26 +26,40 @@ export interface RunnerHooks<TUiData> {
   writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void;
 }
 
+/** A change to apply again with its receipt's id (persistence stores the changes not answered). */
+export interface StoredChange {
+  kind: Kind;
+  /** The entity's id (a temporary id while its create is not answered). */
+  id: string;
+  /** What the action was called with (a create's or update's data). */
+  data?: unknown;
+  /** Its receipt's id: sent again with the same one, a server that records ids drops the duplicate. */
+  mutationId: string;
+}
+
 /**
  * Runs each optimistic change: applies it to the pending layer, sends it as its own TanStack Query
  * mutation (mutation cache, retries, offline pausing, `isMutating()` counts), in its entity's send
  * order, and settles exactly this change with the answer — or with the realtime echo carrying its
  * receipt, whichever comes first.
+ *
+ * Offline queue: query-core pauses a mutation while `onlineManager` says offline and resumes it when
+ * back online. A mutation made offline (or while the queue still drains) also gets the manager's
+ * mutation `scope`, so query-core sends the queued ones one after another, in the order they were
+ * made. `counts.queued` counts the changes paused so, until they are sent.
  */
 export class MutationRunner<TApiData, TUiData extends Entity> {
-  /** Mutations in flight by kind (observable): the status flags. */
-  readonly counts = observable<PendingCounts>({ create: 0, update: 0, remove: 0 });
+  /** Mutations in flight by kind, and those queued for the network (observable): the status flags. */
+  readonly counts = observable<PendingCounts>({ create: 0, update: 0, remove: 0, queued: 0 });
   readonly #ctx: ManagerContext<TApiData, TUiData>;
   readonly #hooks: RunnerHooks<TUiData>;
-  /** mutationId → its change, while its server call runs. */
-  readonly #inFlight = new Map<string, PendingOp<TUiData>>();
+  /** mutationId → its change, from when it is made until it is answered (persistence reads it). */
+  readonly inFlight = new Map<string, PendingOp<TUiData>>();
   /** Temporary id → settles when its create does (rejecting with the create's error). */
   readonly #creates = new Map<string, Promise<void>>();
   /** Creates in flight → what settles them when their realtime echo comes first. */
   readonly #echoes = new Map<PendingOp<TUiData>, (entity: TUiData | undefined) => void>();
   #order: SendOrder;
-  /** With `keepFailed`: what each change was called with, to send it again on retry(). */
-  readonly #inputs = new Map<PendingOp<TUiData>, unknown>();
   readonly #conflicts: Conflicts<TApiData, TUiData> | undefined;
   /** With `version` or `conflict`: the entity each update was made on (confirmed, else visible). */
   readonly #bases = new WeakMap<PendingOp<TUiData>, TUiData | undefined>();
@@ -53,6 +69,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #answers = new Map<string, { seq: number; entity: TUiData }>();
   /** Changes in flight when the scope changed: the previous scope's query key, where they settle. */
   readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
+  /** Changes paused by query-core until the network is back, and how to drop each unsent. */
+  readonly #queued = new Map<PendingOp<TUiData>, (error: Error) => void>();
+  /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
+  #scoped = 0;
   #sequence = 0;
 
   constructor(ctx: ManagerContext<TApiData, TUiData>, hooks: RunnerHooks<TUiData>, conflicts?: Conflicts<TApiData, TUiData>) {
@@ -61,11 +81,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#conflicts = conflicts;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
     ctx.layers.failedChanges = {
-      retry: (ops) => Promise.all([...ops].sort((a, b) => a.seq - b.seq).map((op) => this.#send(op, this.#inputs.get(op), true))).then(() => undefined),
+      retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#send(op, op.input, true))).then(() => undefined),
       discard: (ops) => {
         for (const op of ops) {
-          this.#inputs.delete(op);
           ctx.layers.fail(op);
+          this.#emit("discarded", op);
         }
       },
     };
@@ -81,10 +101,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return op.kind === "create" ? this.create(op, data, retry) : op.kind === "update" ? this.update(op, data, retry) : this.remove(op, retry);
   }
 
-  /** Applies a create (or, `retry`, sends a kept failed one again) and runs its server call. */
-  create(op: PendingOp<TUiData>, data: unknown, retry = false): Promise<TApiData> {
+  /**
+   * Applies a create (or, `retry`, sends a kept failed one again) and runs its server call; a
+   * restored change comes with its receipt's original `mutationId`.
+   */
+  create(op: PendingOp<TUiData>, data: unknown, retry = false, mutationId?: string): Promise<TApiData> {
     const { config } = this.#ctx;
-    if (config.keepFailed) this.#inputs.set(op, data);
     let settled!: (error?: unknown) => void;
     const outcome = new Promise<void>((resolve, reject) => {
       settled = (error) => (error === undefined ? resolve() : reject(error));
@@ -97,15 +119,18 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       this.#echoes.delete(op);
     };
     this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
-    const key = this.#receipt();
-    return this.#run("create", op, key, retry, data, (variables) => config.mutations.create(variables, key), (result) => {
+    const key = this.#receipt(mutationId);
+    op.input = data;
+    return this.#run("create", op, key, retry, data, turn, (variables) => config.mutations.create(variables, key), (result) => {
       const answer = this.#answerEntity(result, "create");
-      if (this.#away(op)) {
+      const away = this.#away(op);
+      if (away) {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
         settled(new OptimisticLifecycleError(`create on "${this.#ctx.name}" was answered after ${this.#detached.has(op) ? "the scope changed" : "destroy()"}.`));
         turn.done();
       } else this.#settleCreate(op, answer, turn, settled);
       forget();
+      return away ? null : answer;
     }).catch((error: unknown) => {
       settled(error);
       turn.done();
@@ -114,23 +139,23 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     });
   }
 
-  update(op: PendingOp<TUiData>, data: unknown, retry = false): Promise<TApiData> {
+  update(op: PendingOp<TUiData>, data: unknown, retry = false, mutationId?: string): Promise<TApiData> {
     const { config, layers } = this.#ctx;
     const versions = layers.versions;
     const conflicts = this.#conflicts;
-    if (config.keepFailed) this.#inputs.set(op, data);
     if (!retry && (versions || conflicts)) this.#bases.set(op, layers.confirmed(op.id) ?? layers.entities.peek(op.id));
     const create = this.#creates.get(op.id);
     const turn = this.#order.take(op.id);
-    const key = this.#receipt();
+    const key = this.#receipt(mutationId);
     const sendOnce = (id: string, payload: unknown, server: TUiData | undefined): Promise<TApiData> => {
       if (!versions && !conflicts) return config.mutations.update({ id, data: payload }, key);
       if (server) {
         // Sent again: a new receipt (the conflicted call wrote nothing).
-        this.#inFlight.delete(key.mutationId);
-        key.mutationId = this.#receipt().mutationId;
-        this.#inFlight.set(key.mutationId, op);
+        this.inFlight.delete(key.mutationId);
+        op.mutationId = key.mutationId = this.#receipt().mutationId;
+        this.inFlight.set(key.mutationId, op);
         if (versions) this.#rebased.set(op, server);
+        if (layers.emit) this.#emit("retried", op, { data: plain((op as PendingOp<TUiData> & { kind: "update" }).patch) });
       }
       const receipt: MutationReceipt = { ...key };
       const base = versions && this.#versionBase(op as PendingOp<TUiData> & { kind: "update" });
@@ -153,12 +178,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         // With versions, the next change of the entity is made on this one's answer: it waits for it.
         versions !== undefined,
       );
-    const sent = this.#run("update", op, key, retry, { id: op.id, data }, call, (result) => {
+    op.input = data;
+    const sent = this.#run("update", op, key, retry, { id: op.id, data }, turn, call, (result) => {
       const answer = this.#answerEntity(result, "update");
-      if (!this.#away(op)) {
-        layers.succeed(op, answer);
-        if (versions && answer) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
-      } else if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
+      if (this.#away(op)) {
+        if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
+        return null;
+      }
+      layers.succeed(op, answer);
+      if (versions && answer) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
+      return answer;
     });
     return versions ? sent.finally(() => turn.done()) : sent;
   }
@@ -175,7 +204,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return base === undefined || compareVersions(versions.of(own.entity), versions.of(base)) >= 0 ? own.entity : base;
   }
 
-  remove(op: PendingOp<TUiData>, retry = false): Promise<void | { id: string }> {
+  remove(op: PendingOp<TUiData>, retry = false, mutationId?: string): Promise<void | { id: string }> {
     const { config, layers } = this.#ctx;
     // Removing an entity whose create failed needs no server call: it never existed (and its kept
     // failed changes go with it).
@@ -185,86 +214,137 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     );
     let neverExisted = false;
     const turn = this.#order.take(op.id);
-    const key = this.#receipt();
+    const key = this.#receipt(mutationId);
     const call = () =>
       this.#sendInTurn(op, turn, undefined, async (id) => {
         neverExisted = (await created) === false || this.#failedCreate(id) !== undefined;
         return neverExisted ? undefined : config.mutations.remove(id, key);
       });
-    return this.#run("remove", op, key, retry, op.id, call, () => {
-      if (this.#away(op)) return this.#hooks.writeDetached({ remove: op.id }, this.#detached.get(op));
+    return this.#run("remove", op, key, retry, op.id, turn, call, () => {
+      if (this.#away(op)) {
+        this.#hooks.writeDetached({ remove: op.id }, this.#detached.get(op));
+        return null;
+      }
       layers.succeed(op, undefined);
+      // Emitted before the discards it causes.
+      this.#emit("succeeded", op);
       if (neverExisted) layers.failedChanges?.discard(layers.failedOf(op.id));
+      return null;
     });
   }
 
-  /** Settles the change made with `mutationId` from its realtime echo; returns whether one was pending. */
-  acknowledge(mutationId: string, entity: TUiData | undefined): boolean {
+  /**
+   * Settles the change made with `mutationId` from its realtime echo; returns the change it settled,
+   * if one was pending, or null for a change of a previous scope (its echo is not this store's).
+   */
+  acknowledge(mutationId: string, entity: TUiData | undefined): PendingOp<TUiData> | null | undefined {
     const { layers } = this.#ctx;
-    const op = this.#inFlight.get(mutationId);
-    if (!op) return false;
-    // The echo of a change made in another scope never reaches this scope's store.
-    if (this.#detached.has(op)) return true;
-    if (!layers.isPending(op)) return false;
+    const op = this.inFlight.get(mutationId);
+    if (op && this.#detached.has(op)) return null;
+    if (!op || !layers.isPending(op)) return undefined;
     if (op.kind === "create") this.#echoes.get(op)?.(entity);
     else layers.succeed(op, op.kind === "update" ? entity : undefined);
-    return true;
+    return op;
   }
 
-  #receipt(): MutationReceipt {
-    const { originId } = this.#ctx;
-    return { mutationId: `${originId}:${this.next()}`, originId };
+  /** Tells the event log (when it listens) of a phase of `op`. */
+  #emit(phase: MutationEvent["phase"], op: PendingOp<TUiData>, extra?: Partial<MutationEvent>): void {
+    this.#ctx.layers.emit?.({ type: "mutation", phase, kind: op.kind, id: op.id, mutationId: op.mutationId ?? "", change: op.seq, ...extra });
+  }
+
+  /**
+   * Drops the changes still queued for the network, unsent (their actions reject): on `destroy()`
+   * and `store.clear()`, whose name `cause` is. Persistence has stored them before.
+   */
+  dropQueued(cause: string): void {
+    for (const [op, drop] of [...this.#queued]) drop(notSent(op, this.#ctx.name, `${cause} while it was queued`));
+  }
+
+  /** Each receipt's id is unique to this manager instance, also across reloads with one `browserId`. */
+  #receipt(mutationId = `${this.#ctx.instanceId}:${this.next()}`): MutationReceipt {
+    return { mutationId, originId: this.#ctx.originId };
   }
 
   /** Applies the change, runs its server call through query-core and settles the change with its result. */
-  #run<TVars, TResult>(
+  #run<TResult>(
     kind: Kind,
     op: PendingOp<TUiData>,
     key: MutationReceipt,
     retry: boolean,
-    variables: TVars,
-    mutationFn: (variables: TVars) => Promise<TResult>,
-    settle: (result: TResult) => void,
+    variables: unknown,
+    turn: Turn,
+    mutationFn: (variables: unknown) => Promise<TResult>,
+    /** Settles the change with the answer; returns the server's entity (null: already told). */
+    settle: (result: TResult) => TUiData | undefined | null | void,
   ): Promise<TResult> {
     const { client, layers, reporter, name } = this.#ctx;
+    op.mutationId = key.mutationId;
     runInAction(() => {
       if (retry) layers.retrying(op);
       else layers.begin(op);
       this.counts[kind]++;
+      if (layers.emit) this.#emit(retry ? "retried" : "applied", op, retry ? {} : { data: plain(op.kind === "create" ? op.entity : op.kind === "update" ? op.patch : undefined) });
     });
-    this.#inFlight.set(key.mutationId, op);
+    this.inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
+    // Offline, or behind changes queued offline: one scope, so query-core sends them in order.
+    const scoped = this.#scoped > 0 || !onlineManager.isOnline();
+    if (scoped) this.#scoped++;
+    const unqueue = () => this.#queued.delete(op) && runInAction(() => this.counts.queued--);
     // Built and run from the mutation cache: what an observer per call would add (listeners, result
     // objects) serves nobody here. Retries, offline pausing, the cache's callbacks and isMutating() stay.
-    const mutation = client.getMutationCache().build<TResult, Error, TVars, unknown>(client, { mutationKey: [name, kind], mutationFn, gcTime: 0 });
-    const finish = (ok: boolean, result?: unknown) => {
+    const mutation: Mutation<TResult, Error, unknown> = client.getMutationCache().build(client, {
+      mutationKey: [name, kind],
+      mutationFn: (variables) => {
+        unqueue();
+        return mutationFn(variables);
+      },
+      gcTime: 0,
+      scope: scoped ? { id: name } : undefined,
+    });
+    const finish = (ok: boolean, result: unknown) => {
+      unqueue();
+      if (scoped) this.#scoped--;
       // Events that arrived before this answer go first (this change's own echo among them).
       if (!this.#ctx.isDestroyed()) this.#hooks.beforeAnswer();
-      this.#inFlight.delete(key.mutationId);
+      this.inFlight.delete(key.mutationId);
       reporter.debug?.(`${kind} ${ok ? "confirmed" : "rolled back"}`, { id: op.id, mutationId: key.mutationId });
       runInAction(() => {
         this.counts[kind]--;
-        const away = this.#away(op);
-        if (ok || away) this.#inputs.delete(op);
-        if (ok) settle(result as TResult);
         // With nothing in flight, no change waits to be based on an earlier answer.
-        if (this.#inFlight.size === 0) this.#answers.clear();
-        if (ok || away) return;
-        // A conflict the strategy settled for the server's entity drops the change, kept or not.
-        if (this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result)) layers.keepFailed(op, toError(result));
-        else layers.fail(op);
+        if (this.inFlight.size === 0) this.#answers.clear();
+        if (ok) {
+          const answer = settle(result as TResult);
+          if (answer !== null && layers.emit && !this.#ctx.isDestroyed()) this.#emit("succeeded", op, answer ? { data: plain(answer) } : {});
+        } else if (this.#away(op)) return;
+        else {
+          const error = toError(result);
+          // A conflict the strategy settled for the server's entity drops the change, kept or not.
+          const kept = !!this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result);
+          if (kept) layers.keepFailed(op, error);
+          else layers.fail(op);
+          this.#emit("failed", op, { error: error.message, kept });
+        }
       });
+      (ok ? resolve : reject)(result as TResult);
     };
-    return mutation.execute(variables).then(
-      (result) => {
-        finish(true, result);
-        return result;
-      },
-      (error: unknown) => {
-        finish(false, error);
-        throw error;
-      },
+    let resolve!: (result: TResult) => void;
+    let reject!: (error: unknown) => void;
+    const settled = new Promise<TResult>((ok, fail) => ((resolve = ok), (reject = fail)));
+    mutation.execute(variables).then(
+      (result) => finish(true, result),
+      (error: unknown) => finish(false, error),
     );
+    // Paused for the network (or behind the queue): counted until sent; dropped unsent by dropQueued().
+    if (mutation.state.isPaused) {
+      runInAction(() => this.counts.queued++);
+      this.#queued.set(op, (error) => {
+        client.getMutationCache().remove(mutation);
+        turn.done();
+        finish(false, error);
+      });
+    }
+    return settled;
   }
 
   /**
@@ -280,15 +360,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       const destroyed = this.#ctx.isDestroyed();
       // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
       if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {
-        const cause = destroyed ? "the manager was destroyed" : "store.clear() ran";
-        throw new OptimisticLifecycleError(`${op.kind} of "${op.id}" on "${this.#ctx.name}" was not sent: ${cause} while it waited for the create of that entity.`);
+        throw notSent(op, this.#ctx.name, `${destroyed ? "the manager was destroyed" : "store.clear() ran"} while it waited for the create of that entity`);
       }
       sent = send(op.id);
     } finally {
       // `untilAnswered`: the caller ends the turn once the answer is applied.
       if (!untilAnswered || !sent) turn.done();
     }
-    return sent!;
+    return sent;
   }
 
   /**
@@ -296,8 +375,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * answers settle into its cache, never into the store; new changes do not wait for them.
    */
   detach(key: readonly unknown[]): void {
-    for (const op of this.#inFlight.values()) this.#detached.set(op, key);
-    for (const op of this.#inputs.keys()) if (!this.#detached.has(op)) this.#inputs.delete(op);
+    for (const op of this.inFlight.values()) this.#detached.set(op, key);
     this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
     this.#answers.clear();
   }
@@ -309,7 +387,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** A change of a created entity whose create is gone (failed and dropped): nothing to keep it for. */
   #orphan(op: PendingOp<TUiData>): boolean {
-    return op.id.startsWith(`temp-${this.#ctx.originId}-`) && !this.#ctx.layers.hasCreate(op.id);
+    return op.id.startsWith("temp-") && !this.#ctx.layers.hasCreate(op.id);
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */
@@ -349,4 +427,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     }
     return undefined;
   }
+}
+
+function notSent(op: { kind: string; id: string }, name: string, why: string): OptimisticLifecycleError {
+  return new OptimisticLifecycleError(`${op.kind} of "${op.id}" on "${name}" was not sent: ${why}.`);
+}
+
+function bySeq(a: { seq: number }, b: { seq: number }): number {
+  return a.seq - b.seq;
 }

@@ -4,7 +4,8 @@ import { EntityMap, type EntityMapOwner, type EntityMapWriter } from "./EntityMa
 import { KeyedSignals } from "./KeyedSignals";
 import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
-import type { Entity, WriteStatus } from "./shapes";
+import { plain } from "./plain";
+import type { Entity, LogEntry, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
 import type { VersionRule } from "./versions";
 
@@ -12,6 +13,10 @@ import type { VersionRule } from "./versions";
 interface OpBase {
   readonly seq: number;
   id: string;
+  /** The receipt of its latest server call. */
+  mutationId?: string;
+  /** What its action was called with: sent again on `retry()`, stored by persistence. */
+  input?: unknown;
   /** Kept after its server call failed (`keepFailed`): the error, until retried or discarded. */
   failed?: Error;
 }
@@ -33,7 +38,7 @@ export interface FailedChanges<T> {
 type UpdateOp<T> = PendingOp<T> & { kind: "update" };
 
 /** The state of one entity that has changes in flight. */
-interface Track<T> {
+export interface Track<T> {
   /** What the server said last (undefined: the entity does not exist on the server). */
   confirmed: T | undefined;
   /** Changes in flight (and kept failed ones), oldest first. */
@@ -61,6 +66,29 @@ export interface ServerListMark {
  * the key): this layer's own confirmed changes not yet written back stay.
  */
 export type ServerListSource = "fetch" | "cache";
+
+/** What the devtools' snapshots read and load; internal. */
+export interface LayersInternals<T extends Entity> {
+  tracks: Map<string, Track<T>>;
+  placeholders: Set<PendingOp<T>>;
+  deletions: Deletions;
+  order: ListOrder<T>;
+  /** The last `seq` given (`setTick` moves it), and the count of changes in flight. */
+  tick(): number;
+  setTick(tick: number): void;
+  countOps(count: number): void;
+  /** The ids a server list about to be applied must leave as they are. */
+  protect(ids: Iterable<string>): void;
+  setVisible(id: string, value: T | undefined): void;
+  refresh(id: string, track: Track<T>): void;
+}
+
+let internals: <T extends Entity>(layers: OptimisticLayers<T>) => LayersInternals<T>;
+
+/** The private state of `layers`, for the devtools' snapshots; internal. */
+export function layersInternals<T extends Entity>(layers: OptimisticLayers<T>): LayersInternals<T> {
+  return internals(layers);
+}
 
 /**
  * The state model: a confirmed layer (what the server said) and, per entity, the ordered changes in
@@ -101,6 +129,8 @@ export class OptimisticLayers<T extends Entity> {
   failedChanges: FailedChanges<T> | undefined;
   /** With the `version` option: which of two confirmed values is newer (set by the manager). */
   versions: VersionRule<T> | undefined;
+  /** Set while the manager's event log has listeners: describes a change once it is visible. */
+  emit: ((entry: LogEntry) => void) | undefined;
 
   #write: EntityMapWriter<T>;
   #order: ListOrder<T>;
@@ -125,6 +155,21 @@ export class OptimisticLayers<T extends Entity> {
   #status = new KeyedSignals("writeStatus");
   /** How many entities have kept failed changes (observable). */
   #failedCount = observable.box(0);
+
+  static {
+    internals = <T extends Entity>(l: OptimisticLayers<T>): LayersInternals<T> => ({
+      tracks: l.#tracks,
+      placeholders: l.#placeholders,
+      deletions: l.#deletions,
+      order: l.#order,
+      tick: () => l.#tick,
+      setTick: (tick) => void (l.#tick = tick),
+      countOps: (count) => void (l.#opCount = count),
+      protect: (ids) => void (l.#protected = new Set(ids)),
+      setVisible: (id, value) => void l.#setVisible(id, value),
+      refresh: (id, track) => l.#refresh(id, track),
+    });
+  }
 
   constructor(owner: EntityMapOwner<T>) {
     this.entities = new EntityMap(owner);
@@ -234,9 +279,16 @@ export class OptimisticLayers<T extends Entity> {
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
     const kept = (id: string) => this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id));
+    // Only while the event log listens: what the list did, for its event.
+    const emit = this.emit;
+    const items: T[] = [];
+    const counts = { added: 0, changed: 0, removed: 0 };
+    const keptIds = emit ? [...new Set([...(this.#protected ?? []), ...(fromCache ? this.#dirty : [])])] : [];
     const write = (id: string, value: T | undefined) => {
       if (value === undefined) this.#learnDeleted(id);
+      const had = emit && this.confirmed(id) !== undefined;
       const changed = this.#setConfirmed(id, value);
+      if (emit && changed) counts[value === undefined ? "removed" : had ? "changed" : "added"]++;
       // What another manager confirmed is as new as an answer: a fetch in flight must not undo it.
       if (fromCache && changed) this.#protected?.add(id);
     };
@@ -248,11 +300,13 @@ export class OptimisticLayers<T extends Entity> {
           const previousId = previous?.ids[i];
           if (previous && item === previous.data[i] && (previousId === undefined || !this.#dirty.has(previousId))) {
             ids[i] = previousId;
+            if (emit && previousId !== undefined) items.push(this.confirmed(previousId) as T);
             continue;
           }
           const entity = convert(item);
           const id = entity?.id;
           ids[i] = id;
+          if (emit && entity) items.push(entity);
           if (id !== previousId) orderChanged = true;
           if (entity && !kept(entity.id)) write(entity.id, entity);
         }
@@ -275,6 +329,11 @@ export class OptimisticLayers<T extends Entity> {
       // The list holds older items than the store: the cache keeps the newer ones.
       for (const id of this.#refused ?? []) this.#dirty.add(id);
       this.#refused = undefined;
+      if (emit) {
+        let keptPending = 0;
+        for (const entity of items) if (this.#tracks.get(entity.id)?.ops.some((op) => !this.#placeholders.has(op))) keptPending++;
+        emit({ type: "server-list", source, items: plain(items) as unknown[], ...counts, keptPending, kept: keptIds });
+      }
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
     return { data, ids };
@@ -487,6 +546,7 @@ export class OptimisticLayers<T extends Entity> {
       this.#dropAll();
       this.onClear?.();
       this.onConfirmedChange?.();
+      this.emit?.({ type: "confirmed", op: "clear" });
     });
   }
 
@@ -528,6 +588,7 @@ export class OptimisticLayers<T extends Entity> {
         for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
       });
       if (structureChanged) this.#order.rebuild([...snapshot.keys()]);
+      this.emit?.({ type: "confirmed", op: "restore", items: plain([...snapshot.values()]) as unknown[] });
     });
   }
 

@@ -1,4 +1,5 @@
 import type { DataTransformer } from "../transforms/types";
+import { plain } from "./plain";
 import { isValidId, OptimisticEntityError } from "./errors";
 import { OptimisticLayers } from "./OptimisticLayers";
 import type { Entity, WriteStatus } from "./shapes";
@@ -103,18 +104,25 @@ export class OptimisticStore<T extends Entity> {
 
   /** Writes an entity into the confirmed state (adds it or replaces it). */
   upsert(entity: T): void {
-    this.#layers.writeConfirmed(checkId(entity, "upsert"), entity);
+    this.#write(checkId(entity, "upsert"), entity);
   }
 
   /** Merges `updates` into the confirmed entity; does nothing if there is none. */
   update(id: string, updates: Partial<T>): void {
     const existing = this.#layers.confirmed(id);
-    if (existing) this.#layers.writeConfirmed(id, { ...existing, ...updates, id: existing.id });
+    if (existing) this.#write(id, { ...existing, ...updates, id: existing.id });
   }
 
   /** Removes an entity from the confirmed state. */
   remove(id: string): void {
-    this.#layers.writeConfirmed(id, undefined);
+    this.#write(id, undefined);
+  }
+
+  /** A confirmed write through the store's own methods (told to the event log, when it listens). */
+  #write(id: string, value: T | undefined): void {
+    const layers = this.#layers;
+    layers.writeConfirmed(id, value);
+    layers.emit?.(value ? { type: "confirmed", op: "upsert", id, data: plain(value) } : { type: "confirmed", op: "remove", id });
   }
 
   /** Removes every entity, and forgets the optimistic changes in flight. */

@@ -8,11 +8,14 @@ import type { Entity } from "./shapes";
 
 type Kind = PendingOp<unknown>["kind"];
 
-/** The manager's optimistic actions; what they are given is user input, checked here. */
+/**
+ * The manager's optimistic actions; what they are given is user input, checked here. Persistence
+ * applies a stored change again through them, with its receipt's `mutationId` (and a create's id).
+ */
 export interface Actions<TApiData> {
-  create: (data: unknown) => Promise<TApiData>;
-  update: (params: { id: string; data: unknown }) => Promise<TApiData>;
-  remove: (id: string) => Promise<void | { id: string }>;
+  create: (data: unknown, mutationId?: string, id?: string) => Promise<TApiData>;
+  update: (params: { id: string; data: unknown }, mutationId?: string) => Promise<TApiData>;
+  remove: (id: string, mutationId?: string) => Promise<void | { id: string }>;
 }
 
 /**
@@ -24,7 +27,7 @@ export function createActions<TApiData, TUiData extends Entity>(
   runner: MutationRunner<TApiData, TUiData>,
 ): Actions<TApiData> {
   const { config, layers, transformer, name } = ctx;
-  const tempPrefix = `temp-${ctx.originId}-`;
+  const tempPrefix = `temp-${ctx.instanceId}-`;
   const optimisticDefaults = () => transformer?.optimisticDefaults ?? config.optimisticDefaults;
 
   const guard = (action: string): void => {
@@ -43,8 +46,8 @@ export function createActions<TApiData, TUiData extends Entity>(
   };
 
   /** The optimistic entity of a create: built by createOptimisticUiData, else the data through toUi. */
-  const optimisticEntity = (data: unknown): TUiData => {
-    const tempId = nextTempId();
+  const optimisticEntity = (data: unknown, restoredId?: string): TUiData => {
+    const tempId = restoredId ?? nextTempId();
     const defaults = optimisticDefaults();
     let entity: TUiData;
     if (defaults?.createOptimisticUiData) entity = defaults.createOptimisticUiData(data, config.optimisticContext?.());
@@ -55,8 +58,8 @@ export function createActions<TApiData, TUiData extends Entity>(
     if (entity === null || typeof entity !== "object") {
       throw new OptimisticEntityError(`createOptimisticUiData of "${name}" must return an object, got ${String(entity)}.`);
     }
-    // The optimistic entity keeps an id it brings only if no other entity uses it.
-    return !isValidId(entity.id) || layers.isTaken(entity.id) ? { ...entity, id: tempId } : entity;
+    // The optimistic entity keeps an id it brings only if no other entity uses it (a restored one, its own).
+    return restoredId !== undefined || !isValidId(entity.id) || layers.isTaken(entity.id) ? { ...entity, id: tempId } : entity;
   };
 
   /** The patch of an update, by the same rule as a create: createOptimisticUiData, else toUi. */
@@ -102,7 +105,8 @@ export function createActions<TApiData, TUiData extends Entity>(
   /** What a call with `id` targets: a temporary id answered is the server id; one whose entity is gone is refused. */
   const targetOf = (id: unknown, action: Kind): string | undefined => {
     const target = layers.resolve(checkedId(id, action, name));
-    if (target.startsWith(tempPrefix) && !layers.isTaken(target)) {
+    // Any temporary id: this manager's, or one restored from storage (made by an earlier instance).
+    if (target.startsWith("temp-") && !layers.isTaken(target)) {
       if (action === "remove") return undefined;
       throw new OptimisticEntityError(`${action} on "${name}": "${target}" is the temporary id of an entity that no longer exists (its create failed, or it was removed).`);
     }
@@ -124,22 +128,22 @@ export function createActions<TApiData, TUiData extends Entity>(
     };
 
   return {
-    create: attempt((data: unknown) => {
+    create: attempt((data: unknown, mutationId?: string, restoredId?: string) => {
       guard("create");
-      const entity = optimisticEntity(data);
-      return runner.create({ kind: "create", seq: layers.nextSeq(), id: entity.id, entity }, data);
+      const entity = optimisticEntity(data, restoredId);
+      return runner.create({ kind: "create", seq: layers.nextSeq(), id: entity.id, entity }, data, false, mutationId);
     }),
-    update: attempt((params: { id: string; data: unknown }) => {
+    update: attempt((params: { id: string; data: unknown }, mutationId?: string) => {
       guard("update");
       const id = targetOf(params?.id, "update") as string;
-      return runner.update({ kind: "update", seq: layers.nextSeq(), id, patch: patchFor(id, params.data) }, params.data);
+      return runner.update({ kind: "update", seq: layers.nextSeq(), id, patch: patchFor(id, params.data) }, params.data, false, mutationId);
     }),
-    remove: attempt((id: string) => {
+    remove: attempt((id: string, mutationId?: string) => {
       guard("remove");
       const target = targetOf(id, "remove");
       // A temporary id whose entity is gone needs no server call: it never existed there.
       if (target === undefined) return Promise.resolve(undefined);
-      return runner.remove({ kind: "remove", seq: layers.nextSeq(), id: target });
+      return runner.remove({ kind: "remove", seq: layers.nextSeq(), id: target }, false, mutationId);
     }),
   };
 }

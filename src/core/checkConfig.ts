@@ -35,6 +35,14 @@ export function checkConfig(input: unknown): void {
     if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && (maxAttempts as number) > 0)) fail(`config.conflict.maxAttempts of ${label} must be a whole number >= 1.`);
   }
   if (config.scope !== undefined && typeof config.scope !== "function") fail(`config.scope of ${label} must be a function (returning null when signed out).`);
+  const persist = config.persist as { storage?: Record<string, unknown>; key?: unknown } | undefined;
+  if (persist !== undefined) {
+    const storage = persist?.storage;
+    if (!storage || !["getItem", "setItem", "removeItem"].every((method) => typeof storage[method] === "function")) fail(`config.persist.storage of ${label} must have getItem, setItem and removeItem (localStorage, createIndexedDBStorage(), createMemoryStorage()).`);
+    if (persist.key !== undefined && (typeof persist.key !== "string" || persist.key === "")) fail(`config.persist.key of ${label} must be a non-empty string.`);
+    if (config.scope !== undefined) fail(`config.persist and config.scope of ${label} cannot be used together yet: the stored state is not kept per scope.`);
+  }
+  if (config.onEvent !== undefined && typeof config.onEvent !== "function") fail(`config.onEvent of ${label} must be a function that receives each event.`);
   const realtime = config.realtime as { eventType?: unknown } | undefined;
   if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {
     fail(`config.realtime.eventType of ${label} must be the name of the socket event to listen to, e.g. "todo_update".`);

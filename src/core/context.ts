@@ -26,6 +26,8 @@ export interface ManagerContext<TApiData, TUiData extends Entity> {
   readonly reporter: Reporter;
   /** Identifies this manager's changes in their receipts (the realtime `browserId` when given). */
   readonly originId: string;
+  /** Unique to this manager instance: in its temporary ids and receipts' ids, so none repeats after a reload. */
+  readonly instanceId: string;
   /** Whether `destroy()` ran: late results change nothing in the store then. */
   readonly isDestroyed: () => boolean;
 }
@@ -56,6 +58,7 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
   const codec = createEntityCodec<TApiData, TUiData>(name, transformer, reporter);
   // An entity kept for its identity now stands for the server's latest item (the cache must hold it).
   layers.onKeep = codec.keep;
+  const instanceId = randomId();
   return {
     name,
     config: config as unknown as ManagerContext<TApiData, TUiData>["config"],
@@ -65,7 +68,8 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
     layers,
     codec,
     reporter,
-    originId: config.realtime?.browserId ?? randomId(),
+    originId: config.realtime?.browserId ?? instanceId,
+    instanceId,
     isDestroyed,
   };
 }

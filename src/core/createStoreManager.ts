@@ -1,4 +1,4 @@
-import type { QueryClient } from "@tanstack/query-core";
+import { onlineManager, type QueryClient } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import { createQuerySync } from "../query/querySync";
 import { createScope } from "../query/scope";
@@ -7,6 +7,7 @@ import { createActions } from "./actions";
 import { checkConfig } from "./checkConfig";
 import { createConflicts } from "./conflicts";
 import { createContext, type ManagerContext, type ManagerPart } from "./context";
+import { createEventLog, managerInternals } from "./eventLog";
 import { MutationRunner } from "./MutationRunner";
 import type { OptimisticStore } from "./OptimisticStore";
 import type { Entity } from "./shapes";
@@ -16,8 +17,11 @@ import { createVersionRule } from "./versions";
 
 /** What a realtime attachment gets from the manager beyond its context; internal. */
 export interface RealtimeNeeds<TUiData> {
-  /** Settles this client's own pending change echoed back with its receipt. */
-  acknowledge: (mutationId: string, entity: TUiData | undefined) => boolean;
+  /**
+   * Settles this client's own pending change echoed back with its receipt; returns it (its `seq`
+   * numbers it), or null for a change of a previous scope (the echo is not this store's).
+   */
+  acknowledge: (mutationId: string, entity: TUiData | undefined) => { readonly seq: number } | null | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
 }
@@ -44,9 +48,7 @@ export type AttachRealtime = <TApiData, TUiData extends Entity>(
  * Builds a manager from its parts: the shared context (store, layers, codec, reporter), the
  * mutation runner behind the actions, the query sync (fetches in, confirmed changes back to the
  * cache) and, when configured, the realtime attachment. Capabilities attach the same way: a part
- * built from the context, disposed by `destroy()` — the version rule (in the layers), conflict
- * handling (in the runner) and the scope (switching the query sync and detaching the runner's
- * changes in flight), each only when its option is given. See {@link createOptimisticStoreManager}.
+ * built from the context, disposed by `destroy()`. See {@link createOptimisticStoreManager}.
  */
 export function createStoreManager<
   TApiData extends Entity,
@@ -62,6 +64,7 @@ export function createStoreManager<
   let enabled = config.enabled ? config.enabled() : true;
   const ctx = createContext(config, queryClient, () => destroyed);
   if (config.version !== undefined) ctx.layers.versions = createVersionRule(config.version, ctx.reporter.debug, ctx.codec.toItem);
+  const events = createEventLog(ctx);
 
   // Realtime events of a burst that arrived before an answer or a fetched list are applied first.
   const applyArrived = () => realtime?.flush();
@@ -74,11 +77,13 @@ export function createStoreManager<
     },
     config.conflict && createConflicts(ctx, config.conflict),
   );
-  // A new scope: changes in flight settle into the previous scope's cache, the store shows the new one.
+  // A new scope: changes in flight settle into the previous scope's cache, the store shows the new
+  // one; changes queued offline are dropped unsent (they were the previous user's).
   const scope =
     config.scope &&
     createScope(config.scope, ctx.reporter, (next) =>
       runInAction(() => {
+        runner.dropQueued("the scope changed");
         runner.detach(query.key());
         query.setScope(next);
       }),
@@ -90,28 +95,56 @@ export function createStoreManager<
   const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount);
   ctx.client.mount();
+  const { persist } = config;
+  // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.
+  let restoring = !!persist;
   if (scope) ctx.layers.entities.hidden = scope.hidden;
-  const query = createQuerySync(ctx, { status, enabled, beforeList: applyArrived, ...(scope && { scope: { value: scope.value } }) });
+  const query = createQuerySync(ctx, { status, enabled: enabled && !restoring, beforeList: applyArrived, ...(scope && { scope: { value: scope.value } }) });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
-  const parts: ManagerPart[] = [query, ...(realtime ? [realtime] : []), ...(scope ? [scope] : [])];
+  const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : []), ...(scope ? [scope] : [])];
+  // status.isOnline follows query-core's onlineManager (which pauses and resumes the queued changes).
+  parts.push({ dispose: onlineManager.subscribe((online) => runInAction(() => (status.isOnline = online))) });
+  const actions = createActions(ctx, runner);
+  if (scope) {
+    // Called in the transaction that changed the scope, an action already belongs to the new one.
+    for (const kind of ["create", "update", "remove"] as const) {
+      const act = actions[kind] as (...args: unknown[]) => Promise<unknown>;
+      (actions as Record<typeof kind, unknown>)[kind] = (...args: unknown[]) => (scope.sync(), act(...args));
+    }
+  }
+  // Changes queued for the network are not sent once the store they were made in is cleared.
+  const onClear = ctx.layers.onClear;
+  ctx.layers.onClear = () => {
+    runner.dropQueued("store.clear() ran");
+    onClear?.();
+  };
+  /** The stored state is shown (or there is none): observe the query. */
+  const restored = () => {
+    if (!restoring) return;
+    restoring = false;
+    if (enabled) query.setEnabled(true);
+  };
 
   const setEnabled = (next: boolean) => {
     scope?.sync();
     if (destroyed || next === enabled) return;
     enabled = next;
-    query.setEnabled(next);
+    if (!restoring) query.setEnabled(next);
   };
-  const actions = createActions(ctx, runner);
-  if (scope) {
-    // Called in the transaction that changed the scope, an action already belongs to the new one.
-    for (const kind of ["create", "update", "remove"] as const) {
-      const act = actions[kind] as (input: unknown) => Promise<unknown>;
-      (actions as Record<typeof kind, unknown>)[kind] = (input: unknown) => (scope.sync(), act(input));
-    }
-  }
 
   const manager: OptimisticStoreManager<TApiData, TUiData, TStore> = {
     store: ctx.store,
+    // Persistence is loaded only here (a chunk of its own): a manager without it neither runs nor downloads it.
+    ready: persist
+      ? (runInAction(() => (status.isLoading = enabled)),
+        import("../persist/attachPersist")
+          .then(({ attachPersist }) => attachPersist(ctx, persist, { runner, actions, restored }))
+          .then(
+            (part) => part && parts.push(part),
+            (error: unknown) => ctx.reporter.error(error, { source: "persist" }),
+          )
+          .then(restored))
+      : Promise.resolve(),
     actions: {
       ...actions,
       refetch: () => (scope?.sync(), destroyed ? Promise.resolve(undefined) : query.refetch()),
@@ -124,8 +157,10 @@ export function createStoreManager<
     disable: () => setEnabled(false),
     destroy: () => {
       if (destroyed) return;
+      // Persistence (newest) first: it stores the changes still queued, which are then dropped unsent.
       for (const part of parts.slice().reverse()) part.dispose();
       destroyed = true;
+      runner.dropQueued("the manager was destroyed");
       ctx.client.unmount();
       runInAction(() => {
         status.isSyncing = false;
@@ -134,5 +169,6 @@ export function createStoreManager<
     },
   };
   if (realtime) manager.realtime = realtime.handle;
+  managerInternals.set(manager, { ctx: ctx as unknown as ManagerContext<unknown, Entity>, events });
   return manager;
 }

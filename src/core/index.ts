@@ -12,4 +12,7 @@ export type {
   OptimisticStoreConfig,
   OptimisticStoreManager,
   WriteStatus,
+  PersistConfig,
+  PersistStorage,
 } from "./types";
+export type { ConfirmedEvent, MutationEvent, OptimisticEvent, RealtimeChangeEvent, ServerListEvent, SnapshotEvent } from "./shapes";

@@ -69,3 +69,123 @@ export interface WriteStatus {
   discard(): void;
 }
 
+
+/** What every event of the log carries. */
+export interface EventBase {
+  /** Which kind of event this is. */
+  type: string;
+  /** When it happened (ms since the epoch). */
+  at: number;
+  /** The manager's `name`. */
+  store: string;
+}
+
+/**
+ * One phase of an optimistic change. `data` is JSON-safe (a `Date` is written `{ "$date": ISO }`):
+ * on `applied`, the optimistic entity of a create or the patch of an update; on `succeeded`, the
+ * server's entity (UI shape), when it answered with one.
+ */
+export interface MutationEvent extends EventBase {
+  /** Always `"mutation"`. */
+  type: "mutation";
+  /**
+   * `applied`: shown (and sent, or queued behind the entity's earlier changes); `succeeded`: the
+   * server answered; `failed`: it refused (rolled back, or kept visible); `retried`: a kept failed
+   * change is sent again; `discarded`: a kept failed change was dropped.
+   */
+  phase: "applied" | "succeeded" | "failed" | "retried" | "discarded";
+  /** Which action made the change. */
+  kind: "create" | "update" | "remove";
+  /** The entity's id when it happened (a temporary id until its create is answered). */
+  id: string;
+  /** The receipt of the server call (a retry is a new call: a new id). */
+  mutationId: string;
+  /** Numbers the change: the same in every phase of it, retries included. */
+  change: number;
+  /** See above: the optimistic entity or the patch (`applied`), the server's entity (`succeeded`). */
+  data?: unknown;
+  /** On `failed`: the error's message. */
+  error?: string;
+  /** On `failed`: whether the change stays visible, marked failed (`keepFailed`). */
+  kept?: boolean;
+}
+
+/**
+ * A complete list applied to the confirmed layer: a fetch result, or the query cache written by
+ * another manager of the key (`source: "cache"`). `items` are the list's entities (UI shape,
+ * JSON-safe); `kept` the ids whose confirmed state newer writes kept against it.
+ */
+export interface ServerListEvent extends EventBase {
+  /** Always `"server-list"`. */
+  type: "server-list";
+  /** `fetch`: this manager's query (or `store.reconcile`); `cache`: another manager of the key wrote the list. */
+  source: "fetch" | "cache";
+  /** The list's entities, in its order (UI shape, JSON-safe). */
+  items: unknown[];
+  /** Entities it brought that were not confirmed before. */
+  added: number;
+  /** Confirmed entities it changed. */
+  changed: number;
+  /** Confirmed entities missing from it, removed. */
+  removed: number;
+  /** Entities of the list whose pending changes stayed on top. */
+  keptPending: number;
+  /** Ids whose confirmed state (present or deleted) writes newer than the list kept. */
+  kept: string[];
+}
+
+/**
+ * A realtime event applied to the confirmed layer, or recognised as this client's own change coming
+ * back (`echo: true`). An echo that settled a pending change names it (`mutationId`, `change`); any
+ * other echo changes nothing, except a `DELETE`, which is applied.
+ */
+export interface RealtimeChangeEvent extends EventBase {
+  /** Always `"realtime"`. */
+  type: "realtime";
+  /** The event's kind. */
+  action: "INSERT" | "UPDATE" | "DELETE";
+  /** The entity it concerns. */
+  id: string;
+  /** The entity it carried (UI shape, JSON-safe); for a `DELETE`, `{ id }`. */
+  data: unknown;
+  /** Whether it was this client's own change coming back. */
+  echo: boolean;
+  /** The receipt of the pending change the echo settled. */
+  mutationId?: string;
+  /** The number of the pending change the echo settled (as in its {@link MutationEvent}s). */
+  change?: number;
+}
+
+/** Any other confirmed write: the store's own methods (`upsert`, `update`, `remove`, `clear`, …). */
+export interface ConfirmedEvent extends EventBase {
+  /** Always `"confirmed"`. */
+  type: "confirmed";
+  /**
+   * `upsert` (also `store.update`, and the server's entity a conflict brought), `remove`, `clear`,
+   * `restore` (`store.rollback()`), or `scope`: the `scope` option switched the store to another
+   * scope's data (emptied; that scope's cached list follows as a `server-list`).
+   */
+  op: "upsert" | "remove" | "clear" | "restore" | "scope";
+  /** For `scope`: the scope now shown (`null`: signed out). */
+  scope?: string | number | null;
+  /** The entity written or removed. */
+  id?: string;
+  /** The entity written (UI shape, JSON-safe). */
+  data?: unknown;
+  /** For `restore`: the complete confirmed list. */
+  items?: unknown[];
+}
+
+/** The state of a store when a recording started (or the state its dropped events folded into). */
+export interface SnapshotEvent extends EventBase {
+  /** Always `"snapshot"`. */
+  type: "snapshot";
+  /** The confirmed entities, the visible order and the changes in flight (a format of `replayEvents`, JSON-safe). */
+  state: unknown;
+}
+
+/** One event of a store's log: see the `onEvent` option and `mobx-tanstack-optimistic/devtools`. */
+export type OptimisticEvent = MutationEvent | ServerListEvent | RealtimeChangeEvent | ConfirmedEvent | SnapshotEvent;
+
+/** An event before the log stamps it with `at` and `store`; internal. */
+export type LogEntry = OptimisticEvent extends infer E ? (E extends OptimisticEvent ? Omit<E, "at" | "store"> : never) : never;

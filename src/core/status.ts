@@ -1,10 +1,12 @@
+import { onlineManager } from "@tanstack/query-core";
 import { observable } from "mobx";
 
-/** Counts of mutations in flight, by kind (observable). */
+/** Counts of mutations in flight, by kind, and of those queued for the network (observable). */
 export interface PendingCounts {
   create: number;
   update: number;
   remove: number;
+  queued: number;
 }
 
 /** The observable query status a manager exposes; written by the query sync. */
@@ -22,6 +24,9 @@ export interface ManagerStatus extends QueryStatus {
   readonly deletePending: boolean;
   readonly hasPendingMutations: boolean;
   readonly failedCount: number;
+  readonly queuedCount: number;
+  /** Written by the manager, which follows `onlineManager`. */
+  isOnline: boolean;
 }
 
 /** @param failed how many entities have kept failed changes (observable). */
@@ -47,6 +52,10 @@ export function createStatus(counts: PendingCounts, failed: () => number): Manag
       get failedCount() {
         return failed();
       },
+      get queuedCount() {
+        return counts.queued;
+      },
+      isOnline: onlineManager.isOnline(),
     },
     {},
     { deep: false },

@@ -1,10 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the plan's public signatures take `any` for user input; kept for source compatibility */
 import type { DataTransformer } from "../transforms/types";
-import type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, WriteStatus } from "./shapes";
+import type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, OptimisticEvent, WriteStatus } from "./shapes";
 import type { RealtimeConfig, RealtimeSocket } from "../realtime/types";
 import type { OptimisticStore } from "./OptimisticStore";
+import type { PersistStorage } from "../persist/PersistStorage";
 
-export type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, WriteStatus };
+export type { ConflictResolver, Entity, MutationReceipt, OptimisticDefaults, OptimisticEvent, PersistStorage, WriteStatus };
 
 /**
  * What `queryFn` receives: TanStack Query's query function context (the object itself, so its
@@ -46,7 +47,7 @@ export interface OptimisticConflictConfig<TApiData, TUiData> {
 /** Where an error reported to `onError` / `logger` came from. */
 export interface OptimisticErrorInfo {
   /** The part of the library that caught the error. */
-  source: "query" | "mutation" | "realtime" | "callback" | "store";
+  source: "query" | "mutation" | "realtime" | "callback" | "store" | "persist";
   /** The manager's `name`. */
   name: string;
   /** The entity id concerned, when there is one. */
@@ -127,10 +128,31 @@ export interface OptimisticStoreConfig<
   scope?: () => string | number | null | undefined;
   /** Realtime events from a socket.io server (see `manager.realtime`). */
   realtime?: RealtimeConfig<TUiData>;
+  /**
+   * Keeps the confirmed entities and every change not answered yet in `storage`, so they survive a
+   * reload: restored at creation (see `manager.ready`), queued changes sent when online with their
+   * original receipts. `key` defaults to `"mobx-tanstack-optimistic:<name>"`.
+   * @example persist: { storage: localStorage }
+   */
+  persist?: PersistConfig;
   /** Receives every error the library catches (query errors, invalid server data, dropped events, throwing callbacks). */
   onError?: (error: Error, info: OptimisticErrorInfo) => void;
   /** Receives debug and warning messages. */
   logger?: OptimisticLogger;
+  /**
+   * Receives every change of the store as plain, JSON-safe data, synchronously, once the change is
+   * visible: mutation phases, fetched lists, realtime events, other confirmed writes. Nothing is
+   * built for events when it is not given. See `mobx-tanstack-optimistic/devtools` to record and replay.
+   */
+  onEvent?: (event: OptimisticEvent) => void;
+}
+
+/** The `persist` option: where a manager keeps its state across reloads. */
+export interface PersistConfig {
+  /** `localStorage`, `createIndexedDBStorage()` or any {@link PersistStorage}. */
+  storage: PersistStorage;
+  /** The storage key (default `"mobx-tanstack-optimistic:<name>"`); give managers that share a storage different keys. */
+  key?: string;
 }
 
 /** What {@link createOptimisticStoreManager} returns. */
@@ -174,7 +196,16 @@ export interface OptimisticStoreManager<
     hasPendingMutations: boolean;
     /** How many entities have failed changes kept visible (`keepFailed`), waiting for retry or discard. */
     failedCount: number;
+    /** How many changes wait for the network (made offline, not sent yet); a change sent no longer counts. */
+    queuedCount: number;
+    /** Whether TanStack Query's `onlineManager` says the app is online (observable). */
+    isOnline: boolean;
   };
+  /**
+   * Resolves once the state stored by `persist` is shown (at once without `persist`). Never rejects:
+   * a storage that fails is reported through `onError` / `logger`, and the manager goes on without it.
+   */
+  ready: Promise<void>;
   /** Re-reads `enabled()` and starts or stops the query accordingly (fresh cached data is not refetched). */
   updateOptions: () => void;
   /** Whether the query is enabled now. */

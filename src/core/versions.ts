@@ -15,6 +15,8 @@ export interface VersionRule<T extends Entity> {
   of(entity: T): unknown;
   /** The entity's version as the server wrote it, for a receipt's `baseVersion`. */
   sent(entity: T): Version | undefined;
+  /** The option's field name (undefined for a function): a recording's snapshot names it for its replay. */
+  readonly field?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createVersionRule<T extends Entity>(
   const field = (entity: unknown) => (entity as Record<string, unknown> | undefined)?.[version as string];
   const of = typeof version === "function" ? version : field;
   return {
+    ...(typeof version === "string" && { field: version }),
     of,
     // A field is read from the server's item (an ISO string, not the Date the transformer made of it).
     sent: (entity) => (typeof version === "function" ? version(entity) : (field(toItem(entity)) ?? field(entity))) as Version | undefined,

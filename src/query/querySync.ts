@@ -247,6 +247,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         lastError = null;
         writer.mark = undefined;
         layers.reset();
+        layers.emit?.({ type: "confirmed", op: "scope", scope: next });
         status.isError = false;
         status.error = null;
         observer.setOptions(observerOptions(active()));

@@ -1,7 +1,9 @@
 import type { AttachRealtime } from "../core/createStoreManager";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "../core/errors";
-import type { Entity } from "../core/shapes";
+import { plain } from "../core/plain";
+import type { Entity, RealtimeChangeEvent } from "../core/shapes";
 import { createSinkExtension, flushQueuedEvents } from "./RealtimeExtension";
+import type { RealtimeEvent } from "./types";
 
 /**
  * Wires a manager to realtime events: data goes through the manager's transformer into the confirmed
@@ -10,25 +12,41 @@ import { createSinkExtension, flushQueuedEvents } from "./RealtimeExtension";
  */
 export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
   const { layers, reporter, originId, name, codec } = ctx;
+  /** Tells the event log (when it listens) what an event did. */
+  const tell = (event: RealtimeEvent, id: string, data: unknown, extra?: Partial<RealtimeChangeEvent>) =>
+    layers.emit?.({ type: "realtime", action: event.event as RealtimeChangeEvent["action"], id, data: plain(data), echo: event.originId === originId, ...extra });
   const extension = createSinkExtension(ctx.store, config, {
     upsert(data, event) {
       reporter.debug?.(`realtime ${event.event}`, { id: (data as Entity).id });
       const entity = codec.toEntity(data, "realtime");
-      if (entity) layers.writeConfirmed(entity.id, entity);
+      if (!entity) return;
+      layers.writeConfirmed(entity.id, entity);
+      tell(event, entity.id, entity);
     },
-    remove(data) {
+    remove(data, event) {
       const id = (data as Entity).id;
-      if (isValidId(id)) layers.writeConfirmed(layers.resolve(id), undefined);
-      else reporter.dropped(new OptimisticEntityError(`realtime DELETE for "${name}" has no valid id; it was dropped.`), { source: "realtime", payload: data });
+      if (!isValidId(id)) {
+        reporter.dropped(new OptimisticEntityError(`realtime DELETE for "${name}" has no valid id; it was dropped.`), { source: "realtime", payload: data });
+        return;
+      }
+      const target = layers.resolve(id);
+      layers.writeConfirmed(target, undefined);
+      tell(event, target, { id: target });
     },
     isOwnEcho(event, data) {
+      let entity: ReturnType<typeof codec.toEntity>;
+      let settled: { readonly seq: number } | null | undefined;
       if (typeof event.mutationId === "string") {
-        const entity = event.event === "DELETE" ? undefined : codec.toEntity(data, "realtime");
-        if (needs.acknowledge(event.mutationId, entity)) return true;
+        entity = event.event === "DELETE" ? undefined : codec.toEntity(data, "realtime");
+        settled = needs.acknowledge(event.mutationId, entity);
+        // The echo of a change made in a previous scope: nothing of it reaches this store.
+        if (settled === null) return true;
       }
       // A deletion is applied even as this client's own echo: an older event of another client may
       // have brought the entity back after this client's remove was answered.
-      return event.originId === originId && event.event !== "DELETE";
+      const own = settled !== undefined || (event.originId === originId && event.event !== "DELETE");
+      if (own) tell(event, entity?.id ?? layers.resolve(String((data as Entity).id)), settled ? entity : data, { echo: true, ...(settled && { mutationId: event.mutationId, change: settled.seq }) });
+      return own;
     },
     resync: needs.resync,
     report(error, event, fromCallback) {

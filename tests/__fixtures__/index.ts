@@ -16,5 +16,5 @@ export type {
 } from "./testServer";
 export { createTestApi, HttpError } from "./testApi";
 export type { MutationReceipt, TestApi, TestApiOptions } from "./testApi";
-export { closeClient, connectClient, createClient, nextEvent } from "./socketClient";
+export { closeClient, connectClient, createClient, drainSocket, nextEvent } from "./socketClient";
 export type { ClientOptions } from "./socketClient";

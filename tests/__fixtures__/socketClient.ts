@@ -70,3 +70,14 @@ export function nextEvent(
     if (errorEvent) socket.on(errorEvent, onError);
   });
 }
+
+/**
+ * Waits until `socket` has handled everything `server` emitted so far (socket.io keeps the order
+ * of one connection), and a realtime batch queued behind it has been applied.
+ */
+export async function drainSocket(server: Pick<TestServer, "emitRaw">, socket: Socket, timeoutMs = 5000): Promise<void> {
+  const ping = nextEvent(socket, "test:drain", { timeoutMs });
+  server.emitRaw("test:drain");
+  await ping;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}

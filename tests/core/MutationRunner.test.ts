@@ -1,7 +1,8 @@
 /**
  * The mutation path: what reaches the server, in which order, and with which id.
  */
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, onlineManager } from "@tanstack/query-core";
+import { autorun } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createOptimisticStoreManager,
@@ -101,5 +102,99 @@ describe("a create answered without an entity", () => {
     (await api.next("query")).resolve([...makeTodos(), { id: "s1", title: "new" }]);
     await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "s1"]));
     expect(api.calls.filter((call) => call.kind === "update")).toEqual([]);
+  });
+});
+
+describe("offline queue (query-core's paused mutations)", () => {
+  afterEach(() => onlineManager.setOnline(true));
+
+  it("status.isOnline follows onlineManager while the manager lives", async () => {
+    const { manager } = await setupManager({ seed: makeTodos() });
+    const seen: boolean[] = [];
+    const dispose = autorun(() => seen.push(manager.status.isOnline));
+    onlineManager.setOnline(false);
+    onlineManager.setOnline(true);
+    manager.destroy();
+    onlineManager.setOnline(false);
+    dispose();
+    expect(seen).toEqual([true, false, true]);
+  });
+
+  it("counts nothing as queued for changes made online: queuedCount never moves", async () => {
+    const { manager } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const seen: number[] = [];
+    const dispose = autorun(() => seen.push(manager.status.queuedCount));
+    await Promise.all([manager.actions.update({ id: "a", data: { title: "A2" } }), manager.actions.create({ title: "D" })]);
+    dispose();
+    expect(seen).toEqual([0]);
+  });
+
+  it("sends a change made online while the queue drains after the queued ones", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server });
+    await loaded(manager, 3);
+    onlineManager.setOnline(false);
+    const first = manager.actions.update({ id: "a", data: { title: "A2" } });
+    const second = manager.actions.update({ id: "b", data: { title: "B2" } });
+    const gate = server.hold({ method: "PUT", path: "/items/a" });
+    onlineManager.setOnline(true);
+    await gate.arrived;
+    expect(manager.status.queuedCount).toBe(1);
+    const later = manager.actions.update({ id: "c", data: { title: "C2" } });
+    expect(manager.status.queuedCount).toBe(2);
+    await gate.release();
+    await Promise.all([first, second, later]);
+    expect(writes(server)).toEqual(["PUT /items/a", "PUT /items/b", "PUT /items/c"]);
+    expect(manager.status.queuedCount).toBe(0);
+  });
+
+  it("store.clear() drops the queued changes: never sent, their actions reject, queuedCount is 0", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager, client } = await setupManager({ server });
+    await loaded(manager, 3);
+    onlineManager.setOnline(false);
+    const changes = [manager.actions.create({ title: "D" }), manager.actions.update({ id: "a", data: { title: "A2" } }), manager.actions.remove("b")];
+    expect(manager.status.queuedCount).toBe(3);
+    manager.store.clear();
+    expect(manager.status.queuedCount).toBe(0);
+    for (const change of changes) await expect(change).rejects.toThrow(/was not sent: store\.clear\(\) ran while it was queued/);
+    expect(client.getMutationCache().getAll()).toEqual([]);
+    onlineManager.setOnline(true);
+    await nextMacrotask();
+    expect(writes(server)).toEqual([]);
+    // The ids are free again: a change of "a" made now is not held behind the dropped one.
+    await loaded(manager, 3);
+    await manager.actions.update({ id: "a", data: { title: "A3" } });
+    expect(writes(server)).toEqual(["PUT /items/a"]);
+  });
+
+  it("destroy() leaves no queued mutation behind and sends nothing when back online", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager, client } = await setupManager({ server });
+    await loaded(manager, 3);
+    onlineManager.setOnline(false);
+    const changes = [manager.actions.create({ title: "D" }), manager.actions.update({ id: "a", data: { title: "A2" } })];
+    manager.destroy();
+    for (const change of changes) await expect(change).rejects.toBeInstanceOf(OptimisticLifecycleError);
+    expect(client.getMutationCache().getAll()).toEqual([]);
+    onlineManager.setOnline(true);
+    await nextMacrotask();
+    expect(writes(server)).toEqual([]);
+  });
+
+  it("gives each receipt an id of its own instance: a reload with the same browserId repeats none", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { manager } = await setupManager({ server, client: createTestQueryClient(), config: { realtime: { eventType: server.eventType, browserId: "browser-1" } } });
+      await loaded(manager, 3);
+      await manager.actions.update({ id: "a", data: { title: `A${i}` } });
+      manager.destroy();
+    }
+    for (const request of server.requests) if (request.method === "PUT") ids.push(String(request.headers["x-mutation-id"]));
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(server.requests.filter((request) => request.method === "PUT").map((request) => request.headers["x-origin-id"])).toEqual(["browser-1", "browser-1"]);
   });
 });

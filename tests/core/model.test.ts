@@ -73,6 +73,8 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, it, vi } from "vitest";
 import { createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreManager } from "../../src";
 import { expectConsistent } from "../../src/testing";
+import { recordEvents, replayEvents, type EventRecording } from "../../src/devtools";
+import type { OptimisticEvent } from "../../src";
 
 environmentManager.setIsServer(() => false);
 
@@ -308,6 +310,10 @@ interface LiveFetch {
 }
 
 class Harness {
+  /** Every event of the manager's log, and the list as shown right after each. */
+  events: OptimisticEvent[] = [];
+  shown: Item[][] = [];
+  recording!: EventRecording;
   readonly server: FakeServer;
   readonly socket = new FakeSocket();
   readonly trace: string[] = [];
@@ -576,12 +582,19 @@ class Harness {
           : {}),
         ...(this.echo === "none" ? {} : { realtime: { eventType: EVENT } }),
         keepFailed: this.keep,
+        // The event log: every event with the store as it showed right after it.
+        onEvent: (event) => {
+          this.events.push(event);
+          this.shown.push(this.m.store.list.map((entity) => ({ ...entity })));
+        },
         onError: (error, info) => {
           if (!(info.source === "query" && /server refused fetch/.test(error.message))) this.errors.push(`onError(${info.source}): ${error.message}`);
         },
       },
       this.client,
     );
+    // A second recording, capped: older events fold into its starting snapshot.
+    this.recording = recordEvents(this.m, { limit: 7 });
     if (this.echo !== "none") this.m.realtime?.connect(this.socket);
     await settle();
     this.#startedFetch("initial fetch", false);
@@ -901,6 +914,25 @@ class Harness {
     }
     if (problems.length > 0) this.fail("final state", problems);
     this.check("final state");
+    this.checkReplay();
+  }
+
+  /**
+   * The event log rebuilds the store: replaying the first n events (read back from JSON) gives the
+   * list the store showed right after the n-th, and the capped recording replays to the final list.
+   */
+  checkReplay(): void {
+    const events = JSON.parse(JSON.stringify(this.events)) as OptimisticEvent[];
+    const show = (list: readonly Item[]) => list.map(fmt).join(" ");
+    // Every prefix for short logs; for long ones every prefix would cost n², so a spread of them.
+    const step = Math.max(1, Math.floor(events.length / 40));
+    for (let n = 1; n <= events.length; n += n + step > events.length && n !== events.length ? events.length - n : step) {
+      const replayed = show(replayEvents<Item>(events.slice(0, n)).list);
+      const want = show(this.shown[n - 1] ?? []);
+      if (replayed !== want) this.fail(`replaying ${n} of ${events.length} events`, [`replayed ${replayed}`, `shown     ${want}`, `event ${JSON.stringify(events[n - 1])}`]);
+    }
+    const capped = replayEvents<Item>(JSON.parse(JSON.stringify(this.recording.events)) as OptimisticEvent[]);
+    if (show(capped.list) !== show(this.m.store.list)) this.fail("replaying the capped recording", [`replayed ${show(capped.list)}`, `shown    ${show(this.m.store.list)}`]);
   }
 
   fail(where: string, problems: string[]): never {

@@ -4,7 +4,7 @@ import { createStatus } from "../../src/core/status";
 
 describe("status", () => {
   it("derives the pending flags from the counts of mutations in flight, observably", () => {
-    const counts = observable({ create: 0, update: 0, remove: 0 });
+    const counts = observable({ create: 0, update: 0, remove: 0, queued: 0 });
     const status = createStatus(counts, () => 0);
     const seen: boolean[] = [];
     const dispose = autorun(() => seen.push(status.hasPendingMutations));
@@ -13,6 +13,17 @@ describe("status", () => {
     runInAction(() => counts.update--);
     dispose();
     expect(seen).toEqual([false, true, false]);
-    expect(status).toMatchObject({ isLoading: false, isError: false, error: null, isSyncing: false, failedCount: 0 });
+    expect(status).toMatchObject({ isLoading: false, isError: false, error: null, isSyncing: false, failedCount: 0, queuedCount: 0, isOnline: true });
+  });
+
+  it("says how many changes are queued for the network, observably", () => {
+    const counts = observable({ create: 0, update: 0, remove: 0, queued: 0 });
+    const status = createStatus(counts, () => 0);
+    const seen: number[] = [];
+    const dispose = autorun(() => seen.push(status.queuedCount));
+    runInAction(() => counts.queued++);
+    runInAction(() => counts.queued--);
+    dispose();
+    expect(seen).toEqual([0, 1, 0]);
   });
 });

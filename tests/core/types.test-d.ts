@@ -26,6 +26,8 @@ import {
   type OptimisticQueryContext,
   type OptimisticStoreConfig,
   type OptimisticStoreManager,
+  type PersistConfig,
+  type PersistStorage,
 } from "../../src";
 
 interface ApiTodo {
@@ -113,9 +115,20 @@ expectTypeOf<MutationReceipt>().toEqualTypeOf<{ mutationId: string; originId: st
 
 // onError gets the error and where it came from.
 expectTypeOf<NonNullable<OptimisticStoreConfig["onError"]>>().parameters.toEqualTypeOf<[Error, OptimisticErrorInfo]>();
-expectTypeOf<OptimisticErrorInfo["source"]>().toEqualTypeOf<"query" | "mutation" | "realtime" | "callback" | "store">();
+expectTypeOf<OptimisticErrorInfo["source"]>().toEqualTypeOf<"query" | "mutation" | "realtime" | "callback" | "store" | "persist">();
+
+// Offline queue and persistence: the status counts, `ready`, and `persist` with any PersistStorage.
+expectTypeOf(manager.status.queuedCount).toEqualTypeOf<number>();
+expectTypeOf(manager.status.isOnline).toEqualTypeOf<boolean>();
+expectTypeOf(manager.ready).toEqualTypeOf<Promise<void>>();
+createOptimisticStoreManager({ ...planConfig, persist: { storage: localStorage } });
+createOptimisticStoreManager({ ...planConfig, persist: { storage: { getItem: async () => null, setItem: async () => {}, removeItem: () => {} }, key: "todos-v1" } });
+expectTypeOf<NonNullable<OptimisticStoreConfig["persist"]>>().toEqualTypeOf<PersistConfig>();
+expectTypeOf<PersistConfig["storage"]>().toEqualTypeOf<PersistStorage>();
 
 // ---- misuse does not compile -----------------------------------------------------------------
+// @ts-expect-error a storage needs getItem, setItem and removeItem
+createOptimisticStoreManager({ ...planConfig, persist: { storage: { getItem: () => null } } });
 // @ts-expect-error name is required
 createOptimisticStoreManager<ApiTodo>({ queryFn: fetchTodos, mutations: planConfig.mutations });
 // @ts-expect-error queryFn must resolve to an array of the API type

@@ -1,6 +1,6 @@
 /**
- * The demo page in a real browser: optimistic todos, rollback with an error, sign-in for posts, and
- * a checkbox grid synced between two browser contexts. Screenshots go to test-artifacts/e2e/.
+ * The demo page in a real browser: optimistic todos, rollback with an error (in the panels that keep
+ * the library's default), sign-in for posts, and a checkbox grid synced between two browser contexts. Screenshots go to test-artifacts/e2e/.
  */
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -41,28 +41,31 @@ describe("demo page in Chromium", () => {
     await screenshot(page, "todos-saved");
   });
 
-  it("rolls a change back and shows an error when the server fails", async () => {
+  it("rolls a change back and lists it where the library's default applies (checkboxes, posts)", async () => {
     const page = await openDemo();
+    await page.getByTestId("signin-submit").click();
+    await page.getByTestId("post-item").nth(1).waitFor();
     await page.getByTestId("fail-writes").check();
     await expect.poll(() => server.control.failWrites).toBe(true);
     server.control.delayMs = 1500; // long enough to see the change before it rolls back
 
-    const row = todoRow(page, "Try the fail switch");
-    const toggle = row.getByTestId("todo-toggle");
-    await toggle.click();
-    expect(await toggle.isChecked()).toBe(true);
-
-    const error = page.getByTestId("todo-error");
+    const box = page.getByTestId("checkbox-3");
+    await box.click();
+    expect(await box.isChecked()).toBe(true);
+    const error = page.getByTestId("grid-error");
     await error.waitFor({ timeout: 5000 });
-    expect(await error.textContent()).toMatch(/was rolled back: The server refused the change/);
-    expect(await toggle.isChecked()).toBe(false);
-    expect(server.db.getTodo("1")?.completed).toBe(false);
+    expect(await error.textContent()).toMatch(/Checkbox \d+ was rolled back: The server refused the change/);
+    expect(await box.isChecked()).toBe(false);
+    expect(await box.getAttribute("class")).toBe("rolled-back");
     await screenshot(page, "rollback-toggle");
 
-    await page.getByTestId("todo-input").fill("Doomed");
-    await page.getByTestId("todo-add").click();
-    await todoRow(page, "Doomed").waitFor({ timeout: 1000 });
-    await todoRow(page, "Doomed").waitFor({ state: "detached", timeout: 5000 });
+    await page.getByTestId("post-input").fill("Doomed");
+    await page.getByTestId("post-add").click();
+    const doomed = page.getByTestId("post-item").filter({ hasText: "Doomed" });
+    await doomed.waitFor({ timeout: 1000 });
+    await doomed.waitFor({ state: "detached", timeout: 5000 });
+    expect(await page.getByTestId("post-error").textContent()).toMatch(/Posting "Doomed" was rolled back: The server refused the change/);
+    expect(server.db.listPosts()).toHaveLength(2);
     await screenshot(page, "rollback-create");
   });
 

@@ -1,8 +1,8 @@
 /**
  * The demo as a newcomer tries it, in Chromium: long and huge titles stay inside the page, two
- * failures are both listed, a title edited inline in one tab shows in another, a reload during a
- * slow create converges, and an empty submit says why nothing happened. Screenshots go to
- * test-artifacts/e2e/.
+ * failures are both listed (and kept on screen until undone), a title edited inline in one tab shows in another, a reload during a
+ * slow create converges, an empty submit says why nothing happened, and the sidebar explains
+ * confirmed vs pending beside the devtools. Screenshots go to test-artifacts/e2e/.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -40,7 +40,7 @@ describe("demo showcase in Chromium", () => {
     await screenshot(page, "long-title");
   });
 
-  it("refuses a 1.1 MB title with 413 and quotes only its start in the failure", async () => {
+  it("refuses a 1.1 MB title with 413, keeps the row marked with Retry and Undo, and quotes only its start", async () => {
     const page = await demo.openDemo();
     const input = page.getByTestId("todo-input");
     // As an old page without the input's cap would send it.
@@ -51,16 +51,24 @@ describe("demo showcase in Chromium", () => {
     const failure = page.getByTestId("todo-error");
     await failure.waitFor({ timeout: 10_000 });
     const text = (await failure.textContent()) ?? "";
-    expect(text).toContain(`Adding "${"y".repeat(80)}…" was rolled back: The request body is larger than the server's limit of 1,000,000 bytes.`);
+    expect(text).toContain(`Adding "${"y".repeat(80)}…" failed: The request body is larger than the server's limit of 1,000,000 bytes.`);
     expect(text.length).toBeLessThan(300);
-    expect(await page.getByTestId("todo-item").count()).toBe(3);
+    // The refused create stays on screen (keepFailed), clamped inside its row.
+    const row = todoRow(page, "yyyyyyyyyy");
+    expect(await row.getAttribute("data-state")).toBe("failed");
+    expect(((await row.getByTestId("row-error").textContent()) ?? "").length).toBeLessThan(120);
+    expect((await row.boundingBox())!.height).toBeLessThan(220);
     const { scroll, view } = await pageWidth(page);
     expect(scroll).toBeLessThanOrEqual(view);
     expect(demo.server().db.listTodos()).toHaveLength(3);
     await screenshot(page, "huge-title-refused");
+
+    await row.getByTestId("row-undo").click();
+    expect(await page.getByTestId("todo-item").count()).toBe(3);
+    expect(await page.getByTestId("todo-errors").count()).toBe(0);
   });
 
-  it("lists both failures when two changes fail, each dismissable", async () => {
+  it("lists both failures when two changes fail, each dismissed by Undo, in step with the rows", async () => {
     const page = await demo.openDemo();
     await page.getByTestId("fail-writes").check();
     await expect.poll(() => demo.server().control.failWrites).toBe(true);
@@ -73,21 +81,30 @@ describe("demo showcase in Chromium", () => {
     const failures = page.getByTestId("todo-error");
     await expect.poll(() => failures.count(), { timeout: 5000 }).toBe(2);
     const texts = await failures.allTextContents();
-    expect(texts[0]).toContain('Completing "Try the fail switch, then toggle me" was rolled back: The server refused the change');
-    expect(texts[1]).toContain('Deleting "Open this page in a second tab" was rolled back: The server refused the change');
-    // Both rows are back as the server has them, marked as rolled back.
-    expect(await todoRow(page, "Open this page").getAttribute("data-state")).toBe("failed");
+    expect(texts[0]).toContain('Completing "Try the fail switch, then toggle me" failed: The server refused the change');
+    expect(texts[1]).toContain('Deleting "Open this page in a second tab" failed: The server refused the change');
+    expect(await page.getByTestId("todo-failed-count").textContent()).toBe("2 not saved");
+    // Both changes are kept: the toggle stays ticked and marked, the deleted row stays hidden.
     expect(await todoRow(page, "Try the fail switch").getAttribute("data-state")).toBe("failed");
-    expect(await todoRow(page, "Try the fail switch").getByTestId("todo-toggle").isChecked()).toBe(false);
-    expect(await page.locator('[data-testid="checkbox-grid"] input.failed').count()).toBe(0); // other panels' rows are not marked
+    expect(await todoRow(page, "Try the fail switch").getByTestId("todo-toggle").isChecked()).toBe(true);
+    expect(await todoRow(page, "Open this page").count()).toBe(0);
+    expect(await page.locator('[data-testid="checkbox-grid"] input.rolled-back').count()).toBe(0); // other panels' rows are not marked
     await screenshot(page, "two-failures");
 
-    await failures.first().getByTestId("todo-error-dismiss").click();
+    await failures.first().getByTestId("todo-error-undo").click();
     expect(await failures.count()).toBe(1);
     expect(await failures.first().textContent()).toContain("Deleting");
     expect(await todoRow(page, "Try the fail switch").getAttribute("data-state")).toBe("confirmed");
-    await page.getByTestId("todo-error-dismiss").click();
+    expect(await todoRow(page, "Try the fail switch").getByTestId("todo-toggle").isChecked()).toBe(false);
+    await page.getByTestId("todo-error-undo").click();
     expect(await page.getByTestId("todo-errors").count()).toBe(0);
+    expect(await page.getByTestId("todo-failed-count").count()).toBe(0);
+    expect(await page.getByTestId("todo-title").allTextContents()).toEqual([
+      "Try the fail switch, then toggle me",
+      "Open this page in a second tab",
+      "Read the examples",
+    ]);
+    expect(demo.server().db.listTodos()).toHaveLength(3);
   });
 
   it("renames a todo inline in one tab and shows the new title in another; Escape cancels", async () => {
@@ -170,13 +187,18 @@ describe("demo showcase in Chromium", () => {
     await screenshot(b, "posts-live-in-second-tab");
   });
 
-  it("has a collapsible side panel where the devtools will mount", async () => {
+  it("explains confirmed and pending beside the collapsible devtools panel of the page's stores", async () => {
     const page = await demo.openDemo();
+    // The explanation and the slot share the sidebar, the explanation first.
+    expect(await page.locator('aside.sidebar > [data-testid="explainer"] + [data-testid="devtools-panel"]').count()).toBe(1);
     const slot = page.getByTestId("devtools-slot");
     expect(await slot.isVisible()).toBe(false);
     await page.getByTestId("devtools-toggle").click();
     expect(await slot.isVisible()).toBe(true);
     expect(await page.locator("#devtools-root").count()).toBe(1);
+    // The library's panel, for the page's stores (tests/e2e/devtoolsDemo.e2e.test.ts tries it out).
+    await page.locator('#devtools-root details.manager[data-manager="checkboxes"] li.entity').nth(31).waitFor();
+    expect(await page.locator("#devtools-root details.manager h2").allTextContents()).toEqual(["todos", "posts", "checkboxes"]);
     const { scroll, view } = await pageWidth(page);
     expect(scroll).toBeLessThanOrEqual(view);
     await screenshot(page, "devtools-panel-open");

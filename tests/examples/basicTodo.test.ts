@@ -73,6 +73,32 @@ describe("examples/basic-todo", () => {
     expect(todos.store.list.map((todo) => todo.id)).toEqual(["1", "2", "3"]);
     expect(server.db.listTodos()).toHaveLength(3);
   });
+
+  it("with keepFailed, keeps a refused change marked failed until retry() saves it or discard() undoes it", async () => {
+    const server = await startDemoServer();
+    const todos = createTodoStore({ baseUrl: server.url, queryClient: newQueryClient(), keepFailed: true });
+    onCleanup(() => todos.destroy());
+    await until(() => todos.store.count === 3);
+    server.control.failWrites = true;
+
+    await expect(todos.actions.update({ id: "1", data: { completed: true } })).rejects.toThrow(/fail switch/);
+    await expect(todos.actions.remove("3")).rejects.toThrow(/fail switch/);
+    expect(todos.store.get("1")?.completed).toBe(true); // still shown
+    expect(todos.store.get("3")).toBeUndefined(); // still hidden
+    expect(todos.store.writeStatus("1")).toMatchObject({ pending: [], fields: ["completed"], failed: true });
+    expect(todos.store.writeStatus("1")?.error?.message).toMatch(/fail switch/);
+    expect(todos.status.failedCount).toBe(2);
+
+    server.control.failWrites = false;
+    await todos.store.writeStatus("1")!.retry();
+    expect(server.db.getTodo("1")?.completed).toBe(true);
+    expect(todos.store.writeStatus("1")).toBeUndefined();
+
+    todos.store.writeStatus("3")!.discard();
+    expect(todos.store.list.map((todo) => todo.id)).toEqual(["1", "2", "3"]);
+    expect(todos.status.failedCount).toBe(0);
+    expect(server.db.getTodo("3")).toBeDefined();
+  });
 });
 
 describe("examples/basic-todo with realtime: true", () => {

@@ -1,0 +1,155 @@
+import { hashKey } from "@tanstack/query-core";
+import { reaction, runInAction } from "mobx";
+import type { Actions } from "../core/actions";
+import type { ManagerContext, ManagerPart } from "../core/context";
+import { isValidId, OptimisticError, OptimisticLifecycleError } from "../core/errors";
+import type { MutationRunner, StoredChange } from "../core/MutationRunner";
+import type { Entity } from "../core/shapes";
+import type { PersistConfig } from "../core/types";
+import { createWriteCoalescer } from "./createWriteCoalescer";
+
+/** The version of the stored format; a stored value of another version is neither shown nor sent. */
+export const SCHEMA_VERSION = 1;
+
+/** What a manager stores, as JSON. */
+export interface PersistedState {
+  schemaVersion: typeof SCHEMA_VERSION;
+  /** When the confirmed entities were fetched (the query's `dataUpdatedAt`). */
+  fetchedAt: number;
+  /** The confirmed entities in the API's shape (through the transformer's `toApi`), in list order. */
+  entities: unknown[];
+  /** The changes not answered yet, in the order they were made, each with its receipt's id. */
+  changes: StoredChange[];
+}
+
+/** What persistence needs from the other parts of its manager. */
+export interface PersistNeeds<TApiData, TUiData extends Entity> {
+  runner: MutationRunner<TApiData, TUiData>;
+  /** The manager's actions: a stored change is applied again through them, with its receipt's id. */
+  actions: Actions<TApiData>;
+  /** The stored entities are in the query cache: the manager observes the query (idempotent). */
+  restored(): void;
+}
+
+/**
+ * Persistence of one manager, loaded (by a dynamic import) only when its `persist` option is
+ * given. Reads the stored state and shows it: its entities become the query's data (marked stale,
+ * so the query refreshes them beneath the restored changes), then its changes are applied again
+ * and queued with their original receipts. Then it stores the manager's state after every change,
+ * coalesced (at most one write per 100 ms, one in flight).
+ *
+ * A storage that fails to read is not written afterwards (that could overwrite what it failed to
+ * read); a stored value that is not valid is reported and replaced; a failing write is reported
+ * once until a write succeeds. Resolves with the part `destroy()` disposes (it writes the state as it
+ * is then), or undefined when the manager goes on without storage.
+ */
+export async function attachPersist<TApiData, TUiData extends Entity>(
+  ctx: ManagerContext<TApiData, TUiData>,
+  { storage, key = `mobx-tanstack-optimistic:${ctx.name}` }: PersistConfig,
+  { runner, actions, restored }: PersistNeeds<TApiData, TUiData>,
+): Promise<ManagerPart | undefined> {
+  const { client, layers, codec, reporter, name } = ctx;
+  const queryKey = [name];
+  const report = (what: string, cause?: unknown) => reporter.error(new OptimisticError(`persist "${key}": ${what}`, { cause }), { source: "persist" });
+  let raw: string | null;
+  try {
+    raw = await storage.getItem(key);
+  } catch (error) {
+    report(`reading the storage failed, so the manager goes on without it: ${String(error)}`, error);
+    return undefined;
+  }
+  if (ctx.isDestroyed()) return undefined;
+  const state = raw === null ? undefined : parse(raw);
+  if (typeof state === "string") report(`the stored value was ignored (${state}); the store loads from the server`);
+  else if (state) {
+    const query = client.getQueryCache().build(client, { queryKey });
+    // The cache of this session is newer than what was stored: it stays.
+    if (query.state.data === undefined || query.state.dataUpdatedAt < state.fetchedAt) {
+      client.setQueryData(queryKey, state.entities, { updatedAt: state.fetchedAt });
+      query.invalidate();
+    }
+  }
+  /** Errors reported already: a refused create also rejects the changes queued on its temporary id. */
+  const refused = new WeakSet<object>();
+  // One action: the restored entities and changes show together.
+  runInAction(() => {
+    restored();
+    for (const { kind, id, data, mutationId } of (typeof state === "object" && state.changes) || []) {
+      const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId) : actions.remove(id, mutationId);
+      // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
+      change.catch((error: unknown) => {
+        if (error instanceof OptimisticLifecycleError || (error instanceof Object && refused.has(error))) return;
+        if (error instanceof Object) refused.add(error);
+        reporter.error(error, { source: "mutation", id });
+      });
+    }
+  });
+
+  const read = (): string | null => {
+    const changes: (StoredChange & { seq?: number })[] = [];
+    for (const [mutationId, op] of runner.inFlight) {
+      if (layers.isPending(op) && !op.failed) changes.push({ kind: op.kind, id: op.id, data: op.input, mutationId, seq: op.seq });
+    }
+    changes.sort((a, b) => a.seq! - b.seq!).forEach((change) => delete change.seq);
+    const entities = layers.confirmedEntities().map(codec.toItem);
+    const stored: PersistedState = { schemaVersion: SCHEMA_VERSION, fetchedAt: client.getQueryState(queryKey)?.dataUpdatedAt ?? 0, entities, changes };
+    // Nothing to keep (an empty collection, or after store.clear() at sign-out): nothing stored.
+    return entities.length + changes.length > 0 ? JSON.stringify(stored) : null;
+  };
+  let written = raw;
+  let failing = false;
+  const write = async (value: string | null): Promise<void> => {
+    if (value === written) return;
+    await (value === null ? storage.removeItem(key) : storage.setItem(key, value));
+    written = value;
+    failing = false;
+  };
+  /** The state when the manager was destroyed, before the changes still queued were dropped. */
+  let last: string | null | undefined;
+  const writer = createWriteCoalescer({
+    storage: { getItem: () => null, setItem: (_key, value) => write(value), removeItem: () => write(null) },
+    key,
+    read: () => (last === undefined ? read() : last),
+    onError: (error) => {
+      if (!failing) report(`writing to the storage failed: ${error.message}`, error);
+      failing = true;
+    },
+  });
+  const schedule = () => writer.schedule();
+  // A change made or settled moves its kind's count (a settled one also writes the query's data).
+  const { counts } = runner;
+  const stopCounts = reaction(() => [counts.create, counts.update, counts.remove, counts.queued], schedule);
+  // Every confirmed change reaches the query's data (fetched lists, written-back changes).
+  const hash = hashKey(queryKey);
+  const stop = client.getQueryCache().subscribe((event) => event.query.queryHash === hash && event.type === "updated" && event.action.type === "success" && schedule());
+  // What was stored may be foreign or outdated: the state shown now replaces it.
+  schedule();
+  return {
+    dispose() {
+      last = read();
+      stopCounts();
+      stop();
+      schedule();
+      void writer.flush().then(() => writer.dispose());
+    },
+  };
+}
+
+/** The stored state, or what is wrong with it. */
+function parse(raw: string): PersistedState | string {
+  let value: Partial<PersistedState> | null;
+  try {
+    value = JSON.parse(raw) as Partial<PersistedState> | null;
+  } catch {
+    return "not JSON";
+  }
+  const { schemaVersion, fetchedAt, entities, changes } = value ?? {};
+  if (schemaVersion !== SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(schemaVersion)}, not ${SCHEMA_VERSION}`;
+  if (!Array.isArray(entities) || !entities.every((entity) => isValidId((entity as { id?: unknown } | null)?.id))) return "an entity without a valid id";
+  if (!Array.isArray(changes) || !changes.every(isChange)) return "a malformed change";
+  return { schemaVersion, fetchedAt: typeof fetchedAt === "number" ? fetchedAt : 0, entities, changes };
+}
+
+function isChange(change: Partial<StoredChange> | null): boolean {
+  return ["create", "update", "remove"].includes(change?.kind as string) && typeof change?.id === "string" && typeof change.mutationId === "string";
+}

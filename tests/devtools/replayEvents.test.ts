@@ -1,0 +1,168 @@
+/**
+ * Recording a store's events and replaying them: against the real test server and socket.io, read
+ * back from JSON, the replayed store equals the recorded one after every event. (The model-based
+ * test in tests/core/model.test.ts checks the same for random scenarios.)
+ */
+import { environmentManager } from "@tanstack/query-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { createOptimisticStoreManager, OptimisticError, OptimisticStore, type OptimisticEvent, type OptimisticStoreConfig } from "../../src";
+import { recordEvents, replayEvents } from "../../src/devtools";
+import { connectClient, createTestApi, drainSocket } from "../__fixtures__";
+import type { Todo } from "../__fixtures__/mockData";
+import { cleanup, createTestQueryClient, loaded, onCleanup, startServer } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(cleanup);
+
+type Shown = Array<Record<string, unknown>>;
+
+/** A manager with the default transformer (dates become `Date`s) and realtime, logging what it showed after each event. */
+async function setup(config: Partial<OptimisticStoreConfig<Todo, Todo>> = {}) {
+  const server = await startServer({
+    seed: [
+      { id: "1", title: "one", createdAt: "2026-01-01T00:00:00.000Z" },
+      { id: "2", title: "two", createdAt: "2026-01-02T00:00:00.000Z" },
+    ],
+  });
+  const api = createTestApi<Todo>(server);
+  const events: OptimisticEvent[] = [];
+  const shown: Shown[] = [];
+  const manager = createOptimisticStoreManager<Todo, Todo>(
+    {
+      name: "todos",
+      queryFn: api.queryFn,
+      mutations: api.mutations,
+      realtime: { eventType: server.eventType },
+      onEvent: (event) => {
+        events.push(event);
+        shown.push(manager.store.list.map((todo) => ({ ...todo })));
+      },
+      ...config,
+    },
+    createTestQueryClient(),
+  );
+  onCleanup(() => manager.destroy());
+  const socket = await connectClient(server);
+  manager.realtime!.connect(socket);
+  return { server, manager, events, shown, socket };
+}
+
+
+const viaJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+const list = (store: OptimisticStore<Todo>) => store.list.map((todo) => ({ ...todo }));
+
+/** Overlapping creates and updates, a failure, a refetch under pending changes, realtime events, temporary ids replaced. */
+async function busyScenario(s: Awaited<ReturnType<typeof setup>>): Promise<void> {
+  const { server, manager, socket } = s;
+  await loaded(manager, 2);
+  const createGate = server.hold({ method: "POST" });
+  const create = manager.actions.create({ title: "three" });
+  const tempId = manager.store.list[2]!.id;
+  const onTemp = manager.actions.update({ id: tempId, data: { title: "three!" } });
+  const updateGate = server.hold({ method: "PUT", path: "/items/1" });
+  const update = manager.actions.update({ id: "1", data: { title: "uno" } });
+  server.intercept({ method: "DELETE" }, { status: 500 });
+  await expect(manager.actions.remove("2")).rejects.toThrow();
+  server.serverInsert({ title: "from elsewhere", createdAt: "2026-01-03T00:00:00.000Z" });
+  server.serverUpdate("2", { title: "deux" });
+  await drainSocket(server, socket);
+  await manager.actions.refetch(); // lands while the create and the update are in flight
+  await createGate.release();
+  await create;
+  await onTemp;
+  await updateGate.release();
+  await update;
+  await drainSocket(server, socket);
+  await manager.actions.refetch();
+}
+
+describe("replayEvents", () => {
+  it("rebuilds the store after every event of a busy session read back from JSON", async () => {
+    const s = await setup();
+    await busyScenario(s);
+    const events = viaJson(s.events);
+    // The session has every kind of event the replay must handle.
+    const kinds = new Set(events.map((event) => (event.type === "mutation" ? `${event.kind} ${event.phase}` : event.type === "realtime" ? `realtime${event.echo ? " echo" : ""}` : event.type)));
+    expect([...kinds].sort()).toEqual(
+      expect.arrayContaining(["create applied", "create succeeded", "update applied", "update succeeded", "remove applied", "remove failed", "realtime", "realtime echo", "server-list"]),
+    );
+    expect(events.some((event) => event.type === "server-list" && event.keptPending > 0)).toBe(true);
+    for (let n = 1; n <= events.length; n++) {
+      expect(list(replayEvents<Todo>(events.slice(0, n))), `after event ${n}: ${JSON.stringify(events[n - 1])}`).toEqual(s.shown[n - 1]);
+    }
+    const replayed = replayEvents<Todo>(events);
+    expect(replayed.get("1")?.createdAt).toBeInstanceOf(Date);
+    expect(list(replayed)).toEqual(list(s.manager.store));
+  });
+
+  it("replays kept failed changes and their retry", async () => {
+    const s = await setup({ keepFailed: true });
+    await loaded(s.manager, 2);
+    s.server.intercept({ method: "PUT" }, { status: 500 });
+    await expect(s.manager.actions.update({ id: "1", data: { title: "uno" } })).rejects.toThrow();
+    const failed = replayEvents<Todo>(viaJson(s.events));
+    expect(failed.get("1")?.title).toBe("uno");
+    expect(failed.writeStatus("1")).toMatchObject({ failed: true, pending: [], fields: ["title"] });
+    await s.manager.store.writeStatus("1")!.retry();
+    const retried = replayEvents<Todo>(viaJson(s.events));
+    expect(retried.writeStatus("1")).toBeUndefined();
+    expect(list(retried)).toEqual(list(s.manager.store));
+  });
+
+  it("replays into a store given in the options", async () => {
+    const s = await setup();
+    await loaded(s.manager, 2);
+    class TodoStore extends OptimisticStore<Todo> {
+      get titles() {
+        return this.list.map((todo) => todo.title);
+      }
+    }
+    const store = replayEvents(viaJson(s.events), { store: new TodoStore() });
+    expect(store).toBeInstanceOf(TodoStore);
+    expect((store as TodoStore).titles).toEqual(["one", "two"]);
+  });
+
+  it("refuses what is not an event, and events of two stores", () => {
+    expect(() => replayEvents([{ type: "nonsense" } as never])).toThrow(OptimisticError);
+    expect(() => replayEvents([{ type: "confirmed", op: "clear", at: 1, store: "a" }, { type: "confirmed", op: "clear", at: 2, store: "b" }])).toThrow(/replay one store's events at a time/);
+  });
+});
+
+describe("recordEvents", () => {
+  it("starts with a snapshot of the store, so a recording started mid-session replays exactly", async () => {
+    const s = await setup();
+    await loaded(s.manager, 2);
+    const gate = s.server.hold({ method: "PUT" });
+    const update = s.manager.actions.update({ id: "1", data: { title: "uno" } });
+    const create = s.manager.actions.create({ title: "three" });
+    await create;
+    const recording = recordEvents(s.manager);
+    expect(recording.events[0]).toMatchObject({ type: "snapshot", store: "todos" });
+    expect(list(replayEvents<Todo>(viaJson(recording.events)))).toEqual(list(s.manager.store));
+    await gate.release();
+    await update;
+    await s.manager.actions.refetch();
+    recording.stop();
+    expect(list(replayEvents<Todo>(viaJson(recording.events)))).toEqual(list(s.manager.store));
+  });
+
+  it("keeps at most limit events, folding older ones into the starting snapshot, and still replays exactly", async () => {
+    const s = await setup();
+    const recording = recordEvents(s.manager, { limit: 5 });
+    await busyScenario(s);
+    expect(recording.events.length).toBeLessThanOrEqual(5);
+    expect(recording.events[0]?.type).toBe("snapshot");
+    expect(list(replayEvents<Todo>(viaJson(recording.events)))).toEqual(list(s.manager.store));
+    const full = s.events.length;
+    recording.stop();
+    await s.manager.actions.update({ id: "1", data: { title: "after stop" } });
+    expect(s.events.length).toBeGreaterThan(full);
+    expect(recording.events.length).toBeLessThanOrEqual(5);
+  });
+
+  it("refuses what is not a manager, and a limit below 1", async () => {
+    expect(() => recordEvents({} as never)).toThrow(/needs a manager made by createOptimisticStoreManager/);
+    const s = await setup();
+    expect(() => recordEvents(s.manager, { limit: 0 })).toThrow(OptimisticError);
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * Persistence of a manager beyond the offline flow (offlineFlow.ts): bad stored data and failing
+ * storages are reported once and never block the store, which loads from the server; a change sent
+ * but unanswered when the page went away is sent again with its mutation id (and the demo server,
+ * which records mutation ids, applies it once); restore and destroy in any order.
+ */
+import { environmentManager, onlineManager } from "@tanstack/query-core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager, OptimisticError, type OptimisticErrorInfo, type OptimisticStoreConfig } from "../../src";
+import { createMemoryStorage, type PersistStorage } from "../../src/persist";
+import { startDemoServer } from "../examples/helpers";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
+import { readStored } from "../__fixtures__/offlineFlow";
+import { createTestApi } from "../__fixtures__/testApi";
+import { cleanup, countRequests, createTestQueryClient, loaded, onCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
+
+environmentManager.setIsServer(() => false);
+afterEach(async () => {
+  onlineManager.setOnline(true);
+  await cleanup();
+});
+
+const key = "todos";
+
+/** A manager of the test server's items persisted in `storage`; its reports are collected. */
+async function persisted(storage: PersistStorage, config: Partial<OptimisticStoreConfig<Todo>> = {}) {
+  const server = await startServer({ seed: makeTodos() });
+  const api = createTestApi<Todo>(server);
+  const reports: [Error, OptimisticErrorInfo][] = [];
+  const manager = createOptimisticStoreManager<Todo>(
+    { name: "items", queryFn: api.queryFn, mutations: api.mutations, transformer: false, persist: { storage, key }, onError: (error, info) => reports.push([error, info]), ...config },
+    createTestQueryClient(),
+  );
+  onCleanup(() => manager.destroy());
+  return { server, manager, reports };
+}
+
+const stored = (value: unknown) => {
+  const storage = createMemoryStorage();
+  void storage.setItem(key, typeof value === "string" ? value : JSON.stringify(value));
+  return storage;
+};
+
+describe("bad stored data is reported once, and the store loads from the server", () => {
+  it.each([
+    ["corrupt JSON", "{ not json", /the stored value was ignored \(not JSON\)/],
+    ["another schema version", { schemaVersion: 2, fetchedAt: 1, entities: [{ id: "x", title: "from v2" }], changes: [{ kind: "remove", id: "a", mutationId: "m1" }] }, /schemaVersion 2, not 1/],
+    ["an entity without an id", { schemaVersion: 1, fetchedAt: 1, entities: [{ id: "x", title: "X" }, { title: "no id" }], changes: [] }, /an entity without a valid id/],
+    ["a malformed change", { schemaVersion: 1, fetchedAt: 1, entities: [], changes: [{ kind: "rename", id: "a", mutationId: "m1" }] }, /a malformed change/],
+    ["null", "null", /schemaVersion undefined/],
+  ])("%s: neither shown nor sent, then replaced by the manager's state", async (_label, value, message) => {
+    const storage = stored(value);
+    const { server, manager, reports } = await persisted(storage);
+    await manager.ready;
+    expect(manager.store.count).toBe(0);
+    await loaded(manager, 3);
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(server.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]![0]).toBeInstanceOf(OptimisticError);
+    expect(reports[0]![0].message).toMatch(message);
+    expect(reports[0]![1]).toEqual({ name: "items", source: "persist" });
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.entities).toEqual(makeTodos()));
+  });
+
+  it("a storage whose getItem throws: reported once, never written (it could overwrite what it failed to read)", async () => {
+    const setItem = vi.fn();
+    const storage: PersistStorage = {
+      getItem: () => {
+        throw new Error("SecurityError: storage disabled");
+      },
+      setItem,
+      removeItem: vi.fn(),
+    };
+    const { manager, reports } = await persisted(storage);
+    await expect(manager.ready).resolves.toBeUndefined();
+    await loaded(manager, 3);
+    await manager.actions.update({ id: "a", data: { title: "A2" } });
+    await waitForMs(250);
+    expect(setItem).not.toHaveBeenCalled();
+    expect(reports.map(([error, info]) => [error.message, info.source])).toEqual([
+      [`persist "${key}": reading the storage failed, so the manager goes on without it: Error: SecurityError: storage disabled`, "persist"],
+    ]);
+  });
+
+  it("a storage that rejects getItem (IndexedDB missing): the same", async () => {
+    const storage: PersistStorage = { getItem: () => Promise.reject(new Error("no IndexedDB here")), setItem: vi.fn(), removeItem: vi.fn() };
+    const { manager, reports } = await persisted(storage);
+    await manager.ready;
+    await loaded(manager, 3);
+    expect(reports).toHaveLength(1);
+  });
+
+  it("a full storage (every setItem throws): reported once while it stays full, again once it failed after a success", async () => {
+    const memory = createMemoryStorage();
+    let full = true;
+    const storage: PersistStorage = {
+      getItem: (name) => memory.getItem(name),
+      setItem: (name, value) => {
+        if (full) throw new Error("QuotaExceededError: the quota has been exceeded");
+        return memory.setItem(name, value);
+      },
+      removeItem: (name) => memory.removeItem(name),
+    };
+    const { manager, reports } = await persisted(storage);
+    await manager.ready;
+    await loaded(manager, 3);
+    for (let i = 0; i < 5; i++) {
+      await manager.actions.update({ id: "a", data: { title: `A${i}` } });
+      await waitForMs(120);
+    }
+    expect(reports.map(([error]) => error.message)).toEqual([`persist "${key}": writing to the storage failed: QuotaExceededError: the quota has been exceeded`]);
+    expect(titles(manager.store)).toEqual(["A4", "B", "C"]);
+    full = false;
+    await manager.actions.update({ id: "b", data: { title: "B2" } });
+    await vi.waitFor(async () => expect((await readStored(memory, key))?.entities.map((todo) => todo.title)).toEqual(["A4", "B2", "C"]));
+    full = true;
+    await manager.actions.update({ id: "c", data: { title: "C2" } });
+    await vi.waitFor(() => expect(reports).toHaveLength(2));
+  });
+});
+
+describe("what is stored", () => {
+  it("removes the key when there is nothing to keep (store.clear() at sign-out)", async () => {
+    const storage = createMemoryStorage();
+    const { manager } = await persisted(storage);
+    await manager.ready;
+    await loaded(manager, 3);
+    await vi.waitFor(async () => expect(await readStored(storage, key)).toMatchObject({ schemaVersion: 1, entities: makeTodos(), changes: [] }));
+    manager.store.clear();
+    await vi.waitFor(async () => expect(await storage.getItem(key)).toBeNull());
+  });
+
+  it("stores the API's shape through the transformer, and restores it as entities", async () => {
+    const storage = createMemoryStorage();
+    const server = await startServer({ seed: [{ id: "a", title: "A", dueAt: "2030-01-02T03:04:05.000Z" }] });
+    const api = createTestApi<Todo>(server);
+    const config = { name: "items", queryFn: api.queryFn, mutations: api.mutations, persist: { storage, key } };
+    const first = createOptimisticStoreManager<Todo, Todo & { dueAt: Date }>(config, createTestQueryClient());
+    onCleanup(() => first.destroy());
+    await first.ready;
+    await vi.waitFor(() => expect(first.store.get("a")?.dueAt).toBeInstanceOf(Date));
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.entities).toEqual([{ id: "a", title: "A", dueAt: "2030-01-02T03:04:05.000Z" }]));
+    first.destroy();
+    onlineManager.setOnline(false);
+    const second = createOptimisticStoreManager<Todo, Todo & { dueAt: Date }>(config, createTestQueryClient());
+    onCleanup(() => second.destroy());
+    await second.ready;
+    expect(second.store.get("a")?.dueAt).toEqual(new Date("2030-01-02T03:04:05.000Z"));
+  });
+
+  it("writes a burst of changes in a few coalesced writes, the last state last", async () => {
+    const memory = createMemoryStorage();
+    const setItem = vi.fn((name: string, value: string) => memory.setItem(name, value));
+    const { manager } = await persisted({ getItem: (name) => memory.getItem(name), setItem, removeItem: (name) => memory.removeItem(name) });
+    await manager.ready;
+    await loaded(manager, 3);
+    await vi.waitFor(() => expect(setItem).toHaveBeenCalled());
+    setItem.mockClear();
+    onlineManager.setOnline(false);
+    for (let i = 0; i < 200; i++) void manager.actions.update({ id: "a", data: { title: `A${i}` } }).catch(() => undefined);
+    await vi.waitFor(async () => expect((await readStored(memory, key))?.changes).toHaveLength(200));
+    expect(setItem.mock.calls.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("restore and the manager's life", () => {
+  it("ready resolves at once without persist", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", queryFn: api.queryFn, mutations: api.mutations }, createTestQueryClient());
+    onCleanup(() => manager.destroy());
+    let ready = false;
+    void manager.ready.then(() => (ready = true));
+    await Promise.resolve();
+    expect(ready).toBe(true);
+  });
+
+  it("fetches nothing until the stored state is shown, then refreshes confirmed state beneath the restored changes", async () => {
+    const storage = createMemoryStorage();
+    const fetchedAt = Date.now();
+    await storage.setItem(
+      key,
+      JSON.stringify({ schemaVersion: 1, fetchedAt, entities: [{ id: "a", title: "A (stored)" }, { id: "b", title: "B" }], changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] }),
+    );
+    let read!: () => void;
+    const slow: PersistStorage = { ...storage, getItem: (name) => new Promise<void>((resolve) => (read = resolve)).then(() => storage.getItem(name)) };
+    const { server, manager } = await persisted(slow);
+    await waitForMs(30);
+    expect(countRequests(server, "GET")).toBe(0);
+    expect(manager.status.isLoading).toBe(true);
+    const gate = server.hold({ method: "GET" });
+    read();
+    await manager.ready;
+    expect(titles(manager.store)).toEqual(["A (stored)", "B (mine)"]);
+    await gate.arrived;
+    await gate.release();
+    // The server's list lands beneath the restored update, which is then sent with its mutation id.
+    await vi.waitFor(() => expect(titles(manager.store)).toEqual(["A", "B (mine)", "C"]));
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations).toBe(false));
+    expect(server.requests.find((request) => request.method === "PUT")?.headers["x-mutation-id"]).toBe("m-stored");
+    expect(server.row("b")?.title).toBe("B (mine)");
+  });
+
+  it("a restored create the server refuses takes the restored changes of its temporary id with it: none is sent with that id", async () => {
+    const storage = stored({
+      schemaVersion: 1,
+      fetchedAt: Date.now(),
+      entities: makeTodos(),
+      changes: [
+        { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
+        { kind: "update", id: "temp-earlier-1", data: { title: "D2" }, mutationId: "earlier:2" },
+        { kind: "remove", id: "temp-earlier-1", mutationId: "earlier:3" },
+      ],
+    });
+    onlineManager.setOnline(false);
+    const { server, manager, reports } = await persisted(storage);
+    server.intercept({ method: "POST" }, { status: 400, body: { error: "no" } });
+    await manager.ready;
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]); // created, edited, then removed
+    expect(manager.store.writeStatus("temp-earlier-1")?.pending).toEqual(["create", "update", "remove"]);
+    onlineManager.setOnline(true);
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations).toBe(false));
+    expect(server.requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)).toEqual(["POST /items"]);
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(reports.map(([error, info]) => [info.source, info.id, error.message])).toEqual([["mutation", "temp-earlier-1", "POST /items failed: 400 no"]]);
+    await expect(manager.actions.update({ id: "temp-earlier-1", data: { title: "x" } })).rejects.toThrow(/temporary id of an entity that no longer exists/);
+  });
+
+  it("destroy() before the stored state is read: nothing is restored, written or reported", async () => {
+    const memory = stored({ schemaVersion: 1, fetchedAt: 1, entities: [{ id: "a", title: "A" }], changes: [{ kind: "remove", id: "a", mutationId: "m1" }] });
+    const before = await memory.getItem(key);
+    const { server, manager, reports } = await persisted(memory);
+    manager.destroy();
+    await manager.ready;
+    await waitForMs(150);
+    expect(manager.store.count).toBe(0);
+    expect(await memory.getItem(key)).toBe(before);
+    expect(server.requests).toEqual([]);
+    expect(reports).toEqual([]);
+  });
+
+  it("sends again, with its mutation id, a create sent but unanswered when the page went away; the demo server applies it once", async () => {
+    const server = await startDemoServer();
+    onCleanup(() => server.close());
+    const storage = createMemoryStorage();
+    const base = `${server.url}/api/todos`;
+    const seen: string[] = [];
+    const send = async (method: string, url: string, body: unknown, mutationId: string) => {
+      seen.push(mutationId);
+      const response = await fetch(url, { method, headers: { "content-type": "application/json", "x-mutation-id": mutationId }, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (!response.ok) throw new Error(`${method} ${response.status}`);
+      return (await response.json()) as Todo;
+    };
+    const config: OptimisticStoreConfig<Todo> = {
+      name: "todos",
+      queryFn: async () => (await fetch(base)).json() as Promise<Todo[]>,
+      mutations: {
+        create: (data, { mutationId }) => send("POST", base, data, mutationId),
+        update: ({ id, data }, { mutationId }) => send("PUT", `${base}/${id}`, data, mutationId),
+        remove: (id, { mutationId }) => send("DELETE", `${base}/${id}`, undefined, mutationId),
+      },
+      transformer: false,
+      persist: { storage, key },
+    };
+    const first = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => first.destroy());
+    await first.ready;
+    await vi.waitFor(() => expect(first.store.count).toBeGreaterThan(0));
+    const count = first.store.count;
+    server.control.delayMs = 300;
+    const creating = first.actions.create({ title: "sent once" }).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toHaveLength(1));
+    first.destroy(); // the page goes away before the answer
+
+    const second = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => second.destroy());
+    await second.ready;
+    expect(titles(second.store)).toContain("sent once");
+    await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 3000 });
+    expect(seen[1]).toBe(seen[0]);
+    await creating;
+    await vi.waitFor(() => expect(second.status.hasPendingMutations).toBe(false), { timeout: 3000 });
+    const rows = (await (await fetch(base)).json()) as Todo[];
+    expect(rows.filter((todo) => todo.title === "sent once")).toHaveLength(1);
+    expect(rows).toHaveLength(count + 1);
+    await vi.waitFor(() => expect(second.store.list.map((todo) => todo.id)).toEqual(rows.map((todo) => todo.id)));
+  });
+});
