@@ -10,7 +10,7 @@ import { createOptimisticStoreManager, OptimisticLifecycleError, type Optimistic
 import type { PersistStorage } from "../../src/persist";
 import { makeTodos, type Todo } from "./mockData";
 import { createTestApi } from "./testApi";
-import { cleanup, createTestQueryClient, loaded, onCleanup, startServer, titles } from "./testHelpers";
+import { cleanup, createTestQueryClient, loaded, onCleanup, replaysAtCleanup, startServer, titles } from "./testHelpers";
 
 /** The stored value, parsed (the tests read what a reload would read). */
 export async function readStored(storage: PersistStorage, key: string): Promise<{ schemaVersion: number; fetchedAt: number; entities: Todo[]; changes: { kind: string; id: string; data?: unknown; mutationId: string }[] } | null> {
@@ -76,6 +76,7 @@ export function describeOfflineFlow(label: string, makeStorage: () => PersistSto
       for (const action of actions) await expect(action).rejects.toBeInstanceOf(OptimisticLifecycleError);
       const second = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
       onCleanup(() => second.destroy());
+      replaysAtCleanup(second);
       await second.ready;
       expect(titles(second.store)).toEqual(["A", "B2", "D2"]);
       expect(second.store.list.at(-1)!.id).toBe(tempId);

@@ -1,7 +1,9 @@
 /** Small helpers for the core tests (the plan's `testHelpers.ts`). */
 import { QueryClient } from "@tanstack/query-core";
-import { vi } from "vitest";
-import { createOptimisticStoreManager, type OptimisticStore, type OptimisticStoreConfig, type OptimisticStoreManager } from "../../src";
+import { expect, vi } from "vitest";
+import { createOptimisticStoreManager, type OptimisticEvent, type OptimisticStore, type OptimisticStoreConfig, type OptimisticStoreManager } from "../../src";
+import { managerInternals } from "../../src/core/eventLog";
+import { recordEvents, replayEvents } from "../../src/devtools";
 import type { Todo } from "./mockData";
 import { createTestApi, type TestApi } from "./testApi";
 import { startTestServer, type TestServer, type TestServerOptions } from "./testServer";
@@ -78,7 +80,29 @@ export async function setupManager<TStore extends OptimisticStore<Todo> = Optimi
     client,
   );
   onCleanup(() => manager.destroy());
+  // Every manager of these tests is recorded: at the end, its events replay to the store it shows.
+  replaysAtCleanup(manager, options.config?.version);
   return { server, api, client, manager };
+}
+
+/** Records `manager` from now on; at `cleanup()` (before it is destroyed), checks its events replay to its store. */
+export function replaysAtCleanup(manager: OptimisticStoreManager<Todo, Todo, OptimisticStore<Todo>>, version?: OptimisticStoreConfig<Todo, Todo>["version"]): void {
+  const recording = recordEvents(manager);
+  onCleanup(() => {
+    if (!managerInternals.get(manager)?.ctx.isDestroyed()) expectReplays(manager, recording.events, version);
+    recording.stop();
+  });
+}
+
+/** `events`, read back from JSON, rebuild the store `manager` shows: its list and every entity. */
+export function expectReplays(
+  manager: OptimisticStoreManager<Todo, Todo, OptimisticStore<Todo>>,
+  events: readonly OptimisticEvent[],
+  version?: OptimisticStoreConfig<Todo, Todo>["version"],
+): void {
+  const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+  const replayed = replayEvents<Todo>(json(events) as OptimisticEvent[], { version: version as string | undefined });
+  expect(json(replayed.list.slice()), "the recorded events replay to the store shown").toEqual(json(manager.store.list.slice()));
 }
 
 /** How many requests with `method` (and, when given, `path`) the server has seen. */

@@ -12,7 +12,7 @@ import { startDemoServer } from "../examples/helpers";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { readStored } from "../__fixtures__/offlineFlow";
 import { createTestApi } from "../__fixtures__/testApi";
-import { cleanup, countRequests, createTestQueryClient, loaded, onCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
+import { cleanup, countRequests, createTestQueryClient, loaded, onCleanup, replaysAtCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(async () => {
@@ -32,6 +32,7 @@ async function persisted(storage: PersistStorage, config: Partial<OptimisticStor
     createTestQueryClient(),
   );
   onCleanup(() => manager.destroy());
+  replaysAtCleanup(manager);
   return { server, manager, reports };
 }
 

@@ -10,7 +10,7 @@ import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticQue
 import { expectConsistent } from "../../src/testing";
 import { connectClient, createTestApi } from "../__fixtures__";
 import type { Todo } from "../__fixtures__/mockData";
-import { cleanup, countRequests, createTestQueryClient, onCleanup, startServer } from "../__fixtures__/testHelpers";
+import { cleanup, countRequests, createTestQueryClient, onCleanup, replaysAtCleanup, startServer } from "../__fixtures__/testHelpers";
 import type { TestServer } from "../__fixtures__/testServer";
 
 environmentManager.setIsServer(() => false);
@@ -49,6 +49,7 @@ async function setup(options: { user?: User | null; config?: Partial<OptimisticS
     client,
   );
   onCleanup(() => manager.destroy());
+  replaysAtCleanup(manager);
   made.store = manager.store;
   /** Every list a reaction saw, with the user signed in at that moment. */
   const seen: { user: User | null; todos: Todo[] }[] = [];
