@@ -22,6 +22,10 @@ describe("configuration errors", () => {
     ["an empty-string transformer", { ...valid, transformer: "" }, /must have toUi and toApi/],
     ["a transformer of 0", { ...valid, transformer: 0 }, /must have toUi and toApi/],
     ["a negative staleTime", { ...valid, staleTime: -1 }, /staleTime of "todos" must be a number/],
+    ["persist without a storage", { ...valid, persist: {} }, /persist\.storage of "todos" must have getItem, setItem and removeItem/],
+    ["a storage without removeItem", { ...valid, persist: { storage: { getItem: () => null, setItem: () => undefined } } }, /persist\.storage of "todos" must have getItem/],
+    ["an empty persist key", { ...valid, persist: { storage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined }, key: "" } }, /persist\.key of "todos" must be a non-empty string/],
+    ["persist with scope", { ...valid, scope: () => "alice", persist: { storage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined } } }, /persist and config\.scope of "todos" cannot be used together yet/],
   ])("throws OptimisticConfigError for %s", (_label, config, message) => {
     expect(make(config)).toThrow(OptimisticConfigError);
     expect(make(config)).toThrow(message);

@@ -3,10 +3,10 @@
  * user is a MobX observable, the query key is `[name, user]`, and switching users never shows one
  * user's entities to the other, not even for one reaction.
  */
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { observable, reaction, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticQueryContext, type OptimisticStoreConfig } from "../../src";
+import { createOptimisticStoreManager, OptimisticConfigError, OptimisticLifecycleError, type OptimisticQueryContext, type OptimisticStoreConfig } from "../../src";
 import { expectConsistent } from "../../src/testing";
 import { connectClient, createTestApi } from "../__fixtures__";
 import type { Todo } from "../__fixtures__/mockData";
@@ -214,6 +214,23 @@ describe("scope", () => {
     signIn("alice");
     expect(titles(manager)).toEqual(["Alice 1", "Alice 2"]);
     expect(manager.store.writeStatus("a1")).toBeUndefined();
+  });
+
+  it("never sends the previous user's changes queued offline: they are dropped at the switch", async () => {
+    const { server, manager, signIn } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    onCleanup(() => onlineManager.setOnline(true));
+    onlineManager.setOnline(false);
+    const queued = manager.actions.update({ id: "a1", data: { title: "Alice 1 offline" } });
+    expect(manager.status.queuedCount).toBe(1);
+
+    signIn("bob");
+    await expect(queued).rejects.toThrow(OptimisticLifecycleError);
+    expect(manager.status.queuedCount).toBe(0);
+    onlineManager.setOnline(true);
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    expect(countRequests(server, "PUT")).toBe(0);
+    expect(server.rows("alice").map((todo) => todo.title)).toEqual(["Alice 1", "Alice 2"]);
   });
 
   it("keeps the key [name] and a zero-argument queryFn without the option", async () => {
