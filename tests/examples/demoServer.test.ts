@@ -52,6 +52,43 @@ describe("demo server", () => {
     expect(await fresh.json()).toMatchObject({ id: "1", title: "x", version: 2 });
   });
 
+  it("answers the later of two slow updates made on one version with 409 and the row the first wrote, and broadcasts only the first", async () => {
+    const server = await startDemoServer();
+    const socket = await connectSocket(server);
+    let events = 0;
+    socket.on("todo_update", () => events++);
+    server.control.delayMs = 50;
+    const put = (title: string) => fetch(`${server.url}/api/todos/1`, { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": "1" }, body: JSON.stringify({ title }) });
+    const first = put("Tab A");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const [won, lost] = await Promise.all([first, put("Tab B")]);
+    expect(won.status).toBe(200);
+    expect(lost.status).toBe(409);
+    expect(await lost.json()).toMatchObject({ error: expect.stringContaining("changed since version 1"), current: { id: "1", title: "Tab A", version: 2 } });
+    expect(server.db.getTodo("1")).toMatchObject({ title: "Tab A", version: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events).toBe(1);
+  });
+
+  it("does not record a 409 under its mutation id: the same id sent again on the current version is applied", async () => {
+    const server = await startDemoServer();
+    const put = (version: string) =>
+      fetch(`${server.url}/api/todos/1`, { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": version, "x-mutation-id": "m-409" }, body: JSON.stringify({ completed: true }) });
+    expect((await put("7")).status).toBe(409);
+    const resent = await put("1");
+    expect(resent.status).toBe(200);
+    expect(resent.headers.get("x-mutation-replayed")).toBeNull();
+    expect(server.db.getTodo("1")).toMatchObject({ completed: true, version: 2 });
+  });
+
+  it("answers a stale If-Match with 409 even while the fail switch is on, and writes nothing", async () => {
+    const server = await startDemoServer();
+    server.control.failWrites = true;
+    const stale = await fetch(`${server.url}/api/todos/2`, { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": "0" }, body: JSON.stringify({ title: "x" }) });
+    expect(stale.status).toBe(409);
+    expect(server.db.getTodo("2")).toMatchObject({ title: "Open this page in a second tab", version: 1 });
+  });
+
   it("fails or delays writes while the control switches are on, and changes nothing", async () => {
     const server = await startDemoServer();
     const control = await fetch(`${server.url}/api/control`, { method: "PUT", ...json({ failWrites: true, delayMs: 30 }) });
