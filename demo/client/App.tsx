@@ -1,5 +1,6 @@
 import { observer } from "mobx-react-lite";
 import { CheckboxGrid } from "./CheckboxGrid";
+import { ConflictStrategy } from "./ConflictStrategy";
 import { DevtoolsSlot } from "./DevtoolsSlot";
 import { Explainer } from "./Explainer";
 import { FailureList } from "./FailureList";
@@ -79,6 +80,7 @@ export const App = observer(function App() {
       </main>
       <aside className="sidebar" aria-label="Under the hood">
         <Explainer />
+        <ConflictStrategy />
         <DevtoolsSlot />
       </aside>
     </div>

@@ -4,6 +4,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Todo, TodoStore } from "../../examples/basic-todo/TodoStore";
 import { AddForm } from "./AddForm";
 import { ClippedText } from "./ClippedText";
+import { ConflictNotices } from "./ConflictNotices";
 import { KeptFailureList } from "./FailureList";
 import { KeptFailures } from "./keptFailures";
 import { LiveBadge } from "./LiveBadge";
@@ -42,6 +43,7 @@ export const TodoPanel = observer(function TodoPanel() {
         <LiveBadge connected={todos.realtime?.isConnected ?? false} testId="todos-realtime-status" />
       </header>
       <p className="panel-note">Double-click a title to rename it. A change the server refuses stays, marked, with Retry and Undo.</p>
+      <ConflictNotices />
       <AddForm what="todo" placeholder="What needs doing?" button="Add" prefix="todo" onAdd={(title) => void actions.create({ title }).catch(shownByWriteStatus)} />
       <KeptFailureList kept={kept} failedCount={status.failedCount} testId="todo-error" />
       {status.isLoading && <p className="muted">Loading…</p>}

@@ -20,6 +20,7 @@ import { io } from "socket.io-client";
 import { createTodoStore } from "../../examples/basic-todo/TodoStore";
 import { AuthenticatedPostStore } from "../../examples/with-auth/AuthenticatedStore";
 import { RealtimeCheckboxStore } from "../../examples/with-realtime/RealtimeCheckboxStore";
+import { todoConflicts } from "./conflicts";
 import { FailureLog } from "./failures";
 import { ServerControl } from "./ServerControl";
 
@@ -33,9 +34,10 @@ export const control = new ServerControl(socket, (error) => failures.report("ser
 
 /**
  * The Todos panel's store: live (`todo_update` events), and a change the server refuses stays on
- * screen, marked failed in `store.writeStatus(id)`, until the row's Retry or Undo.
+ * screen, marked failed in `store.writeStatus(id)`, until the row's Retry or Undo. Versioned: an
+ * edit made on an outdated todo (another tab's came first) is settled by the sidebar's strategy.
  */
-export const createTodos = () => createTodoStore({ realtime: true, keepFailed: true });
+export const createTodos = () => createTodoStore({ realtime: true, keepFailed: true, conflict: { resolve: todoConflicts.resolve } });
 
 /**
  * The Posts panel's store. Post events go only to sockets that sent a valid token in their

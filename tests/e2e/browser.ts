@@ -61,8 +61,9 @@ export function collectPageErrors(page: Page): string[] {
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
     // Writes the tests make the server refuse on purpose (the fail switch: 500; a body over the
-    // limit: 413): the browser logs each refused request. Anything else is an error of the page.
-    if (message.type() === "error" && !/the server responded with a status of (500|413)\b/.test(message.text())) {
+    // limit: 413; an edit made on an outdated version: 409): the browser logs each refused
+    // request. Anything else is an error of the page.
+    if (message.type() === "error" && !/the server responded with a status of (500|413|409)\b/.test(message.text())) {
       errors.push(`console.error: ${message.text()}`);
     }
   });
