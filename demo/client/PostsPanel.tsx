@@ -42,7 +42,7 @@ const SignInForm = observer(function SignInForm({ posts }: { posts: Authenticate
   };
   return (
     <form onSubmit={submit} className="signin" data-testid="signin-form">
-      <p className="panel-note">Posts are for signed-in users only: nothing is fetched before you sign in (demo / demo).</p>
+      <p className="panel-note">Posts are for signed-in users only: nothing is fetched before you sign in (demo / demo, or alex / alex: each account has its own posts).</p>
       <input value={username} onChange={(event) => setUsername(event.target.value)} aria-label="Username" autoComplete="username" data-testid="signin-username" />
       <input
         type="password"

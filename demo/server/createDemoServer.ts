@@ -5,7 +5,7 @@
  *
  * REST (JSON; ids are strings; routes.ts has the order of the checks):
  *   GET/POST /api/todos, PUT/DELETE /api/todos/:id       PUT accepts `If-Match: <version>` (409 on mismatch)
- *   GET/POST /api/posts, PUT/DELETE /api/posts/:id       need `Authorization: Bearer <token>`
+ *   GET/POST /api/posts, PUT/DELETE /api/posts/:id       need `Authorization: Bearer <token>`; each account its own posts
  *   GET/POST /api/checkboxes, PUT/DELETE /api/checkboxes/:id
  *   POST /api/auth/sign-in {username, password} -> {token, user}; POST /api/auth/sign-out; GET /api/auth/me
  *   GET/PUT /api/control {failWrites, delayMs}: make writes fail (500) or slow, to watch rollbacks
@@ -19,7 +19,7 @@
  * Realtime: after every write, `{ type, event, data, browserId, mutationId, originId }` is emitted
  * under `type` ("todo_update", "post_update", "checkbox_update"); the last three fields are copied
  * from the `x-browser-id`, `x-mutation-id` and `x-origin-id` request headers. Post events go only to
- * sockets that connected with a valid token (`io(url, { auth: { token } })`).
+ * the sockets that connected with a valid token of the post's account (`io(url, { auth: { token } })`).
  */
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyError, type FastifyReply } from "fastify";
@@ -29,7 +29,7 @@ import { join, resolve } from "node:path";
 import { Server as SocketIOServer } from "socket.io";
 import { openDatabase, type DemoDatabase } from "./db";
 import { createMutationLog } from "./mutationLog";
-import { AUTH_ROOM, registerRoutes, type DemoControl } from "./routes";
+import { postRoom, registerRoutes, type DemoControl } from "./routes";
 import { ajvOptions, BODY_LIMIT_BYTES, describeValidation, excerpt, HttpError } from "./validation";
 
 export type { ChangeEvent, ChangeKind, DemoControl } from "./routes";
@@ -137,7 +137,8 @@ export async function createDemoServer(options: DemoServerOptions = {}): Promise
 
   io.on("connection", (socket) => {
     const token: unknown = socket.handshake.auth?.token;
-    if (typeof token === "string" && db.userForToken(token)) void socket.join(AUTH_ROOM);
+    const user = typeof token === "string" ? db.userForToken(token) : undefined;
+    if (user) void socket.join(postRoom(user.username));
   });
 
   registerRoutes(app, { db, io, control, mutations: createMutationLog(db) });

@@ -1,6 +1,6 @@
 /**
- * The demo's embedded SQLite database (better-sqlite3): todos, posts, checkboxes and sign-in
- * sessions. Several server processes may open the same file (WAL mode; writes wait for each other).
+ * The demo's embedded SQLite database (better-sqlite3): todos, posts (each account its own),
+ * checkboxes and sign-in sessions. Several server processes may open the same file (WAL mode; writes wait for each other).
  */
 import Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
@@ -36,8 +36,13 @@ export interface User {
   name: string;
 }
 
-/** The one account of the demo. */
+/** The demo's main account. */
 export const DEMO_USER = { username: "demo", password: "demo", name: "Demo User" } as const;
+
+/** A second account, to switch users on one page: each account reads and writes only its own posts. */
+export const SECOND_USER = { username: "alex", password: "alex", name: "Alex" } as const;
+
+const ACCOUNTS: readonly { username: string; password: string; name: string }[] = [DEMO_USER, SECOND_USER];
 
 export const CHECKBOX_COUNT = 32;
 
@@ -78,6 +83,7 @@ const SCHEMA = `
     title TEXT NOT NULL,
     body TEXT NOT NULL DEFAULT '',
     author TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT 'demo',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
@@ -146,6 +152,9 @@ export function openDatabase(path: string) {
   const db = new Database(path, { timeout: 5000 });
   if (path !== ":memory:") db.pragma("journal_mode = WAL");
   db.exec(SCHEMA);
+  // Files made before posts had an owner: their posts were the demo account's.
+  const postColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('posts')").all();
+  if (!postColumns.some((column) => column.name === "owner")) db.exec("ALTER TABLE posts ADD COLUMN owner TEXT NOT NULL DEFAULT 'demo'");
 
   const seed = db.transaction(() => {
     if (db.prepare("SELECT value FROM meta WHERE key = 'seeded'").get()) return;
@@ -158,9 +167,10 @@ export function openDatabase(path: string) {
     todo.run("Try the fail switch, then toggle me", 0, at, at);
     todo.run("Open this page in a second tab", 0, at, at);
     todo.run("Read the examples", 1, at, at);
-    const post = db.prepare("INSERT INTO posts (title, body, author, created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
-    post.run("Welcome", "Only signed-in users can read posts.", DEMO_USER.name, at, at);
-    post.run("Optimistic by default", "New posts show at once and roll back if the server refuses them.", DEMO_USER.name, at, at);
+    const post = db.prepare("INSERT INTO posts (title, body, author, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+    post.run("Welcome", "Only signed-in users can read posts.", DEMO_USER.name, DEMO_USER.username, at, at);
+    post.run("Optimistic by default", "New posts show at once and roll back if the server refuses them.", DEMO_USER.name, DEMO_USER.username, at, at);
+    post.run("Alex's notes", "Each account sees only its own posts.", SECOND_USER.name, SECOND_USER.username, at, at);
     const box = db.prepare("INSERT INTO checkboxes (position, checked, updated_at) VALUES (?, 0, ?)");
     for (let position = 0; position < CHECKBOX_COUNT; position++) box.run(position, at);
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', '1')").run();
@@ -178,15 +188,15 @@ export function openDatabase(path: string) {
       "UPDATE todos SET title = ?, completed = ?, version = version + 1, updated_at = ? WHERE id = ? RETURNING *",
     ),
     deleteTodo: db.prepare<[number]>("DELETE FROM todos WHERE id = ?"),
-    posts: db.prepare<[], PostRow>("SELECT * FROM posts ORDER BY id"),
-    post: db.prepare<[number], PostRow>("SELECT * FROM posts WHERE id = ?"),
-    insertPost: db.prepare<[string, string, string, string, string], PostRow>(
-      "INSERT INTO posts (title, body, author, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
+    posts: db.prepare<[string], PostRow>("SELECT * FROM posts WHERE owner = ? ORDER BY id"),
+    post: db.prepare<[number, string], PostRow>("SELECT * FROM posts WHERE id = ? AND owner = ?"),
+    insertPost: db.prepare<[string, string, string, string, string, string], PostRow>(
+      "INSERT INTO posts (title, body, author, owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
     ),
     updatePost: db.prepare<[string, string, string, number], PostRow>(
       "UPDATE posts SET title = ?, body = ?, updated_at = ? WHERE id = ? RETURNING *",
     ),
-    deletePost: db.prepare<[number]>("DELETE FROM posts WHERE id = ?"),
+    deletePost: db.prepare<[number, string]>("DELETE FROM posts WHERE id = ? AND owner = ?"),
     checkboxes: db.prepare<[], CheckboxRow>("SELECT * FROM checkboxes ORDER BY position, id"),
     checkbox: db.prepare<[number], CheckboxRow>("SELECT * FROM checkboxes WHERE id = ?"),
     insertCheckbox: db.prepare<[number, number, string], CheckboxRow>(
@@ -228,21 +238,24 @@ export function openDatabase(path: string) {
     },
     deleteTodo: (id: string): boolean => sql.deleteTodo.run(key(id)).changes > 0,
 
-    listPosts: (): Post[] => sql.posts.all().map(toPost),
-    getPost: (id: string): Post | undefined => {
-      const row = sql.post.get(key(id));
+    /** The posts of the account `owner` (default: the demo account's). */
+    listPosts: (owner: string = DEMO_USER.username): Post[] => sql.posts.all(owner).map(toPost),
+    /** A post of the account `owner`; another account's is undefined, as a missing one. */
+    getPost: (id: string, owner: string = DEMO_USER.username): Post | undefined => {
+      const row = sql.post.get(key(id), owner);
       return row && toPost(row);
     },
-    createPost: (input: { title: string; body?: string }, author: string): Post => {
+    /** A new post of the account `owner` (default: the demo account), shown as written by `author`. */
+    createPost: (input: { title: string; body?: string }, author: string, owner: string = DEMO_USER.username): Post => {
       const at = now();
-      return toPost(sql.insertPost.get(input.title, input.body ?? "", author, at, at)!);
+      return toPost(sql.insertPost.get(input.title, input.body ?? "", author, owner, at, at)!);
     },
-    updatePost: (id: string, patch: { title?: string; body?: string }): Post | undefined => {
-      const current = sql.post.get(key(id));
+    updatePost: (id: string, patch: { title?: string; body?: string }, owner: string = DEMO_USER.username): Post | undefined => {
+      const current = sql.post.get(key(id), owner);
       if (!current) return undefined;
       return toPost(sql.updatePost.get(patch.title ?? current.title, patch.body ?? current.body, now(), current.id)!);
     },
-    deletePost: (id: string): boolean => sql.deletePost.run(key(id)).changes > 0,
+    deletePost: (id: string, owner: string = DEMO_USER.username): boolean => sql.deletePost.run(key(id), owner).changes > 0,
 
     listCheckboxes: (): Checkbox[] => sql.checkboxes.all().map(toCheckbox),
     getCheckbox: (id: string): Checkbox | undefined => {
@@ -261,16 +274,18 @@ export function openDatabase(path: string) {
     },
     deleteCheckbox: (id: string): boolean => sql.deleteCheckbox.run(key(id)).changes > 0,
 
-    /** A new session token for the demo user, or undefined for wrong credentials. */
+    /** A new session token for an account, or undefined for wrong credentials. */
     signIn: (username: string, password: string): { token: string; user: User } | undefined => {
-      if (username !== DEMO_USER.username || password !== DEMO_USER.password) return undefined;
+      const account = ACCOUNTS.find((candidate) => candidate.username === username && candidate.password === password);
+      if (!account) return undefined;
       const token = randomUUID();
       sql.insertSession.run(token, username, now());
-      return { token, user: { username, name: DEMO_USER.name } };
+      return { token, user: { username, name: account.name } };
     },
     userForToken: (token: string): User | undefined => {
       const row = sql.session.get(token);
-      return row && { username: row.username, name: DEMO_USER.name };
+      const account = row && ACCOUNTS.find((candidate) => candidate.username === row.username);
+      return account && { username: account.username, name: account.name };
     },
     signOut: (token: string): void => {
       sql.deleteSession.run(token);

@@ -4,7 +4,7 @@
  *
  * | step | answer when it stops there |
  * | --- | --- |
- * | sign-in check (posts only) | 401 |
+ * | sign-in check (posts only; each account sees only its own) | 401 |
  * | same `x-mutation-id` as a write already applied | the original answer, nothing applied again |
  * | the slow switch | (waits `delayMs`) |
  * | the entity exists (PUT, DELETE) | 404 |
@@ -39,8 +39,8 @@ export interface DemoControl {
   delayMs: number;
 }
 
-/** Sockets that connected with a valid token; post events go only to them. */
-export const AUTH_ROOM = "authenticated";
+/** The sockets that connected with a token of `username`: that account's post events go only to them. */
+export const postRoom = (username: string): string => `posts:${username}`;
 
 interface RouteDeps {
   db: DemoDatabase;
@@ -164,23 +164,20 @@ export function registerRoutes(app: FastifyInstance, { db, io, control, mutation
   );
 
   // Posts (signed-in users only)
-  app.get("/api/posts", (req) => {
-    requireUser(req);
-    return db.listPosts();
-  });
+  app.get("/api/posts", (req) => db.listPosts(requireUser(req).username));
   app.post<{ Body: { title: string; body?: string } }>("/api/posts", { schema: { body: schemas.newPost } }, (req, reply) => {
     const user = requireUser(req);
     return write(req, reply, async () => {
       const title = requireTitle(req.body.title);
       await slowSwitch();
       failSwitch();
-      const post = db.createPost({ title, body: req.body.body ?? "" }, user.name);
-      broadcast("post_update", "INSERT", post, req, AUTH_ROOM);
+      const post = db.createPost({ title, body: req.body.body ?? "" }, user.name, user.username);
+      broadcast("post_update", "INSERT", post, req, postRoom(user.username));
       return { status: 201, body: post, applied: true };
     });
   });
   app.put<IdParams & { Body: { title?: string; body?: string } }>("/api/posts/:id", { schema: { body: schemas.postPatch } }, (req, reply) => {
-    requireUser(req);
+    const user = requireUser(req);
     return write(req, reply, async () => {
       const { id } = req.params;
       const patch = {
@@ -188,24 +185,24 @@ export function registerRoutes(app: FastifyInstance, { db, io, control, mutation
         ...(req.body.body !== undefined && { body: req.body.body }),
       };
       await slowSwitch();
-      const current = db.getPost(id);
+      const current = db.getPost(id, user.username);
       if (!current) throw new HttpError(404, `Post ${id} does not exist.`);
       if (Object.keys(patch).length === 0) return { status: 200, body: current, applied: false };
       failSwitch();
-      const post = db.updatePost(id, patch)!;
-      broadcast("post_update", "UPDATE", post, req, AUTH_ROOM);
+      const post = db.updatePost(id, patch, user.username)!;
+      broadcast("post_update", "UPDATE", post, req, postRoom(user.username));
       return { status: 200, body: post, applied: true };
     });
   });
   app.delete<IdParams>("/api/posts/:id", (req, reply) => {
-    requireUser(req);
+    const user = requireUser(req);
     return write(req, reply, async () => {
       const { id } = req.params;
       await slowSwitch();
-      if (!db.getPost(id)) throw new HttpError(404, `Post ${id} does not exist.`);
+      if (!db.getPost(id, user.username)) throw new HttpError(404, `Post ${id} does not exist.`);
       failSwitch();
-      db.deletePost(id);
-      broadcast("post_update", "DELETE", { id }, req, AUTH_ROOM);
+      db.deletePost(id, user.username);
+      broadcast("post_update", "DELETE", { id }, req, postRoom(user.username));
       return { status: 200, body: { id }, applied: true };
     });
   });

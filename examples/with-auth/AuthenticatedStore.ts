@@ -98,7 +98,14 @@ export class AuthenticatedPostStore {
         name: "posts",
         // Each user's posts under their own query key; nobody signed in: nothing fetched, nothing shown.
         scope: () => this.user?.username,
-        queryFn: ({ signal }) => this.#request<ApiPost[]>("GET", "/api/posts", undefined, undefined, signal),
+        // query-core's context: the key names the user the fetch is for, the signal aborts it when
+        // the user switches. Only that user's token may fill that key: a refetch of another user's
+        // cached key (`queryClient.refetchQueries({ queryKey: ["posts"] })`) would store the
+        // signed-in user's posts under it.
+        queryFn: ({ queryKey, signal }) =>
+          queryKey[1] === this.user?.username
+            ? this.#request<ApiPost[]>("GET", "/api/posts", undefined, undefined, signal)
+            : Promise.reject(new Error(`The posts of ${String(queryKey[1])} are fetched only while ${String(queryKey[1])} is signed in.`)),
         mutations: {
           create: (data: NewPost, receipt) => this.#request<ApiPost>("POST", "/api/posts", data, receipt),
           update: ({ id, data }: { id: string; data: Partial<NewPost> }, receipt) => this.#request<ApiPost>("PUT", `/api/posts/${id}`, data, receipt),

@@ -2,8 +2,9 @@
  * Two tabs renaming the same todo, in Chromium. The server is slow (1 s per write), so both
  * renames are in flight at once, both made on version 1: the first tab's is written, the second
  * tab's is refused with 409 and the todo as it is now, and the second tab settles it with the
- * strategy picked in its sidebar (server-wins, client-wins or the page's merge). Screenshots go to
- * test-artifacts/e2e/.
+ * strategy picked in its sidebar (server-wins, client-wins or the page's merge). And the posts
+ * panel's `scope`: one account signs out, another signs in, and no post of the first ever shows.
+ * Screenshots go to test-artifacts/e2e/.
  */
 import type { Page } from "playwright-core";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -105,5 +106,57 @@ describe("demo page: two tabs edit one todo", () => {
     await b.reload();
     await b.getByTestId("todo-item").nth(2).waitFor();
     expect(await b.getByTestId("conflict-strategy").inputValue()).toBe("merge");
+  });
+});
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.getByTestId("signin-username").fill(username);
+  await page.getByTestId("signin-password").fill(username);
+  await page.getByTestId("signin-submit").click();
+  await page.getByTestId("signed-in-as").waitFor();
+}
+
+describe("demo page: posts scoped to the signed-in account", () => {
+  it("never shows one account's posts to the next, not even a post still in flight at sign-out", async () => {
+    const page = await demo.openDemo();
+    const titles = () => page.getByTestId("post-title").allTextContents();
+    await signIn(page, "demo");
+    await page.getByTestId("post-item").nth(1).waitFor();
+    expect(await titles()).toEqual(["Welcome", "Optimistic by default"]);
+
+    // A post of demo's, still on its way when demo signs out.
+    server.control.delayMs = 1000;
+    await page.getByTestId("post-input").fill("Demo's late post");
+    await page.getByTestId("post-add").click();
+    await page.getByTestId("post-item").filter({ hasText: "Demo's late post" }).waitFor({ timeout: 1000 });
+
+    // From now on, every post title the page ever renders.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenPosts: string[] }).seenPosts = seen;
+      const record = () => document.querySelectorAll('[data-testid="post-title"]').forEach((title) => seen.push(title.textContent ?? ""));
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId("signout").click();
+    await page.getByTestId("signin-form").waitFor();
+    await signIn(page, "alex");
+    expect(await page.getByTestId("signed-in-as").textContent()).toContain("Alex");
+    await page.getByTestId("post-item").filter({ hasText: "Alex's notes" }).waitFor();
+
+    // Demo's post is saved (as demo's), and its answer lands in neither list on screen.
+    await expect.poll(() => server.db.listPosts("demo").map((post) => post.title), { timeout: 5000 }).toContain("Demo's late post");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await titles()).toEqual(["Alex's notes"]);
+    const seen = await page.evaluate(() => (window as unknown as { seenPosts: string[] }).seenPosts);
+    expect(seen).toContain("Alex's notes");
+    expect(seen.filter((title) => title !== "Alex's notes")).toEqual([]);
+    expect(await page.getByTestId("post-error").count()).toBe(0);
+    await screenshot(page, "posts-scope-second-account");
+
+    server.control.delayMs = 0;
+    await page.getByTestId("signout").click();
+    await signIn(page, "demo");
+    await page.getByTestId("post-item").nth(2).waitFor();
+    expect(await titles()).toEqual(["Welcome", "Optimistic by default", "Demo's late post"]);
   });
 });

@@ -43,6 +43,37 @@ describe("demo server", () => {
     expect(leaked).toBe(false);
   });
 
+  it("keeps each account's posts to itself: its list, 404 for another's post, events only to its own sockets", async () => {
+    const server = await startDemoServer();
+    const signIn = async (username: string) =>
+      ((await (await fetch(`${server.url}/api/auth/sign-in`, { method: "POST", ...json({ username, password: username }) })).json()) as { token: string }).token;
+    const [demo, alex] = [await signIn("demo"), await signIn("alex")];
+    const as = (token: string, body?: unknown) =>
+      body === undefined
+        ? { headers: { Authorization: `Bearer ${token}` } }
+        : { headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify(body) };
+    const titles = async (token: string) => ((await (await fetch(`${server.url}/api/posts`, as(token))).json()) as { title: string }[]).map((post) => post.title);
+    expect(await titles(demo)).toEqual(["Welcome", "Optimistic by default"]);
+    expect(await titles(alex)).toEqual(["Alex's notes"]);
+
+    const demoSocket = await connectSocket(server, { token: demo });
+    let leaked = false;
+    demoSocket.on("post_update", () => (leaked = true));
+    const alexSocket = await connectSocket(server, { token: alex });
+    const received = nextEvent<ChangeEvent<{ title: string; author: string }>>(alexSocket, "post_update");
+    const created = await fetch(`${server.url}/api/posts`, { method: "POST", ...as(alex, { title: "Mine only" }) });
+    expect(created.status).toBe(201);
+    expect((await received).data).toMatchObject({ title: "Mine only", author: "Alex" });
+    expect(await titles(demo)).toEqual(["Welcome", "Optimistic by default"]);
+
+    const welcome = server.db.listPosts("demo")[0]!;
+    expect((await fetch(`${server.url}/api/posts/${welcome.id}`, { method: "PUT", ...as(alex, { title: "Hijacked" }) })).status).toBe(404);
+    expect((await fetch(`${server.url}/api/posts/${welcome.id}`, { method: "DELETE", ...as(alex) })).status).toBe(404);
+    expect(server.db.getPost(welcome.id, "demo")?.title).toBe("Welcome");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(leaked).toBe(false);
+  });
+
   it("refuses a PUT whose If-Match is not the current version, with the current todo", async () => {
     const server = await startDemoServer();
     const stale = await fetch(`${server.url}/api/todos/1`, { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": "0" }, body: JSON.stringify({ title: "x" }) });

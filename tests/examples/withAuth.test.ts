@@ -127,6 +127,25 @@ describe("examples/with-auth with openSocket (live posts)", () => {
     return { posts, sockets };
   }
 
+  it("switches from one account to another with no post of the first shown, and refuses to refetch the first's cached key with the second's token", async () => {
+    const { posts, queryClient } = await setup();
+    await posts.signIn("demo", "demo");
+    await until(() => posts.manager.store.count === 2 && !posts.manager.status.isLoading);
+    const seen: string[][] = [];
+    onCleanup(reaction(() => posts.manager.store.list.map((post) => post.title), (titles) => seen.push(titles)));
+
+    await posts.signIn("alex", "alex");
+    await until(() => posts.manager.store.count === 1 && !posts.manager.status.isLoading);
+    expect(posts.manager.store.list.map((post) => post.title)).toEqual(["Alex's notes"]);
+    expect(seen.flat()).not.toContain("Welcome");
+
+    await queryClient.refetchQueries({ queryKey: ["posts"] });
+    const demoCache = queryClient.getQueryState<{ title: string }[]>(["posts", "demo"]);
+    expect(demoCache?.status).toBe("error");
+    expect(demoCache?.data?.map((post) => post.title)).toEqual(["Welcome", "Optimistic by default"]);
+    expect(posts.manager.store.list.map((post) => post.title)).toEqual(["Alex's notes"]);
+  });
+
   it("shows a post written in one tab in another signed-in tab, once in its own", async () => {
     const server = await startDemoServer();
     const a = await openTab(server);
