@@ -48,7 +48,7 @@ describe("demo server", () => {
     const signIn = async (username: string) =>
       ((await (await fetch(`${server.url}/api/auth/sign-in`, { method: "POST", ...json({ username, password: username }) })).json()) as { token: string }).token;
     const [demo, alex] = [await signIn("demo"), await signIn("alex")];
-    const as = (token: string, body?: unknown) =>
+    const as = (token: string, body?: unknown): RequestInit =>
       body === undefined
         ? { headers: { Authorization: `Bearer ${token}` } }
         : { headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` }, body: JSON.stringify(body) };
