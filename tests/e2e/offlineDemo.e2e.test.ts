@@ -107,7 +107,7 @@ describe("offline queue and IndexedDB persistence in Chromium", () => {
     await todoRow(page, SECOND).getByTestId("todo-delete").click();
 
     const queuedNote = page.getByTestId("todo-queued");
-    expect(await queuedNote.textContent()).toBe("4 changes queued — will be sent when back online");
+    await expect.poll(() => queuedNote.textContent()).toBe("4 changes queued — will be sent when back online");
     const offlineView = [
       { title: FIRST, completed: true },
       { title: THIRD, completed: true },
