@@ -37,6 +37,12 @@ export interface TodoStoreOptions {
    * its `retry()` or `discard()` (the demo page does). Default false: it rolls back at once.
    */
   keepFailed?: boolean;
+  /**
+   * Keep the todos and the changes not yet answered in a storage, so a reload shows them at once
+   * and sends the queued ones (the demo page passes `{ storage: createIndexedDBStorage() }`).
+   * Default: nothing is kept.
+   */
+  persist?: OptimisticStoreConfig<Todo>["persist"];
 }
 
 /** `fetch` that throws on an HTTP error, so a refused change rolls back (and the promise rejects). */
@@ -82,13 +88,14 @@ function restApi(baseUrl: string): TodoApi {
  * const todos = createTodoStore();
  * await todos.actions.create({ title: "Buy milk" }); // visible before the server answers
  */
-export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl), keepFailed = false }: TodoStoreOptions = {}) {
+export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl), keepFailed = false, persist }: TodoStoreOptions = {}) {
   return createOptimisticStoreManager<Todo>(
     {
       name: "todos",
       ...api,
       ...(realtime && { realtime: { eventType: "todo_update" } }),
       keepFailed,
+      ...(persist && { persist }),
       // The row shown while the server works; the empty id is replaced by a unique temporary one.
       optimisticDefaults: {
         createOptimisticUiData: (input: NewTodo & Partial<Todo>) => ({
