@@ -18,6 +18,7 @@ export default defineConfig({
       { find: /^mobx-tanstack-optimistic\/realtime$/, replacement: `${projectDir}dist/realtime.js` },
       { find: /^mobx-tanstack-optimistic\/react$/, replacement: `${projectDir}dist/react.js` },
       { find: /^mobx-tanstack-optimistic\/devtools$/, replacement: `${projectDir}dist/devtools.js` },
+      { find: /^mobx-tanstack-optimistic\/persist$/, replacement: `${projectDir}dist/persist.js` },
     ],
     dedupe: ["mobx", "react", "react-dom", "@tanstack/query-core"],
   },

@@ -5,7 +5,7 @@ import { DevtoolsSlot } from "./DevtoolsSlot";
 import { Explainer } from "./Explainer";
 import { FailureList } from "./FailureList";
 import { PostsPanel } from "./PostsPanel";
-import { control } from "./stores";
+import { control, network } from "./stores";
 import { TodoPanel } from "./TodoPanel";
 
 /** What a todo row reads, shown in the header. */
@@ -45,7 +45,17 @@ export const App = observer(function App() {
         </header>
 
         <section className="controls" aria-labelledby="controls-title">
-          <h2 id="controls-title">Make the server misbehave</h2>
+          <h2 id="controls-title">Make the server or the network misbehave</h2>
+          <label className="switch" title="This tab plays offline: changes are queued (and kept in IndexedDB) and sent when you turn it off. Survives a reload of this tab.">
+            <input
+              type="checkbox"
+              role="switch"
+              data-testid="offline"
+              checked={network.offline}
+              onChange={(event) => network.setOffline(event.target.checked)}
+            />
+            Offline (this tab)
+          </label>
           <label className="switch">
             <input
               type="checkbox"

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 /** The row marks, as the rows draw them (`RowState.tsx`), and what each means. */
 const LEGEND: { state: string; label: string; detail?: string; meaning: ReactNode }[] = [
   { state: "pending", label: "saving…", detail: "title", meaning: "pending, with the fields on their way" },
+  { state: "pending", label: "queued", detail: "new", meaning: "pending while offline: kept in IndexedDB, sent when back online" },
   { state: "none", label: "no mark", meaning: "confirmed by the server" },
   {
     state: "failed",
@@ -33,7 +34,7 @@ export function Explainer() {
       <p>A refused change takes away only its own fields; refetches and other tabs&apos; changes land underneath.</p>
       <ul className="legend">
         {LEGEND.map(({ state, label, detail, meaning }) => (
-          <li key={state}>
+          <li key={label}>
             <span className={`state state-${state}`}>
               {state !== "none" && <span className="state-dot" aria-hidden="true" />}
               {label}
@@ -43,7 +44,7 @@ export function Explainer() {
           </li>
         ))}
       </ul>
-      <p className="muted">Try it: turn on Slow writes and rename a todo, or Fail every write and tick one.</p>
+      <p className="muted">Try it: turn on Slow writes and rename a todo, or Fail every write and tick one, or go Offline, change a few todos and reload.</p>
     </section>
   );
 }

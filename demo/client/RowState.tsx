@@ -40,16 +40,22 @@ function StateLabel({ state, label, title, detail }: { state: RowStateName; labe
 }
 
 /**
- * A todo row's write status: "saving…" with what is on its way while a change is in flight; "not
- * saved", the server's message and Retry / Undo once a change was refused (kept by `keepFailed`);
- * nothing once the server has confirmed everything.
+ * A todo row's write status: "saving…" with what is on its way while a change is in flight
+ * ("queued…" while offline: it waits for the network); "not saved", the server's message and
+ * Retry / Undo once a change was refused (kept by `keepFailed`); nothing once the server has
+ * confirmed everything.
  */
-export const WriteStatusMark = observer(function WriteStatusMark({ status }: { status: WriteStatus | undefined }) {
+export const WriteStatusMark = observer(function WriteStatusMark({ status, queued = false }: { status: WriteStatus | undefined; queued?: boolean }) {
   if (!status) return null;
   const inFlight = status.pending.length > 0;
   return (
     <span className="write-status">
-      {inFlight && <StateLabel state="pending" label="saving…" detail={pendingText(status)} title="Shown at once; the server has not answered yet." />}
+      {inFlight &&
+        (queued ? (
+          <StateLabel state="pending" label="queued" detail={pendingText(status)} title="Shown at once; sent when you are back online." />
+        ) : (
+          <StateLabel state="pending" label="saving…" detail={pendingText(status)} title="Shown at once; the server has not answered yet." />
+        ))}
       {status.failed && (
         <>
           <StateLabel state="failed" label="not saved" title="The server refused this change; it stays on screen until you retry or undo it." />

@@ -7,21 +7,35 @@ interface ControlState {
   delayMs: number;
 }
 
-/** The server's fault switches (GET/PUT /api/control), kept in step across tabs by "control_update". */
+/**
+ * The server's fault switches (GET/PUT /api/control), kept in step across tabs by "control_update",
+ * and read again whenever the socket reconnects (it missed the updates sent while it was closed).
+ */
 export class ServerControl {
   failWrites = false;
   delayMs = 0;
-  #changed = false;
+  /** How many times a switch was flipped here: a read sent before a flip is older than it. */
+  #flips = 0;
+  #connectedBefore = false;
   readonly #onError: (message: string) => void;
 
   constructor(socket: Socket, onError: (message: string) => void) {
     makeAutoObservable(this);
     this.#onError = onError;
     socket.on("control_update", (state: ControlState) => this.apply(state));
+    socket.on("connect", () => {
+      if (this.#connectedBefore) this.#load();
+      this.#connectedBefore = true;
+    });
+    this.#load();
+  }
+
+  #load(): void {
+    const flips = this.#flips;
     void this.#send("GET")
       .then((state) => {
-        // A switch flipped before this first answer arrived is newer than it.
-        if (!this.#changed) this.apply(state);
+        // A switch flipped before this answer arrived is newer than it.
+        if (this.#flips === flips) runInAction(() => this.apply(state));
       })
       .catch((error: unknown) => this.#onError(messageOf(error)));
   }
@@ -33,7 +47,7 @@ export class ServerControl {
 
   async set(change: Partial<ControlState>): Promise<void> {
     // Optimistic too: the switch flips at once, the server's answer confirms it.
-    this.#changed = true;
+    this.#flips++;
     const before = { failWrites: this.failWrites, delayMs: this.delayMs };
     runInAction(() => this.apply({ ...before, ...change }));
     try {

@@ -1,6 +1,6 @@
 import { observer } from "mobx-react-lite";
 import { useOptimisticStore } from "mobx-tanstack-optimistic/react";
-import { useMemo, useRef, useState, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import type { Todo, TodoStore } from "../../examples/basic-todo/TodoStore";
 import { AddForm } from "./AddForm";
 import { ClippedText } from "./ClippedText";
@@ -16,16 +16,45 @@ import { TitleInput } from "./TitleInput";
 /** A refused change is shown by its write status (row mark and failure list); its rejected promise needs no handling of its own. */
 const shownByWriteStatus = () => undefined;
 
+/** False until `manager.ready` resolves: what IndexedDB held is on screen from then on. */
+function useRestored(todos: TodoStore): boolean {
+  const [restored, setRestored] = useState(false);
+  useEffect(() => {
+    let current = true;
+    setRestored(false);
+    // ready never rejects: a storage that fails is reported, and the store loads from the server.
+    void todos.ready.then(() => current && setRestored(true));
+    return () => {
+      current = false;
+    };
+  }, [todos]);
+  return restored;
+}
+
+/** "3 changes queued": the changes waiting for the network (`status.queuedCount`), and when they go. */
+const QueuedNote = observer(function QueuedNote({ todos }: { todos: TodoStore }) {
+  const { queuedCount, isOnline } = todos.status;
+  if (queuedCount === 0) return null;
+  const changes = queuedCount === 1 ? "1 change" : `${queuedCount} changes`;
+  return (
+    <p className="queued-note" role="status" data-testid="todo-queued" title="status.queuedCount: changes made offline, kept in IndexedDB until the server has them">
+      {isOnline ? `Sending ${changes} made offline…` : `${changes} queued — will be sent when back online`}
+    </p>
+  );
+});
+
 /**
  * The basic-todo example, live: create, toggle, rename (double-click) and delete, each shown before
  * the server answers. The panel owns its store (`useOptimisticStore`); a refused change stays on
- * its row, marked failed, until Retry or Undo.
+ * its row, marked failed, until Retry or Undo. The todos and the changes not answered yet are kept
+ * in IndexedDB: a reload shows them once `ready` resolves, and sends what was queued offline.
  */
 export const TodoPanel = observer(function TodoPanel() {
   const todos = useOptimisticStore(createTodos);
   usePageStore("todos", todos, { live: true });
   useTodoRecording(todos); // the devtools' "Download recording"
   const kept = useMemo(() => new KeptFailures(todos), [todos]);
+  const restored = useRestored(todos);
   const { store, actions, status } = todos;
 
   return (
@@ -34,7 +63,7 @@ export const TodoPanel = observer(function TodoPanel() {
         <h2 id="todos-title">
           Todos <span className="count">{store.count}</span>
         </h2>
-        {status.hasPendingMutations && <span className="badge busy">saving…</span>}
+        {status.hasPendingMutations && <span className="badge busy">{status.isOnline ? "saving…" : "queued"}</span>}
         {status.failedCount > 0 && (
           <span className="badge failed" data-testid="todo-failed-count" title="status.failedCount: todos with refused changes kept on screen">
             {status.failedCount} not saved
@@ -45,8 +74,10 @@ export const TodoPanel = observer(function TodoPanel() {
       <p className="panel-note">Double-click a title to rename it. A change the server refuses stays, marked, with Retry and Undo.</p>
       <ConflictNotices />
       <AddForm what="todo" placeholder="What needs doing?" button="Add" prefix="todo" onAdd={(title) => void actions.create({ title }).catch(shownByWriteStatus)} />
+      <QueuedNote todos={todos} />
       <KeptFailureList kept={kept} failedCount={status.failedCount} testId="todo-error" />
-      {status.isLoading && <p className="muted">Loading…</p>}
+      {!restored && <p className="muted">Restoring saved todos…</p>}
+      {restored && status.isLoading && <p className="muted">{status.isOnline ? "Loading…" : "Offline: the todos load when you are back online."}</p>}
       {status.isError && <p className="failure">Could not load todos: {status.error?.message}</p>}
       <ul className="list" data-testid="todo-list">
         {store.list.map((todo) => (
@@ -129,7 +160,7 @@ const TodoRow = observer(function TodoRow({ todo, todos, kept }: { todo: Todo; t
             )}
           </>
         )}
-        <WriteStatusMark status={status} />
+        <WriteStatusMark status={status} queued={!todos.status.isOnline} />
       </div>
       {draft === null && (
         <button type="button" className="icon" onClick={startEditing} aria-label={`Rename ${todo.title.slice(0, 80)}`} data-testid="todo-edit">

@@ -211,6 +211,7 @@ export function openDatabase(path: string) {
     session: db.prepare<[string], { username: string }>("SELECT username FROM sessions WHERE token = ?"),
     deleteSession: db.prepare<[string]>("DELETE FROM sessions WHERE token = ?"),
     mutation: db.prepare<[string], { route: string; status: number; body: string }>("SELECT route, status, body FROM mutations WHERE mutation_id = ?"),
+    mutations: db.prepare<[], { mutation_id: string; route: string }>("SELECT mutation_id, route FROM mutations ORDER BY seq"),
     insertMutation: db.prepare<[string, string, number, string, string]>(
       "INSERT OR IGNORE INTO mutations (mutation_id, route, status, body, created_at) VALUES (?, ?, ?, ?, ?)",
     ),
@@ -296,6 +297,8 @@ export function openDatabase(path: string) {
       const row = sql.mutation.get(mutationId);
       return row && { route: row.route, status: row.status, body: JSON.parse(row.body) as unknown };
     },
+    /** The writes applied with a mutation id that the log still remembers, in the order they were applied. */
+    listMutations: (): { mutationId: string; route: string }[] => sql.mutations.all().map((row) => ({ mutationId: row.mutation_id, route: row.route })),
     /** Remembers the answer to an applied write (the last {@link MUTATION_LOG_SIZE} are kept). */
     recordMutation: (mutationId: string, answer: RecordedMutation): void => {
       sql.insertMutation.run(mutationId, answer.route, answer.status, JSON.stringify(answer.body ?? null), now());

@@ -40,6 +40,12 @@ export interface TodoStoreOptions {
    */
   keepFailed?: boolean;
   /**
+   * Keep the todos and the changes not yet answered in a storage, so a reload shows them at once
+   * and sends the queued ones (the demo page passes `{ storage: createIndexedDBStorage() }`).
+   * Default: nothing is kept.
+   */
+  persist?: OptimisticStoreConfig<Todo>["persist"];
+  /**
    * Refuse edits made on an outdated todo: the store follows each todo's `version`, every update
    * sends the version it was made on as `If-Match`, and the server's 409 is settled by `resolve`
    * (`"server-wins"`, the default, `"client-wins"` or a merge function). Default: no versions, the
@@ -108,13 +114,14 @@ function restApi(baseUrl: string): TodoApi {
  * const todos = createTodoStore();
  * await todos.actions.create({ title: "Buy milk" }); // visible before the server answers
  */
-export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl), keepFailed = false, conflict }: TodoStoreOptions = {}) {
+export function createTodoStore({ baseUrl = "", queryClient, realtime = false, api = restApi(baseUrl), keepFailed = false, persist, conflict }: TodoStoreOptions = {}) {
   return createOptimisticStoreManager<Todo>(
     {
       name: "todos",
       ...api,
       ...(realtime && { realtime: { eventType: "todo_update" } }),
       keepFailed,
+      ...(persist && { persist }),
       ...(conflict && { version: "version", conflict: { detect: conflictOf, ...conflict } }),
       // The row shown while the server works; the empty id is replaced by a unique temporary one.
       optimisticDefaults: {

@@ -7,6 +7,7 @@ import { createTestQueryClient } from "../__fixtures__/testHelpers";
 describe("configuration errors", () => {
   const api = createFakeBackend<Todo>({ initial: makeTodos() });
   const valid = { name: "todos", queryFn: api.queryFn, mutations: api.mutations };
+  const storage = { getItem: (): null => null, setItem: (): void => undefined, removeItem: (): void => undefined };
   const make = (config: unknown) => () =>
     createOptimisticStoreManager(config as OptimisticStoreConfig<Todo>, createTestQueryClient());
 
@@ -23,9 +24,9 @@ describe("configuration errors", () => {
     ["a transformer of 0", { ...valid, transformer: 0 }, /must have toUi and toApi/],
     ["a negative staleTime", { ...valid, staleTime: -1 }, /staleTime of "todos" must be a number/],
     ["persist without a storage", { ...valid, persist: {} }, /persist\.storage of "todos" must have getItem, setItem and removeItem/],
-    ["a storage without removeItem", { ...valid, persist: { storage: { getItem: () => null, setItem: () => undefined } } }, /persist\.storage of "todos" must have getItem/],
-    ["an empty persist key", { ...valid, persist: { storage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined }, key: "" } }, /persist\.key of "todos" must be a non-empty string/],
-    ["persist with scope", { ...valid, scope: () => "alice", persist: { storage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined } } }, /persist and config\.scope of "todos" cannot be used together yet/],
+    ["a storage without removeItem", { ...valid, persist: { storage: { getItem: storage.getItem, setItem: storage.setItem } } }, /persist\.storage of "todos" must have getItem/],
+    ["an empty persist key", { ...valid, persist: { storage, key: "" } }, /persist\.key of "todos" must be a non-empty string/],
+    ["persist with scope", { ...valid, scope: () => "alice", persist: { storage } }, /persist and config\.scope of "todos" cannot be used together yet/],
   ])("throws OptimisticConfigError for %s", (_label, config, message) => {
     expect(make(config)).toThrow(OptimisticConfigError);
     expect(make(config)).toThrow(message);

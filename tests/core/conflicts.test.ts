@@ -3,7 +3,7 @@
  * every write, and a `PUT` whose `If-Match` names an older one is refused with 409 and the current
  * row. Two managers on separate clients are two users editing the same todo.
  */
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticConfigError, OptimisticConflictError, type ConflictResolver, type OptimisticStoreConfig } from "../../src";
@@ -234,6 +234,29 @@ describe("a resolver", () => {
     await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(OptimisticConflictError);
     expect(onError).toHaveBeenCalledWith(failure, expect.objectContaining({ source: "callback", id: "a" }));
     expect(mine.store.list.slice()).toEqual(server.rows());
+  });
+});
+
+describe("changes queued offline", () => {
+  it("sends them in order once online: the first conflicts and goes again on their version, the second builds on its answer", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const mine = await open(server, { conflict: { detect, resolve: "client-wins" } });
+    onCleanup(() => onlineManager.setOnline(true));
+    onlineManager.setOnline(false);
+    const first = mine.actions.update({ id: "a", data: { title: "mine offline" } });
+    const second = mine.actions.update({ id: "a", data: { done: false } });
+    expect(mine.status.queuedCount).toBe(2);
+    // Another user's edit meanwhile (this process is offline for query-core: written on the server).
+    server.serverUpdate("a", { title: "theirs", done: true });
+    expect(server.row("a")).toMatchObject({ version: 2 });
+
+    onlineManager.setOnline(true);
+    await Promise.all([first, second]);
+    // Mine: If-Match 1 (refused), again on 2, then the second change on the first one's answer (3).
+    expect(puts(server).map((request) => request.headers["if-match"])).toEqual(["1", "2", "3"]);
+    expect(server.row("a")).toMatchObject({ title: "mine offline", done: false, version: 4 });
+    expect(mine.store.list.slice()).toEqual(server.rows());
+    expect(mine.status.queuedCount).toBe(0);
   });
 });
 

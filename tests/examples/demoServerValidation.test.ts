@@ -246,6 +246,19 @@ describe("demo server mutation ids", () => {
     expect(server.db.getCheckbox("2")?.checked).toBe(false);
   });
 
+  it("lists the applied mutation ids in the order the writes were applied, without refused ones or replays", async () => {
+    const server = await startDemoServer();
+    await call(server, "POST", "/api/todos", { title: "First" }, receipt("m-6"));
+    await call(server, "PUT", "/api/todos/1", { completed: true }, receipt("m-7"));
+    await call(server, "POST", "/api/todos", { title: "First" }, receipt("m-6"));
+    server.control.failWrites = true;
+    await call(server, "DELETE", "/api/todos/2", undefined, receipt("m-8"));
+    expect(server.db.listMutations()).toEqual([
+      { mutationId: "m-6", route: "POST /api/todos" },
+      { mutationId: "m-7", route: "PUT /api/todos/1" },
+    ]);
+  });
+
   it("remembers the last MUTATION_LOG_SIZE writes and forgets older ones", async () => {
     const server = await startDemoServer();
     for (let i = 0; i <= MUTATION_LOG_SIZE; i++) server.db.recordMutation(`bulk-${i}`, { route: "POST /api/todos", status: 201, body: { i } });
