@@ -90,8 +90,8 @@ export const App = observer(function App() {
       </main>
       <aside className="sidebar" aria-label="Under the hood">
         <Explainer />
-        <ConflictStrategy />
         <DevtoolsSlot />
+        <ConflictStrategy />
       </aside>
     </div>
   );
