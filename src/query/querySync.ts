@@ -90,9 +90,16 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   };
   /** The data the last fetch (or a user's setQueryData) stored: its list is the server's, not a write-back. */
   let fetched: unknown;
+  /**
+   * Lists stored by fetches (or a user's setQueryData), and how many of them the store has applied:
+   * a list equal to the cache (so the very array of the last write-back) that lands in the same
+   * millisecond as that write-back is still a new server list (its order counts).
+   */
+  let listsIn = 0;
+  let listsApplied = 0;
   // A write-back is already the new list. A fetch keeps the previous item of each unchanged entity,
   // so the store skips them without converting them again.
-  const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (fetched = shareItems(previous, next)));
+  const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (listsIn++, (fetched = shareItems(previous, next))));
   const observerOptions = (enabled: boolean) => ({
     queryKey: queryKey as string[],
     queryFn,
@@ -124,13 +131,14 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     if (result.fetchStatus !== "idle" && !fetching) fetchStarted();
     const data = result.data;
     const mark = writer.mark;
-    if (!writer.writing && !reverting && data !== undefined && (data !== mark?.data || result.dataUpdatedAt !== writer.markUpdatedAt)) {
+    if (!writer.writing && !reverting && data !== undefined && (data !== mark?.data || result.dataUpdatedAt !== writer.markUpdatedAt || listsIn !== listsApplied)) {
       // A list another manager wrote back is not a fetch: this store's unwritten changes stay on it.
       const source = isWrittenBack(data) && data !== fetched ? "cache" : "fetch";
       // Beside a failed fetch, the data is an older fetch's that was not shown (fetched while this
       // manager was disabled): writes made since the failed fetch started cannot be told apart from it.
       if (source === "fetch" && result.isError) return endFetchIfIdle(result);
       // One action: what the queued events change is written back after the list is applied.
+      listsApplied = listsIn;
       runInAction(() => {
         if (source === "fetch") options.beforeList();
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.

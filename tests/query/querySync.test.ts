@@ -3,9 +3,11 @@
  * requests make the orderings.
  */
 import { environmentManager } from "@tanstack/query-core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager } from "../../src";
+import { createFakeBackend } from "../../src/testing";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
+import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
@@ -76,6 +78,36 @@ describe("refetch", () => {
 
     expect(result.data.map((row) => row.title)).toEqual(["A2", "B", "C"]);
     expect(titles(manager.store)).toEqual(["A2", "B", "C"]);
+  });
+});
+
+describe("a refetch equal to the cache", () => {
+  it("puts the list in the server's order, also when it lands in the same millisecond as the last write-back", async () => {
+    // Every timestamp in one millisecond: the refetch's dataUpdatedAt equals the write-back's.
+    vi.spyOn(Date, "now").mockReturnValue(1_800_000_000_000);
+    onCleanup(() => vi.restoreAllMocks());
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false }, createTestQueryClient());
+    onCleanup(() => manager.destroy());
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+
+    // Two creates answered in the opposite order: the server lists them as answered, the store
+    // shows each where its temporary row stood.
+    const first = manager.actions.create({ title: "first", done: false });
+    const second = manager.actions.create({ title: "second", done: false });
+    const [one, two] = [await backend.nextRequest("create"), await backend.nextRequest("create")];
+    two.resolve();
+    one.resolve();
+    await Promise.all([first, second]);
+    await nextMacrotask();
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "first", "second"]);
+
+    const refetching = manager.actions.refetch();
+    (await backend.nextRequest("query")).resolve();
+    await refetching;
+    expect(titles(manager.store)).toEqual(backend.items().map((row) => row.title));
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "second", "first"]);
   });
 });
 
