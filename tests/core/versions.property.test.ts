@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
 import { recordEvents } from "../../src/devtools";
 import { cleanup, createMockSocket, createTestQueryClient, expectReplays } from "../__fixtures__/testHelpers";
+import { Held, turns } from "../__fixtures__/heldAnswers";
 import type { Todo } from "../__fixtures__/mockData";
 
 environmentManager.setIsServer(() => false);
@@ -29,15 +30,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(20) }),
 );
 
-const turns = async (n = 20) => {
-  for (let i = 0; i < n; i++) await Promise.resolve();
-};
-const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A versioned server whose every answer, event and list waits in `held` until a step delivers it. */
 function createWorld() {
   const rows = new Map<string, Todo>(IDS.map((id) => [id, { id, title: id.toUpperCase(), done: false, version: 1 }]));
-  const held: (() => void)[] = [];
+  const held = new Held();
   const socket = createMockSocket();
   const copy = <V>(value: V): V => JSON.parse(JSON.stringify(value)) as V;
   const write = (id: string, patch: Partial<Todo>) => {
@@ -62,12 +59,6 @@ function createWorld() {
       update: ({ id, data }: { id: string; data: unknown }) => new Promise<Todo>((resolve) => held.push(() => resolve(write(id, data as Partial<Todo>)))),
       remove: () => Promise.reject(new Error("not in this test")),
     },
-    /** Delivers the `pick`-th held thing (modulo), if any. */
-    deliver(pick: number) {
-      if (held.length === 0) return false;
-      held.splice(pick % held.length, 1)[0]!();
-      return true;
-    },
   };
 }
 
@@ -90,24 +81,17 @@ describe("the version rule under random orderings", () => {
           ),
         );
         try {
-          world.deliver(0); // the first load
+          world.held.deliver(0); // the first load
           await turns();
           for (const step of steps) {
             if (step.t === "local") void manager.actions.update({ id: IDS[step.id]!, data: { title: step.title } }).catch(() => undefined);
             else if (step.t === "remote") world.write(IDS[step.id]!, { title: step.title });
             else if (step.t === "refetch") void manager.actions.refetch().catch(() => undefined);
-            else if (step.t === "deliver") world.deliver(step.pick);
+            else if (step.t === "deliver") world.held.deliver(step.pick);
             await turns();
           }
           // Everything still held arrives (in order), then one more refetch.
-          for (let round = 0; round < 200 && (world.held.length > 0 || manager.status.isSyncing || manager.status.hasPendingMutations); round++) {
-            if (!world.deliver(0)) await macrotask();
-            await turns();
-          }
-          void manager.actions.refetch();
-          for (let round = 0; round < 20 && world.held.length === 0; round++) await macrotask();
-          while (world.deliver(0)) await turns();
-          await macrotask();
+          await world.held.settle(manager.status, () => manager.actions.refetch());
 
           for (const [id, versions] of seen) {
             expect(versions.every((version, i) => i === 0 || version >= versions[i - 1]!), `versions of ${id}: ${versions.join(", ")}`).toBe(true);

@@ -13,6 +13,7 @@ import { observable, reaction, runInAction } from "mobx";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOptimisticStoreManager, type OptimisticQueryContext } from "../../src";
 import { recordEvents } from "../../src/devtools";
+import { Held, turns } from "../__fixtures__/heldAnswers";
 import type { Todo } from "../__fixtures__/mockData";
 import { cleanup, createTestQueryClient, expectReplays } from "../__fixtures__/testHelpers";
 
@@ -32,17 +33,13 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(20) }),
 );
 
-const turns = async (n = 20) => {
-  for (let i = 0; i < n; i++) await Promise.resolve();
-};
-const macrotask = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** Every title starts with its owner's name. */
 const ownerOf = (todo: Todo) => todo.title.split(" ")[0];
 
 /** A server with a table per user; every answer waits in `held` until a step delivers it. */
 function createWorld(auth: { get(): User | null }) {
   const tables = new Map<User, Todo[]>(USERS.map((user) => [user, [1, 2].map((k) => ({ id: `${user}${k}`, title: `${user} ${k}`, done: false }))]));
-  const held: (() => void)[] = [];
+  const held = new Held();
   let created = 0;
   const copy = <V>(value: V): V => JSON.parse(JSON.stringify(value)) as V;
   /** The mutation functions read the signed-in user when they are called, as a real app's credentials. */
@@ -81,11 +78,6 @@ function createWorld(auth: { get(): User | null }) {
         }),
       remove: () => Promise.reject(new Error("not in this test")),
     },
-    deliver(pick: number) {
-      if (held.length === 0) return false;
-      held.splice(pick % held.length, 1)[0]!();
-      return true;
-    },
   };
 }
 
@@ -114,20 +106,12 @@ describe("scope under random orderings", () => {
               if (todo) void manager.actions.update({ id: todo.id, data: { title: `${user} edited ${step.n}` } }).catch(() => undefined);
             } else if (step.t === "create" && user) void manager.actions.create({ title: `${user} new`, done: false }).catch(() => undefined);
             else if (step.t === "refetch") void manager.actions.refetch().catch(() => undefined);
-            else if (step.t === "deliver") world.deliver(step.pick);
-            await turns();
-          }
-          for (let round = 0; round < 200 && (world.held.length > 0 || manager.status.isSyncing || manager.status.hasPendingMutations); round++) {
-            if (!world.deliver(0)) await macrotask();
+            else if (step.t === "deliver") world.held.deliver(step.pick);
             await turns();
           }
           const user = auth.get();
-          if (user) {
-            void manager.actions.refetch();
-            for (let round = 0; round < 20 && world.held.length === 0; round++) await macrotask();
-            while (world.deliver(0)) await turns();
-            await macrotask();
-          }
+          // Everything still held arrives (in order), then, signed in, one more refetch.
+          await world.held.settle(manager.status, user ? () => manager.actions.refetch() : undefined);
 
           expect(leaks).toEqual([]);
           expect(manager.store.list.every((todo) => ownerOf(todo) === user)).toBe(true);
