@@ -1,6 +1,6 @@
 import { reaction } from "mobx";
 import type { ManagerInternals } from "../core/eventLog";
-import type { OptimisticStoreManager } from "../core/types";
+import type { DevtoolsManager } from "./recordEvents";
 import { el, listen } from "./dom";
 import { EntityList } from "./EntityList";
 import type { FrameScheduler } from "./FrameScheduler";
@@ -17,7 +17,7 @@ export class ManagerPanel {
   readonly element: HTMLElement;
   readonly #disposers: (() => void)[] = [];
 
-  constructor(doc: Document, manager: OptimisticStoreManager, { ctx, events }: ManagerInternals, scheduler: FrameScheduler) {
+  constructor(doc: Document, manager: DevtoolsManager, { ctx, events }: ManagerInternals, scheduler: FrameScheduler) {
     const { name, store, layers, client } = ctx;
     const report = (error: unknown) => ctx.reporter.error(error, { source: "store" });
     const status = el(doc, "div", { class: "status", role: "status" });

@@ -1,6 +1,6 @@
 export { mountDevtools } from "./mountDevtools";
 export { recordEvents } from "./recordEvents";
-export type { EventRecording, RecordEventsOptions } from "./recordEvents";
+export type { DevtoolsManager, EventRecording, RecordEventsOptions } from "./recordEvents";
 export { replayEvents } from "./replayEvents";
 export type { ReplayEventsOptions } from "./replayEvents";
 export type {

@@ -1,10 +1,9 @@
 import { OptimisticError } from "../core/errors";
-import type { OptimisticStoreManager } from "../core/types";
 import { el } from "./dom";
 import { FrameScheduler } from "./FrameScheduler";
 import { ManagerPanel } from "./ManagerPanel";
 import { panelStyles } from "./panelStyles";
-import { internalsOf } from "./recordEvents";
+import { internalsOf, type DevtoolsManager } from "./recordEvents";
 
 const kindOf = (value: unknown) => (value === null ? "null" : typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value);
 
@@ -18,8 +17,7 @@ const kindOf = (value: unknown) => (value === null ? "null" : typeof value === "
  * @example
  * const unmount = mountDevtools(document.getElementById("devtools-root")!, [todos]);
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any manager, whatever its entity types
-export function mountDevtools(target: HTMLElement, managers: readonly OptimisticStoreManager<any, any, any>[]): () => void {
+export function mountDevtools(target: HTMLElement, managers: readonly DevtoolsManager[]): () => void {
   if (target === null || typeof target !== "object" || (target as Partial<Node>).nodeType !== 1 || typeof target.attachShadow !== "function") {
     throw new OptimisticError(`mountDevtools(target, managers): target must be an HTML element to mount the panel in (got ${kindOf(target)}).`);
   }
@@ -33,7 +31,7 @@ export function mountDevtools(target: HTMLElement, managers: readonly Optimistic
   const scheduler = new FrameScheduler(doc.defaultView);
   const panels: ManagerPanel[] = [];
   try {
-    managers.forEach((manager, index) => panels.push(new ManagerPanel(doc, manager as OptimisticStoreManager, internals[index]!, scheduler)));
+    managers.forEach((manager, index) => panels.push(new ManagerPanel(doc, manager, internals[index]!, scheduler)));
   } catch (error) {
     scheduler.dispose();
     for (const part of panels) part.dispose();

@@ -1,5 +1,6 @@
 import { OptimisticError } from "../core/errors";
 import { managerInternals, type ManagerInternals } from "../core/eventLog";
+import type { OptimisticStore } from "../core/OptimisticStore";
 import type { Entity, OptimisticEvent, SnapshotEvent } from "../core/shapes";
 import type { OptimisticStoreManager } from "../core/types";
 import { Replayer } from "./Replayer";
@@ -19,6 +20,12 @@ export interface RecordEventsOptions {
   limit?: number;
 }
 
+/**
+ * A manager of any entity types and store class, as `mountDevtools` takes a list of them (one made
+ * by `createOptimisticStoreManager`; anything else is refused when the panel mounts).
+ */
+export type DevtoolsManager = Pick<OptimisticStoreManager, "status" | "realtime" | "isEnabled" | "destroy"> & { readonly store: object };
+
 /** A manager's internals; throws a clear error for anything else. */
 export function internalsOf(manager: unknown, caller: string): ManagerInternals {
   const internals = manager !== null && typeof manager === "object" ? managerInternals.get(manager) : undefined;
@@ -37,8 +44,9 @@ export function internalsOf(manager: unknown, caller: string): ManagerInternals 
  * // … later, for a bug report:
  * const json = JSON.stringify(recording.events);
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any manager, whatever its entity types
-export function recordEvents(manager: OptimisticStoreManager<any, any, any>, options: RecordEventsOptions = {}): EventRecording {
+export function recordEvents<TApiData extends Entity, TUiData extends Entity, TStore extends OptimisticStore<TUiData>>(
+  manager: OptimisticStoreManager<TApiData, TUiData, TStore>,
+  options: RecordEventsOptions = {}): EventRecording {
   const { ctx, events: log } = internalsOf(manager, "recordEvents");
   const limit = options.limit ?? 10_000;
   if (!Number.isInteger(limit) || limit < 1) throw new OptimisticError(`recordEvents: limit must be a whole number >= 1 (got ${String(limit)}).`);
