@@ -237,13 +237,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * Settles the change made with `mutationId` from its realtime echo; returns the change it settled,
    * if one was pending, or null for a change of a previous scope (its echo is not this store's).
    */
-  acknowledge(mutationId: string, entity: TUiData | undefined): PendingOp<TUiData> | null | undefined {
+  acknowledge(mutationId: string, entity: () => TUiData | undefined): PendingOp<TUiData> | null | undefined {
     const { layers } = this.#ctx;
     const op = this.inFlight.get(mutationId);
     if (op && this.#detached.has(op)) return null;
     if (!op || !layers.isPending(op)) return undefined;
-    if (op.kind === "create") this.#echoes.get(op)?.(entity);
-    else layers.succeed(op, op.kind === "update" ? entity : undefined);
+    if (op.kind === "create") this.#echoes.get(op)?.(entity());
+    else layers.succeed(op, op.kind === "update" ? entity() : undefined);
     return op;
   }
 

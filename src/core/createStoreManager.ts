@@ -19,9 +19,10 @@ import { createVersionRule } from "./versions";
 export interface RealtimeNeeds<TUiData> {
   /**
    * Settles this client's own pending change echoed back with its receipt; returns it (its `seq`
-   * numbers it), or null for a change of a previous scope (the echo is not this store's).
+   * numbers it), or null for a change of a previous scope (the echo is not this store's). `entity`
+   * converts the echo's data, called only when a pending create or update takes it.
    */
-  acknowledge: (mutationId: string, entity: TUiData | undefined) => { readonly seq: number } | null | undefined;
+  acknowledge: (mutationId: string, entity: () => TUiData | undefined) => { readonly seq: number } | null | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
 }
