@@ -187,9 +187,11 @@ export class OptimisticLayers<T extends Entity> {
 
   /** The server id a temporary id became, or the id itself. */
   resolve(id: string): string {
-    // An id that names an entity itself (the server issued a client-chosen id) is never redirected.
-    return this.#tempIds.resolve(id, (named) => this.#tracks.has(named) || this.entities.peek(named) !== undefined);
+    return this.#tempIds.resolve(id, this.#names);
   }
+
+  /** Whether `id` names an entity itself (a server may issue a client-chosen id): then it is never redirected. */
+  readonly #names = (id: string): boolean => this.#tracks.has(id) || this.entities.peek(id) !== undefined;
 
   /** A key that stays the same from an entity's temporary id to its server id. */
   viewKey(id: string): string {
@@ -208,7 +210,15 @@ export class OptimisticLayers<T extends Entity> {
 
   /** Whether the entity has a change in flight; observable. */
   hasPending(id: string): boolean {
-    return (this.writeStatus(id)?.pending.length ?? 0) > 0;
+    const key = this.resolve(id);
+    this.#status.observe(key);
+    const track = this.#tracks.get(key);
+    return track !== undefined && this.#inFlight(track);
+  }
+
+  /** Whether a change of `track` is in flight (not kept failed, not a create's placeholder). */
+  #inFlight(track: Track<T>): boolean {
+    return track.ops.some((op) => !op.failed && !this.#placeholders.has(op));
   }
 
   /** How many entities have kept failed changes; observable. */
