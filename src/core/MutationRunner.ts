@@ -81,13 +81,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#conflicts = conflicts;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
     ctx.layers.failedChanges = {
-      retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#send(op, op.input, true))).then(() => undefined),
-      discard: (ops) => {
-        for (const op of ops) {
-          ctx.layers.fail(op);
-          this.#emit("discarded", op);
-        }
-      },
+      retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#resend(op))).then(() => undefined),
+      discard: (ops) => this.#discard(ops),
     };
   }
 
@@ -96,9 +91,17 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return ++this.#sequence;
   }
 
-  /** Sends a kept failed change again. */
-  #send(op: PendingOp<TUiData>, data: unknown, retry: boolean): Promise<unknown> {
-    return op.kind === "create" ? this.create(op, data, retry) : op.kind === "update" ? this.update(op, data, retry) : this.remove(op, retry);
+  /** Sends a kept failed change again, with what its action was called with. */
+  #resend(op: PendingOp<TUiData>): Promise<unknown> {
+    return op.kind === "create" ? this.create(op, op.input, true) : op.kind === "update" ? this.update(op, op.input, true) : this.remove(op, true);
+  }
+
+  /** Drops kept failed changes: exactly their own effect disappears. */
+  #discard(ops: Iterable<PendingOp<TUiData>>): void {
+    for (const op of ops) {
+      this.#ctx.layers.fail(op);
+      this.#emit("discarded", op);
+    }
   }
 
   /**
@@ -121,7 +124,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
     const key = this.#receipt(mutationId);
     op.input = data;
-    return this.#run("create", op, key, retry, data, turn, (variables) => config.mutations.create(variables, key), (result) => {
+    return this.#run(op, key, retry, data, turn, (variables) => config.mutations.create(variables, key), (result) => {
       const answer = this.#answerEntity(result, "create");
       const away = this.#away(op);
       if (away) {
@@ -179,7 +182,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         versions !== undefined,
       );
     op.input = data;
-    const sent = this.#run("update", op, key, retry, { id: op.id, data }, turn, call, (result) => {
+    const sent = this.#run(op, key, retry, { id: op.id, data }, turn, call, (result) => {
       const answer = this.#answerEntity(result, "update");
       if (this.#away(op)) {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
@@ -220,7 +223,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         neverExisted = (await created) === false || this.#failedCreate(id) !== undefined;
         return neverExisted ? undefined : config.mutations.remove(id, key);
       });
-    return this.#run("remove", op, key, retry, op.id, turn, call, () => {
+    return this.#run(op, key, retry, op.id, turn, call, () => {
       if (this.#away(op)) {
         this.#hooks.writeDetached({ remove: op.id }, this.#detached.get(op));
         return null;
@@ -228,7 +231,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       layers.succeed(op, undefined);
       // Emitted before the discards it causes.
       this.#emit("succeeded", op);
-      if (neverExisted) layers.failedChanges?.discard(layers.failedOf(op.id));
+      if (neverExisted) this.#discard(layers.failedOf(op.id));
       return null;
     });
   }
@@ -267,7 +270,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** Applies the change, runs its server call through query-core and settles the change with its result. */
   #run<TResult>(
-    kind: Kind,
     op: PendingOp<TUiData>,
     key: MutationReceipt,
     retry: boolean,
@@ -278,6 +280,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     settle: (result: TResult) => TUiData | undefined | null | void,
   ): Promise<TResult> {
     const { client, layers, reporter, name } = this.#ctx;
+    const kind = op.kind;
     op.mutationId = key.mutationId;
     runInAction(() => {
       if (retry) layers.retrying(op);
