@@ -46,11 +46,11 @@ export interface StoredChange {
  * Offline queue: query-core pauses a mutation while `onlineManager` says offline and resumes it when
  * back online. A mutation made offline (or while the queue still drains) also gets the manager's
  * mutation `scope`, so query-core sends the queued ones one after another, in the order they were
- * made. `counts.queued` counts the changes paused so, until they are sent.
+ * made. `queuedCount` counts the changes paused so, until they are sent.
  */
 export class MutationRunner<TApiData, TUiData extends Entity> {
-  /** Mutations in flight by kind, and those queued for the network (observable): the status flags. */
-  readonly counts = observable<PendingCounts>({ create: 0, update: 0, remove: 0, queued: 0 });
+  /** Mutations in flight by kind (observable): the status flags. */
+  readonly counts = observable<PendingCounts>({ create: 0, update: 0, remove: 0 });
   readonly #ctx: ManagerContext<TApiData, TUiData>;
   readonly #hooks: RunnerHooks<TUiData>;
   /** mutationId → its change, from when it is made until it is answered (persistence reads it). */
@@ -70,7 +70,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Changes in flight when the scope changed: the previous scope's query key, where they settle. */
   readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
   /** Changes paused by query-core until the network is back, and how to drop each unsent. */
-  readonly #queued = new Map<PendingOp<TUiData>, (error: Error) => void>();
+  readonly #queued = observable.map<PendingOp<TUiData>, (error: Error) => void>(undefined, { deep: false });
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
   #scoped = 0;
   #sequence = 0;
@@ -84,6 +84,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#resend(op))).then(() => undefined),
       discard: (ops) => this.#discard(ops),
     };
+  }
+
+  /** How many changes wait for the network (observable). */
+  get queuedCount(): number {
+    return this.#queued.size;
   }
 
   /** A number unique to this manager (receipts and temporary ids). */
@@ -293,7 +298,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // Offline, or behind changes queued offline: one scope, so query-core sends them in order.
     const scoped = this.#scoped > 0 || !onlineManager.isOnline();
     if (scoped) this.#scoped++;
-    const unqueue = () => this.#queued.delete(op) && runInAction(() => this.counts.queued--);
+    const unqueue = () => this.#queued.has(op) && runInAction(() => this.#queued.delete(op));
     // Built and run from the mutation cache: what an observer per call would add (listeners, result
     // objects) serves nobody here. Retries, offline pausing, the cache's callbacks and isMutating() stay.
     const mutation: Mutation<TResult, Error, unknown> = client.getMutationCache().build(client, {
@@ -340,12 +345,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     );
     // Paused for the network (or behind the queue): counted until sent; dropped unsent by dropQueued().
     if (mutation.state.isPaused) {
-      runInAction(() => this.counts.queued++);
-      this.#queued.set(op, (error) => {
-        client.getMutationCache().remove(mutation);
-        turn.done();
-        finish(false, error);
-      });
+      runInAction(() =>
+        this.#queued.set(op, (error) => {
+          client.getMutationCache().remove(mutation);
+          turn.done();
+          finish(false, error);
+        }),
+      );
     }
     return settled;
   }

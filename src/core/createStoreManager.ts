@@ -94,7 +94,7 @@ export function createStoreManager<
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
   const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });
-  const status = createStatus(runner.counts, () => ctx.layers.failedCount);
+  const status = createStatus(runner.counts, () => ctx.layers.failedCount, () => runner.queuedCount);
   ctx.client.mount();
   const { persist } = config;
   // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.

@@ -1,12 +1,11 @@
 import { onlineManager } from "@tanstack/query-core";
 import { observable } from "mobx";
 
-/** Counts of mutations in flight, by kind, and of those queued for the network (observable). */
+/** Counts of mutations in flight, by kind (observable). */
 export interface PendingCounts {
   create: number;
   update: number;
   remove: number;
-  queued: number;
 }
 
 /** The observable query status a manager exposes; written by the query sync. */
@@ -29,8 +28,11 @@ export interface ManagerStatus extends QueryStatus {
   isOnline: boolean;
 }
 
-/** @param failed how many entities have kept failed changes (observable). */
-export function createStatus(counts: PendingCounts, failed: () => number): ManagerStatus {
+/**
+ * @param failed how many entities have kept failed changes (observable).
+ * @param queued how many changes wait for the network (observable).
+ */
+export function createStatus(counts: PendingCounts, failed: () => number, queued: () => number): ManagerStatus {
   return observable(
     {
       isLoading: false,
@@ -53,7 +55,7 @@ export function createStatus(counts: PendingCounts, failed: () => number): Manag
         return failed();
       },
       get queuedCount() {
-        return counts.queued;
+        return queued();
       },
       isOnline: onlineManager.isOnline(),
     },

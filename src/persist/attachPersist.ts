@@ -118,7 +118,7 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   const schedule = () => writer.schedule();
   // A change made or settled moves its kind's count (a settled one also writes the query's data).
   const { counts } = runner;
-  const stopCounts = reaction(() => [counts.create, counts.update, counts.remove, counts.queued], schedule);
+  const stopCounts = reaction(() => [counts.create, counts.update, counts.remove, runner.queuedCount], schedule);
   // Every confirmed change reaches the query's data (fetched lists, written-back changes).
   const hash = hashKey(queryKey);
   const stop = client.getQueryCache().subscribe((event) => event.query.queryHash === hash && event.type === "updated" && event.action.type === "success" && schedule());

@@ -4,8 +4,8 @@ import { createStatus } from "../../src/core/status";
 
 describe("status", () => {
   it("derives the pending flags from the counts of mutations in flight, observably", () => {
-    const counts = observable({ create: 0, update: 0, remove: 0, queued: 0 });
-    const status = createStatus(counts, () => 0);
+    const counts = observable({ create: 0, update: 0, remove: 0 });
+    const status = createStatus(counts, () => 0, () => 0);
     const seen: boolean[] = [];
     const dispose = autorun(() => seen.push(status.hasPendingMutations));
     runInAction(() => counts.update++);
@@ -17,12 +17,12 @@ describe("status", () => {
   });
 
   it("says how many changes are queued for the network, observably", () => {
-    const counts = observable({ create: 0, update: 0, remove: 0, queued: 0 });
-    const status = createStatus(counts, () => 0);
+    const queued = observable.box(0);
+    const status = createStatus(observable({ create: 0, update: 0, remove: 0 }), () => 0, () => queued.get());
     const seen: number[] = [];
     const dispose = autorun(() => seen.push(status.queuedCount));
-    runInAction(() => counts.queued++);
-    runInAction(() => counts.queued--);
+    runInAction(() => queued.set(1));
+    runInAction(() => queued.set(0));
     dispose();
     expect(seen).toEqual([0, 1, 0]);
   });
