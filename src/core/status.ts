@@ -1,5 +1,6 @@
 import { onlineManager } from "@tanstack/query-core";
 import { observable } from "mobx";
+import type { OptimisticStoreManager } from "./types";
 
 /** Counts of mutations in flight, by kind (observable). */
 export interface PendingCounts {
@@ -8,25 +9,11 @@ export interface PendingCounts {
   remove: number;
 }
 
-/** The observable query status a manager exposes; written by the query sync. */
-export interface QueryStatus {
-  isLoading: boolean;
-  isError: boolean;
-  error: Error | null;
-  isSyncing: boolean;
-}
-
 /** The manager's `status`: the query's state, and flags derived from the mutations in flight. */
-export interface ManagerStatus extends QueryStatus {
-  readonly createPending: boolean;
-  readonly updatePending: boolean;
-  readonly deletePending: boolean;
-  readonly hasPendingMutations: boolean;
-  readonly failedCount: number;
-  readonly queuedCount: number;
-  /** Written by the manager, which follows `onlineManager`. */
-  isOnline: boolean;
-}
+export type ManagerStatus = OptimisticStoreManager["status"];
+
+/** The part of `status` the query sync writes. */
+export type QueryStatus = Pick<ManagerStatus, "isLoading" | "isError" | "error" | "isSyncing">;
 
 /**
  * @param failed how many entities have kept failed changes (observable).

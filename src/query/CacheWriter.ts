@@ -1,12 +1,10 @@
 import type { Query, QueryClient } from "@tanstack/query-core";
 import { observable, reaction, runInAction } from "mobx";
 import type { EntityCodec } from "../core/entityCodec";
+import type { DetachedChange } from "../core/MutationRunner";
 import type { OptimisticLayers, ServerListMark } from "../core/OptimisticLayers";
 import type { Reporter } from "../core/reporter";
 import type { Entity } from "../core/shapes";
-
-/** A confirmed change to write to the cache without the store (after `destroy()`). */
-export type CacheChange<TUiData> = { put: TUiData } | { remove: string };
 
 /** Lists written back by any manager: a manager seeing one in the cache knows it is not a fetch. */
 const writtenBack = /* @__PURE__ */ new WeakSet<readonly unknown[]>();
@@ -113,7 +111,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    * Writes one change settled after `destroy()` (the store no longer changes, the cache does), or
    * settled for the query of `key` (a previous scope), which the store no longer shows.
    */
-  writeDetached(change: CacheChange<TUiData>, key?: readonly unknown[]): void {
+  writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void {
     const query = key ? (this.#options.client.getQueryCache().find({ queryKey: key, exact: true }) as ReturnType<CacheWriterOptions<TApiData, TUiData>["query"]> | undefined) : this.#options.query();
     const cached: unknown = query?.state.data;
     if (!query || !Array.isArray(cached)) return;

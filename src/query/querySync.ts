@@ -2,10 +2,11 @@ import { QueryObserver, type Query, type QueryFunctionContext, type QueryObserve
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
 import { OptimisticConfigError } from "../core/errors";
+import type { DetachedChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
 import { shallowEqual } from "../utils/shallowEqual";
-import { CacheWriter, isWrittenBack, type CacheChange } from "./CacheWriter";
+import { CacheWriter, isWrittenBack } from "./CacheWriter";
 
 const DEFAULT_STALE_TIME = 5 * 60 * 1000;
 
@@ -29,7 +30,7 @@ export interface QuerySync<TUiData> extends ManagerPart {
   refetch(): Promise<unknown>;
   setEnabled(enabled: boolean): void;
   /** Writes a change settled after `destroy()` (or, `key`, for a previous scope) to the query cache. */
-  writeDetached(change: CacheChange<TUiData>, key?: readonly unknown[]): void;
+  writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void;
   /** The key of the query the store shows. */
   key(): readonly unknown[];
   /**
