@@ -21,16 +21,19 @@ export interface Actions<TApiData> {
 /**
  * Turns what the user submits into optimistic changes (the optimistic entity of a create, the patch
  * of an update, the target id) and hands them to the runner. Misuse never throws: the promise rejects.
+ * `before` runs first in every action (the `scope` option switches a scope change that is due).
  */
 export function createActions<TApiData, TUiData extends Entity>(
   ctx: ManagerContext<TApiData, TUiData>,
   runner: MutationRunner<TApiData, TUiData>,
+  before?: () => void,
 ): Actions<TApiData> {
   const { config, layers, transformer, name } = ctx;
   const tempPrefix = `temp-${ctx.instanceId}-`;
   const optimisticDefaults = () => transformer?.optimisticDefaults ?? config.optimisticDefaults;
 
   const guard = (action: string): void => {
+    before?.();
     if (ctx.isDestroyed()) {
       throw new OptimisticLifecycleError(
         `${action} on "${name}" after destroy(): the manager is destroyed. Create a new manager instead of reusing this one.`,

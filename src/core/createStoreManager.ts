@@ -105,14 +105,8 @@ export function createStoreManager<
   const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : []), ...(scope ? [scope] : [])];
   // status.isOnline follows query-core's onlineManager (which pauses and resumes the queued changes).
   parts.push({ dispose: onlineManager.subscribe((online) => runInAction(() => (status.isOnline = online))) });
-  const actions = createActions(ctx, runner);
-  if (scope) {
-    // Called in the transaction that changed the scope, an action already belongs to the new one.
-    for (const kind of ["create", "update", "remove"] as const) {
-      const act = actions[kind] as (...args: unknown[]) => Promise<unknown>;
-      (actions as Record<typeof kind, unknown>)[kind] = (...args: unknown[]) => (scope.sync(), act(...args));
-    }
-  }
+  // Called in the transaction that changed the scope, an action already belongs to the new one.
+  const actions = createActions(ctx, runner, scope ? () => scope.sync() : undefined);
   // Changes queued for the network are not sent once the store they were made in is cleared.
   const onClear = ctx.layers.onClear;
   ctx.layers.onClear = () => {
