@@ -107,8 +107,7 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   /** The state when the manager was destroyed, before the changes still queued were dropped. */
   let last: string | null | undefined;
   const writer = createWriteCoalescer({
-    storage: { getItem: () => null, setItem: (_key, value) => write(value), removeItem: () => write(null) },
-    key,
+    write,
     read: () => (last === undefined ? read() : last),
     onError: (error) => {
       if (!failing) report(`writing to the storage failed: ${error.message}`, error);

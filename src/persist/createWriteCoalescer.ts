@@ -1,12 +1,9 @@
 import { toError } from "../core/errors";
-import type { PersistStorage } from "./PersistStorage";
 
 /** What `createWriteCoalescer` needs from its owner (the manager's persistence part). */
 export interface WriteCoalescerOptions {
-  /** Where to write. */
-  storage: PersistStorage;
-  /** The key written. */
-  key: string;
+  /** Stores `value` (`null`: removes it); may be async. */
+  write: (value: string | null) => void | Promise<void>;
   /** The value to store now, read when a write starts (so it is always the latest); `null` removes the key. */
   read: () => string | null;
   /** Receives every failure of `read` or of the storage; a write that fails is not retried until the next change. */
@@ -15,7 +12,7 @@ export interface WriteCoalescerOptions {
   delay?: number;
 }
 
-/** Coalesced writes of one key: many changes, few writes. */
+/** Coalesced writes of one value: many changes, few writes. */
 export interface WriteCoalescer {
   /** Records that the value changed: a write follows within `delay` ms, carrying this change and every later one made before it starts. */
   schedule(): void;
@@ -26,13 +23,13 @@ export interface WriteCoalescer {
 }
 
 /**
- * Turns a burst of changes into a few writes of one storage key: at most one write in flight, a
+ * Turns a burst of changes into a few writes of one stored value: at most one write in flight, a
  * write at most every `delay` ms, and the value read when the write starts, so the latest always
  * wins and the last change is always written (unless disposed first).
  *
  * Internal: the manager's persistence uses it; not exported from the package.
  */
-export function createWriteCoalescer({ storage, key, read, onError, delay = 100 }: WriteCoalescerOptions): WriteCoalescer {
+export function createWriteCoalescer({ write: store, read, onError, delay = 100 }: WriteCoalescerOptions): WriteCoalescer {
   /** Changes scheduled so far, and how many of them the last started write carries. */
   let changes = 0;
   let started = 0;
@@ -66,8 +63,7 @@ export function createWriteCoalescer({ storage, key, read, onError, delay = 100 
     started = changes;
     writing = (async () => {
       try {
-        const value = read();
-        await (value === null ? storage.removeItem(key) : storage.setItem(key, value));
+        await store(read());
       } catch (error) {
         report(error);
       }

@@ -52,12 +52,14 @@ function recordingStorage(latency = 0) {
   return { storage, writes, stored: () => inner.getItem("state"), maxInFlight: () => maxInFlight };
 }
 
-/** A coalescer of a counter's value into key "state". */
-function setup(options: Partial<WriteCoalescerOptions> & { latency?: number } = {}) {
-  const recording = recordingStorage(options.latency);
+/** A coalescer of a counter's value into key "state" of `storage` (default: a recording one). */
+function setup({ latency, storage: given, ...options }: Partial<WriteCoalescerOptions> & { latency?: number; storage?: PersistStorage } = {}) {
+  const recording = recordingStorage(latency);
+  const storage = given ?? recording.storage;
   const state = { value: 0 };
   const onError = vi.fn();
-  const coalescer = createWriteCoalescer({ storage: recording.storage, key: "state", read: () => String(state.value), onError, ...options });
+  const write = (value: string | null) => (value === null ? storage.removeItem("state") : storage.setItem("state", value));
+  const coalescer = createWriteCoalescer({ write, read: () => String(state.value), onError, ...options });
   const change = (value: number) => {
     state.value = value;
     coalescer.schedule();
