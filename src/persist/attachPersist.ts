@@ -86,11 +86,10 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   });
 
   const read = (): string | null => {
-    const changes: (StoredChange & { seq?: number })[] = [];
-    for (const [mutationId, op] of runner.inFlight) {
-      if (layers.isPending(op) && !op.failed) changes.push({ kind: op.kind, id: op.id, data: op.input, mutationId, seq: op.seq });
-    }
-    changes.sort((a, b) => a.seq! - b.seq!).forEach((change) => delete change.seq);
+    const changes: StoredChange[] = [...runner.inFlight.values()]
+      .filter((op) => layers.isPending(op) && !op.failed)
+      .sort((a, b) => a.seq - b.seq)
+      .map((op) => ({ kind: op.kind, id: op.id, data: op.input, mutationId: op.mutationId! }));
     const entities = layers.confirmedEntities().map(codec.toItem);
     const stored: PersistedState = { schemaVersion: SCHEMA_VERSION, fetchedAt: client.getQueryState(queryKey)?.dataUpdatedAt ?? 0, entities, changes };
     // Nothing to keep (an empty collection, or after store.clear() at sign-out): nothing stored.
