@@ -164,6 +164,6 @@ export function createStoreManager<
     },
   };
   if (realtime) manager.realtime = realtime.handle;
-  managerInternals.set(manager, { ctx: ctx as unknown as ManagerContext<unknown, Entity>, events });
+  managerInternals.set(manager, { ctx: ctx as unknown as ManagerContext<unknown, Entity>, events, counts: runner.counts });
   return manager;
 }

@@ -1,5 +1,6 @@
 import type { ManagerContext, ManagerPart } from "./context";
 import type { Entity, LogEntry, OptimisticEvent } from "./shapes";
+import type { PendingCounts } from "./status";
 
 type Listener = (event: OptimisticEvent) => void;
 
@@ -13,6 +14,8 @@ export interface EventLog extends ManagerPart {
 export interface ManagerInternals {
   ctx: ManagerContext<unknown, Entity>;
   events: EventLog;
+  /** The changes in flight, by kind (observable). */
+  counts: PendingCounts;
 }
 
 /** Manager → its internals, for `mobx-tanstack-optimistic/devtools`. */

@@ -17,8 +17,8 @@ export class ManagerPanel {
   readonly element: HTMLElement;
   readonly #disposers: (() => void)[] = [];
 
-  constructor(doc: Document, manager: DevtoolsManager, { ctx, events }: ManagerInternals, scheduler: FrameScheduler) {
-    const { name, store, layers, client } = ctx;
+  constructor(doc: Document, manager: DevtoolsManager, { ctx, events, counts }: ManagerInternals, scheduler: FrameScheduler) {
+    const { name, store, layers } = ctx;
     const report = (error: unknown) => ctx.reporter.error(error, { source: "store" });
     const status = el(doc, "div", { class: "status", role: "status" });
     const filter = el(doc, "input", { type: "search", class: "filter", placeholder: "Filter by id", "aria-label": `Filter ${name} by entity id` });
@@ -40,11 +40,10 @@ export class ManagerPanel {
       timeline.element,
     );
 
-    const mutations = client.getMutationCache();
     const renderStatus = () => {
       const s = manager.status;
       const query = s.isLoading ? "loading" : s.isSyncing ? "syncing" : s.isError ? "error" : "idle";
-      const inFlight = KINDS.map((kind) => [kind, mutations.findAll({ mutationKey: [name, kind], exact: true, status: "pending" }).length] as const).filter(([, count]) => count > 0);
+      const inFlight = KINDS.map((kind) => [kind, counts[kind]] as const).filter(([, count]) => count > 0);
       const realtime = manager.realtime ? (manager.realtime.isConnected ? "connected" : "disconnected") : "off";
       status.replaceChildren(
         el(doc, "span", { "data-query": query }, `query: ${query}${s.isError && s.error ? ` (${s.error.message})` : ""}`),
@@ -60,15 +59,11 @@ export class ManagerPanel {
       reaction(
         () => {
           const s = manager.status;
-          return [s.isLoading, s.isSyncing, s.isError, s.error, s.failedCount, s.hasPendingMutations, manager.realtime?.isConnected];
+          return [s.isLoading, s.isSyncing, s.isError, s.error, s.failedCount, counts.create, counts.update, counts.remove, manager.realtime?.isConnected];
         },
         requestStatus,
         { onError: report },
       ),
-      // The counts by kind come from query-core's mutation cache, where each change runs as a mutation keyed [name, kind].
-      mutations.subscribe((event) => {
-        if (event.mutation?.options.mutationKey?.[0] === name) requestStatus();
-      }),
       events.tap((event) => {
         // The panel's own failure is reported like its redraws', not raised in the store's action.
         try {

@@ -329,7 +329,9 @@ describe("mountDevtools", () => {
 
       const unmount = mountDevtools(target, [manager]);
       expect(internals.ctx.layers.emit).toBeDefined();
-      expect(cacheListeners()).toBe(listenersBefore + 1);
+      // The counts in flight are read from the runner (observed), not from query-core's mutation cache.
+      expect(cacheListeners()).toBe(listenersBefore);
+      expect(getObserverTree(internals.counts, "update").observers).toBeDefined();
       expect(getObserverTree(manager.status, "failedCount").observers).toBeDefined();
       await manager.actions.update({ id: "a", data: { title: "A2" } });
       await nextFrame();
@@ -338,6 +340,7 @@ describe("mountDevtools", () => {
       expect(Array.from(target.childNodes)).toEqual(before);
       expect(internals.ctx.layers.emit).toBeUndefined();
       expect(cacheListeners()).toBe(listenersBefore);
+      expect(getObserverTree(internals.counts, "update").observers).toBeUndefined();
       expect(getObserverTree(manager.status, "failedCount").observers).toBeUndefined();
       expect(getObserverTree(manager.store.list).observers).toBeUndefined();
       // Every DOM listener the panel added (on its own nodes), removed.
