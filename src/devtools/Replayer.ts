@@ -5,7 +5,7 @@ import { getLayers, OptimisticStore } from "../core/OptimisticStore";
 import type { Entity, MutationEvent, OptimisticEvent } from "../core/shapes";
 import { createVersionRule } from "../core/versions";
 import { revive } from "./revive";
-import { loadState, saveState, type StoreState } from "./storeState";
+import { loadState, saveState, toPendingOp, type StoreState } from "./storeState";
 
 const TYPES = new Set(["mutation", "server-list", "realtime", "confirmed", "snapshot"]);
 
@@ -91,8 +91,7 @@ export class Replayer<T extends Entity = Entity> {
   #mutation(event: MutationEvent, data: T | undefined): void {
     const layers = this.#layers;
     if (event.phase === "applied") {
-      const base = { seq: event.change, id: event.id, mutationId: event.mutationId };
-      const op = (event.kind === "create" ? { ...base, kind: "create", entity: data } : event.kind === "update" ? { ...base, kind: "update", patch: data } : { ...base, kind: "remove" }) as PendingOp<T>;
+      const op = toPendingOp<T>(event.change, event.kind, event.id, event.mutationId, data);
       const x = layersInternals(layers);
       if (x.tick() < event.change) x.setTick(event.change);
       this.#ops.set(event.change, op);

@@ -36,6 +36,12 @@ export interface StoreState {
   versionField?: string;
 }
 
+/** The change a recording describes (number, kind, entity id, receipt, data), as the layers hold it. */
+export function toPendingOp<T extends Entity>(seq: number, kind: PendingOp<T>["kind"], id: string, mutationId: string | undefined, data: unknown): PendingOp<T> {
+  const base = { seq, id, mutationId };
+  return (kind === "create" ? { ...base, kind, entity: data } : kind === "update" ? { ...base, kind, patch: data } : { ...base, kind: "remove" }) as PendingOp<T>;
+}
+
 /** Reads the state of `layers` (a live store's or a replayed one's). */
 export function saveState<T extends Entity>(layers: OptimisticLayers<T>): StoreState {
   const x = layersInternals(layers);
@@ -78,9 +84,7 @@ export function loadState<T extends Entity>(layers: OptimisticLayers<T>, state: 
     const confirmed = new Map((revive(state.confirmed) as T[]).map((entity) => [entity.id, entity]));
     let inFlight = 0;
     for (const saved of state.changes) {
-      const base = { seq: saved.change, id: saved.id, mutationId: saved.mutationId };
-      const data = revive(saved.data);
-      const op = (saved.kind === "create" ? { ...base, kind: "create", entity: data } : saved.kind === "update" ? { ...base, kind: "update", patch: data } : { ...base, kind: "remove" }) as PendingOp<T>;
+      const op = toPendingOp<T>(saved.change, saved.kind, saved.id, saved.mutationId, revive(saved.data));
       if (saved.failed !== undefined) op.failed = new Error(saved.failed);
       let track = x.tracks.get(saved.id);
       if (!track) {
