@@ -52,3 +52,9 @@ export function toError(value: unknown): Error {
 export function isValidId(id: unknown): id is string {
   return (typeof id === "string" && id !== "") || (typeof id === "number" && Number.isFinite(id));
 }
+
+/** What a misused value is, for an error message: `null`, its class name (`Object`, `Map`), or its type. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
+}

@@ -1,11 +1,9 @@
-import { OptimisticError } from "../core/errors";
+import { kindOf, OptimisticError } from "../core/errors";
 import { el } from "./dom";
 import { FrameScheduler } from "./FrameScheduler";
 import { ManagerPanel } from "./ManagerPanel";
 import { panelStyles } from "./panelStyles";
 import { internalsOf, type DevtoolsManager } from "./recordEvents";
-
-const kindOf = (value: unknown) => (value === null ? "null" : typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value);
 
 /**
  * Mounts the devtools panel in `target`: for each manager, its entities with their write status

@@ -1,7 +1,7 @@
 import { QueryObserver, type Query, type QueryFunctionContext, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
-import { OptimisticConfigError } from "../core/errors";
+import { kindOf, OptimisticConfigError } from "../core/errors";
 import type { DetachedChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
@@ -85,7 +85,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     if (!scoped || context.queryKey[1] === scope) fetchStarted();
     const data = await config.queryFn(context);
     if (!Array.isArray(data)) {
-      throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${describe(data)}.`);
+      throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${kindOf(data)}.`);
     }
     return data;
   };
@@ -281,10 +281,6 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   };
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  return typeof value === "object" ? (value.constructor?.name ?? "object") : typeof value;
-}
 
 /**
  * Structural sharing of a fetched list: each item equal to the one at its place in the previous
