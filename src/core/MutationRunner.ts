@@ -9,6 +9,7 @@ import { plain } from "./plain";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
 import type { PendingCounts } from "./status";
+import { isTempId } from "./temporaryId";
 import { compareVersions } from "./versions";
 
 type Kind = PendingOp<unknown>["kind"];
@@ -396,7 +397,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** A change of a created entity whose create is gone (failed and dropped): nothing to keep it for. */
   #orphan(op: PendingOp<TUiData>): boolean {
-    return op.id.startsWith("temp-") && !this.#ctx.layers.hasCreate(op.id);
+    return isTempId(op.id) && !this.#ctx.layers.hasCreate(op.id);
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */

@@ -5,6 +5,7 @@ import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "./er
 import type { MutationRunner } from "./MutationRunner";
 import type { PendingOp } from "./OptimisticLayers";
 import type { Entity } from "./shapes";
+import { isTempId, TEMP_ID_PREFIX } from "./temporaryId";
 
 type Kind = PendingOp<unknown>["kind"];
 
@@ -29,7 +30,7 @@ export function createActions<TApiData, TUiData extends Entity>(
   before?: () => void,
 ): Actions<TApiData> {
   const { config, layers, transformer, name } = ctx;
-  const tempPrefix = `temp-${ctx.instanceId}-`;
+  const tempPrefix = `${TEMP_ID_PREFIX}${ctx.instanceId}-`;
   const optimisticDefaults = () => transformer?.optimisticDefaults ?? config.optimisticDefaults;
 
   const guard = (action: string): void => {
@@ -108,8 +109,7 @@ export function createActions<TApiData, TUiData extends Entity>(
   /** What a call with `id` targets: a temporary id answered is the server id; one whose entity is gone is refused. */
   const targetOf = (id: unknown, action: Kind): string | undefined => {
     const target = layers.resolve(checkedId(id, action, name));
-    // Any temporary id: this manager's, or one restored from storage (made by an earlier instance).
-    if (target.startsWith("temp-") && !layers.isTaken(target)) {
+    if (isTempId(target) && !layers.isTaken(target)) {
       if (action === "remove") return undefined;
       throw new OptimisticEntityError(`${action} on "${name}": "${target}" is the temporary id of an entity that no longer exists (its create failed, or it was removed).`);
     }

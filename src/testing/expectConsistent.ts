@@ -2,6 +2,7 @@ import { QueryObserver, type QueryClient } from "@tanstack/query-core";
 import type { DataTransformer, Entity, OptimisticStore, OptimisticStoreManager } from "../index";
 // Public functions, imported from their own modules rather than through "../index": the bundler
 // then shares only these modules with the core entry, and the kit does not carry the whole store.
+import { isTempId } from "../core/temporaryId";
 import { getGlobalQueryClient } from "../query/queryClient";
 import { createDefaultTransformer } from "../transforms/createDefaultTransformer";
 import { shallowEqual } from "../utils/shallowEqual";
@@ -28,7 +29,6 @@ interface WriteStatusLike {
   error?: unknown;
 }
 
-const TEMP_PREFIX = "temp-";
 
 const quote = (ids: Iterable<string>) => [...ids].map((id) => JSON.stringify(id)).join(", ");
 
@@ -89,7 +89,7 @@ export function expectConsistent<TUiData extends Entity, TApiData extends Entity
   if (status.isSyncing || status.isLoading) problems.push(`a fetch is still in flight: status.isSyncing is ${status.isSyncing}, status.isLoading is ${status.isLoading}.`);
 
   // 2. No temporary row without its create.
-  const orphans = [...store.entities.keys()].filter((id) => id.startsWith(TEMP_PREFIX) && !store.isPending(id) && !failed.has(id));
+  const orphans = [...store.entities.keys()].filter((id) => isTempId(id) && !store.isPending(id) && !failed.has(id));
   if (orphans.length > 0) problems.push(`temporary id ${quote(orphans)} is in the store without a create in flight or kept failed (an orphaned optimistic row).`);
 
   // 3. list and entities agree.
