@@ -273,6 +273,12 @@ export class OptimisticLayers<T extends Entity> {
     });
   }
 
+  /** A confirmed write of its own (a store method, the server's entity a conflict brought), told to the event log as such. */
+  confirm(id: string, value: T | undefined): void {
+    this.writeConfirmed(id, value);
+    this.emit?.(value ? { type: "confirmed", op: "upsert", id, data: plain(value) } : { type: "confirmed", op: "remove", id });
+  }
+
   /**
    * Applies a complete list: entities in it become confirmed (unless written after the fetch started,
    * or, for a list from the cache, not yet written back), confirmed entities missing from it are

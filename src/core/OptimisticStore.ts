@@ -1,5 +1,4 @@
 import type { DataTransformer } from "../transforms/types";
-import { plain } from "./plain";
 import { isValidId, OptimisticEntityError } from "./errors";
 import { OptimisticLayers } from "./OptimisticLayers";
 import type { Entity, WriteStatus } from "./shapes";
@@ -104,25 +103,18 @@ export class OptimisticStore<T extends Entity> {
 
   /** Writes an entity into the confirmed state (adds it or replaces it). */
   upsert(entity: T): void {
-    this.#write(checkId(entity, "upsert"), entity);
+    this.#layers.confirm(checkId(entity, "upsert"), entity);
   }
 
   /** Merges `updates` into the confirmed entity; does nothing if there is none. */
   update(id: string, updates: Partial<T>): void {
     const existing = this.#layers.confirmed(id);
-    if (existing) this.#write(id, { ...existing, ...updates, id: existing.id });
+    if (existing) this.#layers.confirm(id, { ...existing, ...updates, id: existing.id });
   }
 
   /** Removes an entity from the confirmed state. */
   remove(id: string): void {
-    this.#write(id, undefined);
-  }
-
-  /** A confirmed write through the store's own methods (told to the event log, when it listens). */
-  #write(id: string, value: T | undefined): void {
-    const layers = this.#layers;
-    layers.writeConfirmed(id, value);
-    layers.emit?.(value ? { type: "confirmed", op: "upsert", id, data: plain(value) } : { type: "confirmed", op: "remove", id });
+    this.#layers.confirm(id, undefined);
   }
 
   /** Removes every entity, and forgets the optimistic changes in flight. */

@@ -2,7 +2,6 @@ import { shallowEqual } from "../utils/shallowEqual";
 import type { ManagerContext } from "./context";
 import { OptimisticConflictError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
-import { plain } from "./plain";
 import type { Entity } from "./shapes";
 import type { OptimisticConflictConfig } from "./types";
 
@@ -74,8 +73,7 @@ export function createConflicts<TApiData, TUiData extends Entity>(
           // A change no longer in the store (cleared, another scope, destroyed) is not resolved here.
           server = ctx.isDestroyed() || !layers.isPending(op) ? undefined : detect(error);
           if (!server) throw error;
-          layers.writeConfirmed(op.id, server);
-          layers.emit?.({ type: "confirmed", op: "upsert", id: op.id, data: plain(server) });
+          layers.confirm(op.id, server);
           // With `version`, a newer entity the store already had stays: it is the one to build on.
           server = layers.confirmed(op.id) ?? server;
           reporter.debug?.("update conflicted", { id: op.id, attempt });
