@@ -492,63 +492,61 @@ export class OptimisticLayers<T extends Entity> {
   }
 
   #succeedCreate(op: PendingOp<T>, entity: T | undefined): string {
-    {
-      const tempId = op.id;
-      const track = this.#take(op);
-      if (!track || op.kind !== "create") return tempId;
-      if (!entity) {
-        track.ops.unshift(op);
-        this.#placeholders.add(op);
-        return tempId;
-      }
-      const serverId = entity.id;
-      // An entity the server deleted before this client learned of its creation stays deleted.
-      const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
-      if (serverId === tempId) {
-        // The server took the client's id: the entity stays where it is.
-        this.#markChanged(serverId, !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
-        this.#refresh(tempId, track);
-        return tempId;
-      }
-      if (track.confirmed !== undefined) {
-        // A server entity already goes by the client's id, and an alias must never redirect it:
-        // that id keeps its entity and its queued changes, and the created one is added beside it.
-        this.#refresh(tempId, track);
-        this.#markChanged(serverId, this.#setConfirmed(serverId, value));
-        return tempId;
-      }
-      this.#tempIds.link(tempId, serverId);
-      const tempVisible = this.entities.peek(tempId);
-      const at = tempVisible === undefined ? -1 : this.#order.indexOf(tempId, tempVisible);
-      this.#tracks.delete(tempId);
-      this.#status.changed(tempId);
-      this.#write.drop(tempId);
-      this.#order.forgetPlace(tempId);
-
-      let serverTrack = this.#tracks.get(serverId);
-      if (track.ops.length > 0) {
-        serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined, error: undefined, failing: false };
-        for (const queued of track.ops) queued.id = serverId;
-        serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
-        serverTrack.error ??= track.error;
-        this.#tracks.set(serverId, serverTrack);
-      }
-      this.#countFailing(track, false);
-      const write = () => {
-        // An echo of the create (or a newer event) may have confirmed the server entity already.
-        const older = this.#older(serverId, serverTrack ? serverTrack.confirmed : this.entities.peek(serverId), value);
-        this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
-        if (serverTrack) this.#refresh(serverId, serverTrack);
-        else if (value === undefined) this.#tempIds.forget(serverId);
-      };
-      // A visible temporary row is where the server entity goes.
-      if (at < 0) write();
-      else {
-        this.#order.deferring(write);
-        this.#order.placeAt(serverId, at);
-      }
-      return serverId;
+    const tempId = op.id;
+    const track = this.#take(op);
+    if (!track || op.kind !== "create") return tempId;
+    if (!entity) {
+      track.ops.unshift(op);
+      this.#placeholders.add(op);
+      return tempId;
     }
+    const serverId = entity.id;
+    // An entity the server deleted before this client learned of its creation stays deleted.
+    const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
+    if (serverId === tempId) {
+      // The server took the client's id: the entity stays where it is.
+      this.#markChanged(serverId, !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
+      this.#refresh(tempId, track);
+      return tempId;
+    }
+    if (track.confirmed !== undefined) {
+      // A server entity already goes by the client's id, and an alias must never redirect it:
+      // that id keeps its entity and its queued changes, and the created one is added beside it.
+      this.#refresh(tempId, track);
+      this.#markChanged(serverId, this.#setConfirmed(serverId, value));
+      return tempId;
+    }
+    this.#tempIds.link(tempId, serverId);
+    const tempVisible = this.entities.peek(tempId);
+    const at = tempVisible === undefined ? -1 : this.#order.indexOf(tempId, tempVisible);
+    this.#tracks.delete(tempId);
+    this.#status.changed(tempId);
+    this.#write.drop(tempId);
+    this.#order.forgetPlace(tempId);
+
+    let serverTrack = this.#tracks.get(serverId);
+    if (track.ops.length > 0) {
+      serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined, error: undefined, failing: false };
+      for (const queued of track.ops) queued.id = serverId;
+      serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
+      serverTrack.error ??= track.error;
+      this.#tracks.set(serverId, serverTrack);
+    }
+    this.#countFailing(track, false);
+    const write = () => {
+      // An echo of the create (or a newer event) may have confirmed the server entity already.
+      const older = this.#older(serverId, serverTrack ? serverTrack.confirmed : this.entities.peek(serverId), value);
+      this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
+      if (serverTrack) this.#refresh(serverId, serverTrack);
+      else if (value === undefined) this.#tempIds.forget(serverId);
+    };
+    // A visible temporary row is where the server entity goes.
+    if (at < 0) write();
+    else {
+      this.#order.deferring(write);
+      this.#order.placeAt(serverId, at);
+    }
+    return serverId;
   }
 
   // ---- whole-store operations (legacy API) -----------------------------------------------
@@ -638,12 +636,15 @@ export class OptimisticLayers<T extends Entity> {
   /** This client learned that `id` is deleted: answers to changes made before now cannot bring it back. */
   #learnDeleted(id: string): void {
     if (this.#opCount === 0) return;
-    this.#deletions.learn(id, this.nextSeq(), () => {
-      let oldest = Infinity;
-      for (const track of this.#tracks.values()) for (const op of track.ops) oldest = Math.min(oldest, op.seq);
-      return oldest;
-    });
+    this.#deletions.learn(id, this.nextSeq(), this.#oldestSeq);
   }
+
+  /** The number of the oldest change still held (in flight or kept failed). */
+  readonly #oldestSeq = (): number => {
+    let oldest = Infinity;
+    for (const track of this.#tracks.values()) for (const op of track.ops) oldest = Math.min(oldest, op.seq);
+    return oldest;
+  };
 
   /** With no change in flight, no answer is left that a deletion must outrank. */
   #forgetDeletions(): void {
