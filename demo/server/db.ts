@@ -147,10 +147,28 @@ const now = () => new Date().toISOString();
 
 export type DemoDatabase = ReturnType<typeof openDatabase>;
 
+/**
+ * WAL lets several server processes share the file. Switching to it takes the file for a moment,
+ * and SQLite answers "database is locked" at once (without waiting `timeout`) when another process
+ * is opening the same file right then, so it is tried again for up to 5 s.
+ */
+function switchToWal(db: Database.Database) {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "SQLITE_BUSY" || attempt === 100) throw error;
+      Atomics.wait(pause, 0, 0, 50);
+    }
+  }
+}
+
 /** Opens (and on first use creates and seeds) the database at `path` (`":memory:"` for a private one). */
 export function openDatabase(path: string) {
   const db = new Database(path, { timeout: 5000 });
-  if (path !== ":memory:") db.pragma("journal_mode = WAL");
+  if (path !== ":memory:") switchToWal(db);
   db.exec(SCHEMA);
   // Files made before posts had an owner: their posts were the demo account's.
   const postColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('posts')").all();
