@@ -7,31 +7,59 @@ export interface Turn {
 }
 
 /**
+ * A turn, and what the next change of its entity waits on. Its promise is only made when a next
+ * change comes while it is still going: most changes have none, and cost no promise.
+ */
+class Gate implements Turn {
+  #open = false;
+  #opened: Promise<void> | undefined;
+  #release: (() => void) | undefined;
+
+  constructor(
+    readonly prior: Promise<void> | undefined,
+    private readonly id = "",
+    private readonly onDone?: (gate: Gate, id: string) => void,
+  ) {}
+
+  /** Resolves once this turn is done; undefined if it is already. */
+  wait(): Promise<void> | undefined {
+    if (this.#open) return undefined;
+    return (this.#opened ??= new Promise<void>((resolve) => (this.#release = resolve)));
+  }
+
+  done(): void {
+    if (this.#open) return;
+    this.#open = true;
+    this.#release?.();
+    this.onDone?.(this, this.id);
+  }
+}
+
+/**
  * The changes of one entity reach the server in the order they were made: each takes a turn on its
  * entity, waits for the turn before it, and ends its own once it is sent — so the next change goes
  * right after, without waiting for an answer. A create's turn ends when its server id is known:
  * changes queued on the temporary id then move to the server id, ahead of any made later.
  */
 export class SendOrder {
-  /** Entity id → the last change taken on it. */
-  #last = new Map<string, Promise<void>>();
+  /** Entity id → the last change taken on it (still going). */
+  #last = new Map<string, Gate>();
 
   /** @param resolve the id an entity has now (a temporary id answered: its server id). */
   constructor(private readonly resolve: (id: string) => string) {}
 
-  take(id: string): Turn {
+  /** A turn ended: it is no entity's last one any more (under its id, or the server id it got since). */
+  readonly #forget = (gate: Gate, id: string): void => {
     const last = this.#last;
-    const prior = last.get(id);
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    last.set(id, mine);
-    return {
-      prior,
-      done: () => {
-        release();
-        for (const key of [id, this.resolve(id)]) if (last.get(key) === mine) last.delete(key);
-      },
-    };
+    if (last.get(id) === gate) last.delete(id);
+    const now = this.resolve(id);
+    if (now !== id && last.get(now) === gate) last.delete(now);
+  };
+
+  take(id: string): Turn {
+    const gate = new Gate(this.#last.get(id)?.wait(), id, this.#forget);
+    this.#last.set(id, gate);
+    return gate;
   }
 
   /** A create answered: the changes queued on its temporary id go before later ones of the server id. */
@@ -41,8 +69,15 @@ export class SendOrder {
     if (tail === undefined || tempId === serverId) return;
     last.delete(tempId);
     const other = last.get(serverId);
-    const joined = other ? Promise.all([other, tail]).then(() => undefined) : tail;
+    if (!other) {
+      last.set(serverId, tail);
+      return;
+    }
+    const joined = new Gate(undefined);
     last.set(serverId, joined);
-    if (other) void joined.then(() => last.get(serverId) === joined && last.delete(serverId));
+    void Promise.all([other.wait(), tail.wait()]).then(() => {
+      joined.done();
+      if (last.get(serverId) === joined) last.delete(serverId);
+    });
   }
 }
