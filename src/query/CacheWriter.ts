@@ -1,4 +1,4 @@
-import type { Query, QueryClient } from "@tanstack/query-core";
+import type { Query, QueryCache, QueryCacheNotifyEvent, QueryClient } from "@tanstack/query-core";
 import { observable, reaction, runInAction } from "mobx";
 import type { EntityCodec } from "../core/entityCodec";
 import type { DetachedChange } from "../core/MutationRunner";
@@ -12,6 +12,31 @@ const writtenBack = /* @__PURE__ */ new WeakSet<readonly unknown[]>();
 /** Whether `data` is a list some manager wrote back (not a fetch result). */
 export function isWrittenBack(data: unknown): boolean {
   return Array.isArray(data) && writtenBack.has(data);
+}
+
+/** Per query cache, how many of its listeners are managers' own: none of them reads a write-back's event. */
+const ownListeners = /* @__PURE__ */ new WeakMap<QueryCache, number>();
+
+/** Subscribes a manager's own listener to `cache` (counted: see {@link othersListen}); returns the disposer. */
+export function listenToCache(cache: QueryCache, listener: (event: QueryCacheNotifyEvent) => void): () => void {
+  ownListeners.set(cache, (ownListeners.get(cache) ?? 0) + 1);
+  const unsubscribe = cache.subscribe(listener);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    unsubscribe();
+    ownListeners.set(cache, (ownListeners.get(cache) ?? 1) - 1);
+  };
+}
+
+/**
+ * Whether anyone but the managers listens to `cache` (a persister, devtools, the user). query-core
+ * has no public count of listeners: when its `listeners` set cannot be read, assume someone does.
+ */
+function othersListen(cache: QueryCache): boolean {
+  const listeners = (cache as unknown as { listeners?: unknown }).listeners;
+  return !(listeners instanceof Set) || listeners.size > (ownListeners.get(cache) ?? 0);
 }
 
 export interface CacheWriterOptions<TApiData, TUiData extends Entity> {
@@ -37,8 +62,9 @@ export interface CacheWriterOptions<TApiData, TUiData extends Entity> {
  * item stays exactly what the server sent last, and a list another manager of the key wrote keeps
  * that manager's changes. While nobody else observes the query, the cached list is patched in place
  * (a change costs the same at any size: `getQueryData` reads it current at once) and the query is
- * told (`setQueryData`, for the cache's subscribers: persisters, devtools) once per macrotask; when
- * another observer reads it, a patched copy is stored at once, as TanStack Query expects.
+ * told (`setQueryData`, for the cache's subscribers: persisters, devtools) once per macrotask, if the
+ * cache has subscribers besides the managers; when another observer reads it, a patched copy is
+ * stored at once, as TanStack Query expects.
  */
 export class CacheWriter<TApiData, TUiData extends Entity> {
   /** The list the store has applied or written, as the cache holds it; undefined when the cache holds one it has not applied. */
@@ -96,7 +122,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     const base = this.#baseOf(cached);
     const next = this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
     if (next?.data !== base.data) this.#write(next, false, base === this.mark);
-    else this.#announce ??= setTimeout(() => this.announce(), 0);
+    // Patched in place: only the cache's subscribers can want to hear of it (the managers' own ignore it).
+    else if (this.#announce === undefined && othersListen(this.#options.client.getQueryCache())) this.#announce = setTimeout(() => this.announce(), 0);
   }
 
   /** Tells the query's subscribers of changes patched into its list in place. */

@@ -6,7 +6,7 @@ import type { DetachedChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
 import { shallowEqual } from "../utils/shallowEqual";
-import { CacheWriter, isWrittenBack } from "./CacheWriter";
+import { CacheWriter, isWrittenBack, listenToCache } from "./CacheWriter";
 
 const DEFAULT_STALE_TIME = 5 * 60 * 1000;
 
@@ -196,7 +196,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     }
   };
 
-  const unsubscribeCache = client.getQueryCache().subscribe((event) => {
+  const unsubscribeCache = listenToCache(client.getQueryCache(), (event) => {
     if (event.query !== observer.getCurrentQuery()) return;
     if (event.type === "observerAdded" && event.observer !== observer) {
       writer.flush();

@@ -271,6 +271,29 @@ describe("when the query cache is current", () => {
     unsubscribe();
   });
 
+  it("tells nobody of a change patched in place when only managers listen to the cache, and the cache still reads it", async () => {
+    const { manager, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const query = client.getQueryCache().find({ queryKey: ["items"], exact: true })!;
+    const state = query.state;
+
+    manager.store.upsert({ id: "a", title: "A2" });
+    await nextMacrotask();
+
+    expect(cachedTitles(client)).toEqual(["A2", "B", "C"]);
+    // No setQueryData: the query's state (and its observer's result) was not rebuilt.
+    expect(query.state).toBe(state);
+
+    // A subscriber that comes later hears of the next change.
+    const writes = vi.fn();
+    const unsubscribe = client.getQueryCache().subscribe((event) => event.type === "updated" && event.action.type === "success" && writes());
+    manager.store.upsert({ id: "b", title: "B2" });
+    await nextMacrotask();
+    expect(writes).toHaveBeenCalledTimes(1);
+    expect(cachedTitles(client)).toEqual(["A2", "B2", "C"]);
+    unsubscribe();
+  });
+
   it("after a realtime burst applied in one action, written once", async () => {
     const { manager, client } = await setupManager({ seed: makeTodos(), config: { realtime: { eventType: "items_update" } } });
     await loaded(manager, 3);

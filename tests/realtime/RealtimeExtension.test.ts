@@ -312,9 +312,43 @@ describe("RealtimeExtension", () => {
     it("applies events again at once after a quiet moment", async () => {
       const { store, socket } = setup();
       socket.fire(EVENT, event("UPDATE", { id: "1", title: "first" }));
-      await nextMacrotask();
+      // Quiet: no event applied for longer than the batch window (1 ms).
+      await new Promise((resolve) => setTimeout(resolve, 5));
       socket.fire(EVENT, event("UPDATE", { id: "1", title: "second" }));
       expect(store.get("1")?.title).toBe("second");
+    });
+
+    it("arms no timer for a lone event", () => {
+      const { store, socket } = setup();
+      const setTimeoutSpy = vi.spyOn(globalThis, "setTimeout");
+      try {
+        socket.fire(EVENT, event("UPDATE", { id: "1", title: "alone" }));
+        expect(store.get("1")?.title).toBe("alone");
+        expect(setTimeoutSpy).not.toHaveBeenCalled();
+      } finally {
+        setTimeoutSpy.mockRestore();
+      }
+    });
+
+    it("batches events that arrive within 1 ms of the last applied one, also from a later macrotask", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+      try {
+        const { store, socket } = setup();
+        socket.fire(EVENT, event("UPDATE", { id: "1", title: "first" }));
+        expect(store.get("1")?.title).toBe("first");
+        // Another macrotask, with no time passed: the event waits for the batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        socket.fire(EVENT, event("UPDATE", { id: "1", title: "second" }));
+        expect(store.get("1")?.title).toBe("first");
+        vi.advanceTimersByTime(1);
+        expect(store.get("1")?.title).toBe("second");
+        // 1 ms after that batch, the next event is applied at once.
+        vi.advanceTimersByTime(1);
+        socket.fire(EVENT, event("UPDATE", { id: "1", title: "third" }));
+        expect(store.get("1")?.title).toBe("third");
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it("applies queued events before disconnecting", () => {
