@@ -140,6 +140,19 @@ describe("createDefaultTransformer", () => {
       expect((ui.createdAt as Date).getTime()).toBe(time);
     });
 
+    it("reads the canonical toISOString() form as the same instant as new Date(text), and writes it back as is", () => {
+      fc.assert(
+        fc.property(fc.date({ min: new Date("0100-01-01T00:00:00.000Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }), (instant) => {
+          const text = instant.toISOString();
+          const ui = transformer().toUi({ id: "1", updatedAt: text });
+          expect(ui.updatedAt).toBeInstanceOf(Date);
+          expect((ui.updatedAt as Date).getTime()).toBe(new Date(text).getTime());
+          expect(transformer().toApi(ui).updatedAt).toBe(text);
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
     it("keeps years 0 to 99 as they are written", () => {
       const ui = transformer().toUi({ id: "1", date: "0050-06-07", time: "0001-01-01T00:00:00" });
       expect((ui.date as Date).getUTCFullYear()).toBe(50);
@@ -163,6 +176,12 @@ describe("createDefaultTransformer", () => {
       "2024-01-02Z",
       "2024-01-02T03:04:05.Z",
       "2024-01-02T03:04:05+020",
+      "2024-02-30T00:00:00.000Z",
+      "2024-13-01T00:00:00.000Z",
+      "2024-01-02T24:00:00.000Z",
+      "2024-01-02T03:60:00.000Z",
+      "2024-01-02T03:04:60.000Z",
+      "2024-01-02T03:04:05.0a0Z",
       "2024",
       "2024-01",
       "2024-1-2",
