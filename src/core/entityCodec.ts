@@ -57,7 +57,9 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
         reporter.dropped(new OptimisticEntityError(`${source} data of "${name}" has no valid id; it was ignored.`), { source, payload: item });
         return undefined;
       }
-      if (remember) itemOf.set(entity, item as TApiData);
+      // A lossless transformer's item could be rebuilt, but an answer's or an event's is about to be
+      // written back: remembered, it costs no conversion then. A fetched item is in the cache already.
+      if (remember || source !== "query") itemOf.set(entity, item as TApiData);
       return entity;
     },
     toItem,
