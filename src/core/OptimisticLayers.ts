@@ -5,7 +5,6 @@ import { KeyedSignals } from "./KeyedSignals";
 import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
 import { plain } from "./plain";
-import { idAt, markOf, type ServerListMark } from "./ServerListMark";
 import type { Entity, LogEntry, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
 import type { VersionRule } from "./versions";
@@ -55,7 +54,11 @@ export interface Track<T> {
   acks: Map<string, number> | undefined;
 }
 
-export type { ServerListMark };
+/** How the last applied server list looked, so the next one can skip what did not change. */
+export interface ServerListMark {
+  readonly data: readonly unknown[];
+  readonly ids: readonly (string | undefined)[];
+}
 
 /**
  * Where a complete list comes from: a fetch (the server's word, newer than every confirmed write
@@ -310,7 +313,7 @@ export class OptimisticLayers<T extends Entity> {
       const structureChanged = this.#order.deferring(() => {
         for (let i = 0; i < data.length; i++) {
           const item = data[i];
-          const previousId = previous && idAt(previous, i);
+          const previousId = previous?.ids[i];
           if (previous && item === previous.data[i] && (previousId === undefined || !this.#dirty.has(previousId))) {
             ids[i] = previousId;
             if (emit && previousId !== undefined) items.push(this.confirmed(previousId) as T);
@@ -349,7 +352,7 @@ export class OptimisticLayers<T extends Entity> {
       }
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
-    return markOf(data, ids);
+    return { data, ids };
   }
 
   /** The cache's list was written in an order of its own: the next server list puts `list` in its order. */

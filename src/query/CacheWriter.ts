@@ -2,9 +2,8 @@ import type { Query, QueryCache, QueryCacheNotifyEvent, QueryClient } from "@tan
 import { observable, reaction, runInAction } from "mobx";
 import type { EntityCodec } from "../core/entityCodec";
 import type { DetachedChange } from "../core/MutationRunner";
-import type { OptimisticLayers } from "../core/OptimisticLayers";
+import type { OptimisticLayers, ServerListMark } from "../core/OptimisticLayers";
 import type { Reporter } from "../core/reporter";
-import { markOf, ownId, type ServerListMark } from "../core/ServerListMark";
 import type { Entity } from "../core/shapes";
 
 /** Lists written back by any manager: a manager seeing one in the cache knows it is not a fetch. */
@@ -79,8 +78,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    */
   #positions = new Map<string, number>();
   #removals: number[] = [];
-  /** The list the positions were built for (or patched into since). */
-  #indexed: ServerListMark | undefined;
+  /** The `ids` the positions were built for. */
+  #indexed: readonly (string | undefined)[] | undefined;
   #writing = false;
   #disposed = false;
   /** Bumped once per action that changed confirmed state: the reaction writes at the action's end. */
@@ -123,12 +122,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     const base = this.#baseOf(cached);
     const next = this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
     if (next?.data !== base.data) this.#write(next, false, base === this.mark);
-    else {
-      // Patched in place: the same list (its ids may be kept from now on).
-      if (next) this.mark = next;
-      // Only the cache's subscribers can want to hear of it (the managers' own ignore it).
-      if (this.#announce === undefined && othersListen(this.#options.client.getQueryCache())) this.#announce = setTimeout(() => this.announce(), 0);
-    }
+    // Patched in place: only the cache's subscribers can want to hear of it (the managers' own ignore it).
+    else if (this.#announce === undefined && othersListen(this.#options.client.getQueryCache())) this.#announce = setTimeout(() => this.announce(), 0);
   }
 
   /** Tells the query's subscribers of changes patched into its list in place. */
@@ -186,27 +181,24 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     const mark = this.mark;
     if (mark && mark.data === cached) return mark;
     const { codec } = this.#options;
-    return markOf(cached, cached.map((item) => codec.toEntity(item, "query")?.id));
+    return { data: cached, ids: cached.map((item) => codec.toEntity(item, "query")?.id) };
   }
 
-  /** Where `id` stands in `data` (whose ids are `ids`, or its items' own); -1 when it is not there. */
-  #positionOf(data: readonly unknown[], ids: readonly (string | undefined)[] | undefined, id: string): number {
-    if (this.#removals.length > 64) this.#index(data, ids);
+  /** Where `id` stands in `ids`; -1 when it is not there. */
+  #positionOf(ids: readonly (string | undefined)[], id: string): number {
+    if (this.#indexed !== ids || this.#removals.length > 64) this.#index(ids);
     let at = this.#positions.get(id);
     if (at === undefined) return -1;
     for (const removed of this.#removals) if (removed < at) at--;
-    if (ids) return ids[at] === id ? at : ids.indexOf(id);
-    return ownId(data[at]) === id ? at : data.findIndex((item) => ownId(item) === id);
+    return ids[at] === id ? at : ids.indexOf(id);
   }
 
-  #index(data: readonly unknown[], ids: readonly (string | undefined)[] | undefined): void {
+  #index(ids: readonly (string | undefined)[]): void {
     const positions = this.#positions;
     positions.clear();
-    for (let i = 0; i < data.length; i++) {
-      const known = ids ? ids[i] : ownId(data[i]);
-      if (known !== undefined) positions.set(known, i);
-    }
+    ids.forEach((known, i) => known !== undefined && positions.set(known, i));
     this.#removals = [];
+    this.#indexed = ids;
   }
 
   /**
@@ -215,49 +207,36 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    */
   #patch(base: ServerListMark, changes: Iterable<[string, TUiData | undefined]>, elsewhere = false): ServerListMark | undefined {
     const { codec, layers } = this.#options;
-    // Patched in place along with the list, and for a copy too (the previous mark is not used again).
-    let ids = base.ids as (string | undefined)[] | undefined;
+    const ids = base.ids as (string | undefined)[];
     let data: unknown[] | undefined = base === this.mark && !this.#options.shared() ? (base.data as unknown[]) : undefined;
-    // The positions follow the list from one patch to the next, in place or copied.
-    if (this.#indexed !== base) {
-      this.#index(base.data, ids);
-      this.#indexed = base;
-    }
     let changed = false;
     for (const [id, entity] of changes) {
-      const at = this.#positionOf(data ?? base.data, ids, id);
+      const at = this.#positionOf(ids, id);
       if (at < 0 && entity === undefined) continue;
       data ??= base.data.slice();
       changed = true;
-      const item = entity === undefined ? undefined : codec.toItem(entity);
-      // An item whose own id is not its entity's (a transformer that maps ids): the ids are kept from now on.
-      if (!ids && item !== undefined && ownId(item) !== id) ids = data.map(ownId);
       if (at < 0) {
         // Appended here, the new entity may stand elsewhere in `list`: the next server list, even
         // one equal to this, puts `list` in order.
         if (!elsewhere) layers.orderUnknown();
         // Stored as of the last indexing: the removals since were all before it.
         this.#positions.set(id, data.length + this.#removals.length);
-        data.push(item);
-        ids?.push(id);
-      } else if (item !== undefined) data[at] = item;
+        data.push(codec.toItem(entity!));
+        ids.push(id);
+      } else if (entity !== undefined) data[at] = codec.toItem(entity);
       else {
         data.splice(at, 1);
-        ids?.splice(at, 1);
+        ids.splice(at, 1);
         this.#positions.delete(id);
         this.#removals.push(at);
       }
     }
-    if (!changed) return undefined;
-    const next: ServerListMark = ids ? { data: data!, ids } : { data: data! };
-    this.#indexed = next;
-    return next;
+    return changed ? { data: data!, ids } : undefined;
   }
 
   #fullList(): ServerListMark {
     const { layers, codec } = this.#options;
     const entities = layers.confirmedEntities();
-    const data = entities.map((entity) => codec.toItem(entity));
-    return markOf(data, entities.map((entity) => entity.id));
+    return { data: entities.map((entity) => codec.toItem(entity)), ids: entities.map((entity) => entity.id) };
   }
 }

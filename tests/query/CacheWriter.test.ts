@@ -31,10 +31,6 @@ afterEach(async () => {
 const cachedTitles = (client: ReturnType<typeof createTestQueryClient>, key = "items") =>
   (client.getQueryData<Todo[]>([key]) ?? []).map((row) => row.title);
 
-/** Entities under other ids than their server items: `a` shows as `ui-a`. */
-const prefixIds: DataTransformer<Todo, Todo> = { toUi: (todo) => ({ ...todo, id: `ui-${todo.id}` }), toApi: (todo) => ({ ...todo, id: todo.id.slice(3) }) };
-const cachedRows = (client: ReturnType<typeof createTestQueryClient>) => client.getQueryData<Todo[]>(["items"])?.map((row) => `${row.id}:${row.title}`);
-
 /** Resolves once the server has answered (the test's own request goes after any earlier one). */
 async function roundTrip(server: TestServer<Todo>): Promise<void> {
   await fetch(`${server.url}/ping`);
@@ -202,30 +198,6 @@ describe("the query cache", () => {
     await manager.actions.update({ id: "a", data: { title: "A2" } });
     await nextMacrotask();
     expect(createdAt()).toBe("2024-01-01T00:00:00.000+00:00");
-  });
-
-  it("patches each entity's own item when the transformer gives entities other ids than their items", async () => {
-    const { manager, client } = await setupManager({ seed: makeTodos(), config: { transformer: prefixIds } });
-    await loaded(manager, 3);
-
-    manager.store.upsert({ id: "ui-b", title: "B2" });
-    manager.store.remove("ui-a");
-    manager.store.upsert({ id: "ui-d", title: "D" });
-    manager.store.upsert({ id: "ui-d", title: "D2" });
-
-    expect(cachedRows(client)).toEqual(["b:B2", "c:C", "d:D2"]);
-  });
-
-  it("patches each entity's own item when the list it started from had none whose id differs", async () => {
-    const { manager, client } = await setupManager({ seed: [], config: { transformer: prefixIds } });
-    await vi.waitFor(() => expect(client.getQueryData(["items"])).toEqual([]));
-
-    manager.store.upsert({ id: "ui-a", title: "A" });
-    manager.store.upsert({ id: "ui-b", title: "B" });
-    manager.store.upsert({ id: "ui-a", title: "A2" });
-    manager.store.remove("ui-b");
-
-    expect(cachedRows(client)).toEqual(["a:A2"]);
   });
 
   it("lets a manager created after destroy() see a create that was in flight at destroy()", async () => {
