@@ -385,7 +385,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * answers settle into its cache, never into the store; new changes do not wait for them.
    */
   detach(key: readonly unknown[]): void {
-    for (const op of this.inFlight.values()) this.#detached.set(op, key);
+    // A change detached before stays with the query it was made for (a scope left and came back to).
+    for (const op of this.inFlight.values()) if (!this.#detached.has(op)) this.#detached.set(op, key);
     this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
     this.#answers.clear();
   }
