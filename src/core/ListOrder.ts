@@ -68,7 +68,8 @@ export class ListOrder<T extends Entity> {
         at = this.#pos.get(id);
         if (at !== undefined && items[at] === entity) return at;
       }
-      at = items.indexOf(entity);
+      // A known position is off by the entities added and removed before it since: look near it.
+      at = at === undefined ? items.indexOf(entity) : near(items, entity, at);
       if (at >= 0) this.#pos.set(id, at);
     }
     return at;
@@ -182,4 +183,13 @@ export class ListOrder<T extends Entity> {
     this.list.splice(at, 1);
     this.#items.splice(at, 1);
   }
+}
+
+/** Where `entity` stands in `items`, searched outward from `from`; -1 if it is not there. */
+function near<T>(items: readonly T[], entity: T, from: number): number {
+  for (let d = 0; from - d >= 0 || from + d < items.length; d++) {
+    if (items[from - d] === entity) return from - d;
+    if (items[from + d] === entity) return from + d;
+  }
+  return -1;
 }
