@@ -59,7 +59,7 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
       }
       // A lossless transformer's item could be rebuilt, but an answer's or an event's is about to be
       // written back: remembered, it costs no conversion then. A fetched item is in the cache already.
-      if (remember || source !== "query") itemOf.set(entity, item as TApiData);
+      if (remember || (transformer && source !== "query")) itemOf.set(entity, item as TApiData);
       return entity;
     },
     toItem,
