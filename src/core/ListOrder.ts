@@ -84,13 +84,7 @@ export class ListOrder<T extends Entity> {
     const hint = this.#hints.get(id);
     const length = this.#items.length;
     const at = hint !== undefined && hint < length ? hint : length;
-    if (at === length) {
-      this.list.push(entity);
-      this.#items.push(entity);
-    } else {
-      this.list.splice(at, 0, entity);
-      this.#items.splice(at, 0, entity);
-    }
+    this.#insertAt(at, entity);
     this.#pos.set(id, at);
   }
 
@@ -110,8 +104,7 @@ export class ListOrder<T extends Entity> {
   replace(id: string, current: T, next: T): void {
     const at = this.indexOf(id, current);
     if (at >= 0) {
-      this.list[at] = next;
-      this.#items[at] = next;
+      this.#setAt(at, next);
       this.#pos.set(id, at);
     } else if (this.#deferred) {
       this.#structureChanged = true;
@@ -139,8 +132,7 @@ export class ListOrder<T extends Entity> {
     }
     // The slot is a local choice: the next server list puts the entity in its order.
     this.#placedLocally = true;
-    this.list[at] = entity;
-    this.#items[at] = entity;
+    this.#setAt(at, entity);
     this.#pos.set(id, at);
     if (old >= 0 && old !== at) {
       this.#removeAt(old);
@@ -177,6 +169,17 @@ export class ListOrder<T extends Entity> {
       this.list.clear();
       this.#items = [];
     }
+  }
+
+  // `list` and its plain copy change together, only here (and in rebuild and clear).
+  #insertAt(at: number, entity: T): void {
+    this.list.splice(at, 0, entity);
+    this.#items.splice(at, 0, entity);
+  }
+
+  #setAt(at: number, entity: T): void {
+    this.list[at] = entity;
+    this.#items[at] = entity;
   }
 
   #removeAt(at: number): void {

@@ -32,7 +32,8 @@ export class OptimisticStore<T extends Entity> {
   readonly entities: Map<string, T>;
   #layers: OptimisticLayers<T>;
   #snapshots: Map<string, T>[] = [];
-  #transformer: DataTransformer<any, T> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any -- the plan's signature
+  /** Only its `toUi` is used, on realtime data. */
+  #transformer: DataTransformer<Entity, T> | undefined;
 
   static {
     layersOf = (store) => store.#layers;

@@ -17,8 +17,8 @@ class Gate implements Turn {
 
   constructor(
     readonly prior: Promise<void> | undefined,
-    private readonly id = "",
-    private readonly onDone?: (gate: Gate, id: string) => void,
+    private readonly id: string,
+    private readonly onDone: (gate: Gate, id: string) => void,
   ) {}
 
   /** Resolves once this turn is done; undefined if it is already. */
@@ -31,7 +31,7 @@ class Gate implements Turn {
     if (this.#open) return;
     this.#open = true;
     this.#release?.();
-    this.onDone?.(this, this.id);
+    this.onDone(this, this.id);
   }
 }
 
@@ -73,11 +73,8 @@ export class SendOrder {
       last.set(serverId, tail);
       return;
     }
-    const joined = new Gate(undefined);
+    const joined = new Gate(undefined, serverId, this.#forget);
     last.set(serverId, joined);
-    void Promise.all([other.wait(), tail.wait()]).then(() => {
-      joined.done();
-      if (last.get(serverId) === joined) last.delete(serverId);
-    });
+    void Promise.all([other.wait(), tail.wait()]).then(() => joined.done());
   }
 }
