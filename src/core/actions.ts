@@ -30,7 +30,6 @@ export function createActions<TApiData, TUiData extends Entity>(
   before?: () => void,
 ): Actions<TApiData> {
   const { config, layers, transformer, name } = ctx;
-  const tempPrefix = `${TEMP_ID_PREFIX}${ctx.instanceId}-`;
   const optimisticDefaults = () => transformer?.optimisticDefaults ?? config.optimisticDefaults;
 
   const guard = (action: string): void => {
@@ -44,7 +43,7 @@ export function createActions<TApiData, TUiData extends Entity>(
 
   const nextTempId = (): string => {
     let id: string;
-    do id = `${tempPrefix}${runner.next()}`;
+    do id = `${TEMP_ID_PREFIX}${ctx.instanceId}-${runner.next()}`;
     while (layers.isTaken(id));
     return id;
   };

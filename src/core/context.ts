@@ -58,7 +58,8 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
   const codec = createEntityCodec<TApiData, TUiData>(name, transformer, reporter);
   // An entity kept for its identity now stands for the server's latest item (the cache must hold it).
   layers.onKeep = codec.keep;
-  const instanceId = randomId();
+  // Made on first use: a manager that only loads never needs it (Node loads its `crypto` module for it).
+  let instanceId: string | undefined;
   return {
     name,
     config: config as unknown as ManagerContext<TApiData, TUiData>["config"],
@@ -68,8 +69,12 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
     layers,
     codec,
     reporter,
-    originId: config.realtime?.browserId ?? instanceId,
-    instanceId,
+    get originId() {
+      return config.realtime?.browserId ?? this.instanceId;
+    },
+    get instanceId() {
+      return (instanceId ??= randomId());
+    },
     isDestroyed,
   };
 }

@@ -11,10 +11,10 @@ import type { RealtimeEvent } from "./types";
  * applied twice), and a reconnect triggers a refetch.
  */
 export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
-  const { layers, reporter, originId, name, codec } = ctx;
+  const { layers, reporter, name, codec } = ctx;
   /** Tells the event log (when it listens) what an event did. */
   const tell = (event: RealtimeEvent, id: string, data: unknown, extra?: Partial<RealtimeChangeEvent>) =>
-    layers.emit?.({ type: "realtime", action: event.event as RealtimeChangeEvent["action"], id, data: plain(data), echo: event.originId === originId, ...extra });
+    layers.emit?.({ type: "realtime", action: event.event as RealtimeChangeEvent["action"], id, data: plain(data), echo: event.originId === ctx.originId, ...extra });
   const extension = createSinkExtension(ctx.store, config, {
     upsert(data, event) {
       reporter.debug?.(`realtime ${event.event}`, { id: (data as Entity).id });
@@ -45,7 +45,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       }
       // A deletion is applied even as this client's own echo: an older event of another client may
       // have brought the entity back after this client's remove was answered.
-      const own = settled !== undefined || (event.originId === originId && event.event !== "DELETE");
+      const own = settled !== undefined || (event.originId === ctx.originId && event.event !== "DELETE");
       if (own && layers.emit) tell(event, entity?.id ?? layers.resolve(String((data as Entity).id)), settled ? entity : data, { echo: true, ...(settled && { mutationId: event.mutationId, change: settled.seq }) });
       return own;
     },
