@@ -17,8 +17,10 @@ export class ListOrder<T extends Entity> {
   /**
    * `list`'s items in a plain array, written alongside it: reading an observable array goes through
    * its proxy (about 20 times the cost of a plain read), and finding an entity's slot reads it.
+   * Copied from `list` when first needed after a rebuild: a store that only shows what it loaded
+   * keeps no second array.
    */
-  #items: T[] = [];
+  #copy: T[] | undefined;
   /** Best-known position of each id in `list` (verified on use; filled when first needed, not per rebuild). */
   #pos = new Map<string, number>();
   /** Where an entity hidden by a pending change stood, to bring it back there. */
@@ -58,6 +60,11 @@ export class ListOrder<T extends Entity> {
     return this.#structureChanged;
   }
 
+  /** `list`'s items, plain. */
+  get #items(): T[] {
+    return (this.#copy ??= this.list.slice());
+  }
+
   indexOf(id: string, entity: T): number {
     const items = this.#items;
     let at = this.#pos.get(id);
@@ -82,7 +89,7 @@ export class ListOrder<T extends Entity> {
     }
     this.#placedLocally = true;
     const hint = this.#hints.get(id);
-    const length = this.#items.length;
+    const length = this.list.length;
     const at = hint !== undefined && hint < length ? hint : length;
     this.#insertAt(at, entity);
     this.#pos.set(id, at);
@@ -158,33 +165,33 @@ export class ListOrder<T extends Entity> {
     this.#placedLocally = false;
     if (next.length === items.length && next.every((entity, i) => items[i] === entity)) return;
     this.list.replace(next);
-    this.#items = next;
+    this.#copy = undefined;
     this.#pos.clear();
   }
 
   clear(): void {
     this.#hints.clear();
     this.#pos.clear();
-    if (this.#items.length > 0) {
+    if (this.list.length > 0) {
       this.list.clear();
-      this.#items = [];
+      this.#copy = undefined;
     }
   }
 
   // `list` and its plain copy change together, only here (and in rebuild and clear).
   #insertAt(at: number, entity: T): void {
     this.list.splice(at, 0, entity);
-    this.#items.splice(at, 0, entity);
+    this.#copy?.splice(at, 0, entity);
   }
 
   #setAt(at: number, entity: T): void {
     this.list[at] = entity;
-    this.#items[at] = entity;
+    if (this.#copy) this.#copy[at] = entity;
   }
 
   #removeAt(at: number): void {
     this.list.splice(at, 1);
-    this.#items.splice(at, 1);
+    this.#copy?.splice(at, 1);
   }
 }
 
