@@ -1,6 +1,7 @@
 import { observable, runInAction, type IObservableArray } from "mobx";
 import { shallowEqual } from "../utils/shallowEqual";
 import { EntityMap, type EntityMapOwner, type EntityMapWriter } from "./EntityMap";
+import { isValidId } from "./errors";
 import { KeyedSignals } from "./KeyedSignals";
 import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
@@ -57,7 +58,18 @@ export interface Track<T> {
 /** How the last applied server list looked, so the next one can skip what did not change. */
 export interface ServerListMark {
   readonly data: readonly unknown[];
-  readonly ids: readonly (string | undefined)[];
+  /**
+   * The id of the entity each item stands for (undefined: none). Absent when every item's own `id`
+   * is its entity's (no transformer, or one that keeps ids): no array of ids is kept then.
+   */
+  readonly ids?: (string | undefined)[];
+}
+
+/** The id of the entity `data[at]` stands for: from `ids` when given, else the item's own valid `id`. */
+export function idAt(data: readonly unknown[], ids: readonly (string | undefined)[] | undefined, at: number): string | undefined {
+  if (ids) return ids[at];
+  const id = (data[at] as { id?: unknown } | null | undefined)?.id;
+  return isValidId(id) ? id : undefined;
 }
 
 /**
@@ -283,13 +295,14 @@ export class OptimisticLayers<T extends Entity> {
    * Applies a complete list: entities in it become confirmed (unless written after the fetch started,
    * or, for a list from the cache, not yet written back), confirmed entities missing from it are
    * removed, and `list` follows its order. Items identical to the previous list's are skipped
-   * without converting them.
+   * without converting them. `ownIds`: each item's own `id` is its entity's (the mark keeps no ids).
    */
   applyServerList(
     data: readonly unknown[],
     convert: (item: unknown) => T | undefined,
     previous?: ServerListMark,
     source: ServerListSource = "fetch",
+    ownIds = false,
   ): ServerListMark {
     const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
     let orderChanged = !previous || previous.data.length !== data.length;
@@ -313,7 +326,7 @@ export class OptimisticLayers<T extends Entity> {
       const structureChanged = this.#order.deferring(() => {
         for (let i = 0; i < data.length; i++) {
           const item = data[i];
-          const previousId = previous?.ids[i];
+          const previousId = previous && idAt(previous.data, previous.ids, i);
           if (previous && item === previous.data[i] && (previousId === undefined || !this.#dirty.has(previousId))) {
             ids[i] = previousId;
             if (emit && previousId !== undefined) items.push(this.confirmed(previousId) as T);
@@ -352,7 +365,7 @@ export class OptimisticLayers<T extends Entity> {
       }
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
-    return { data, ids };
+    return ownIds ? { data } : { data, ids };
   }
 
   /** The cache's list was written in an order of its own: the next server list puts `list` in its order. */

@@ -1,4 +1,4 @@
-import { isLossless } from "../transforms/fieldwise";
+import { isFieldwise, isLossless } from "../transforms/fieldwise";
 import type { DataTransformer } from "../transforms/types";
 import { shallowEqual } from "../utils/shallowEqual";
 import { isValidId, OptimisticEntityError } from "./errors";
@@ -23,6 +23,8 @@ export interface EntityCodec<TApiData, TUiData extends Entity> {
    * server: it now stands for `incoming`'s item. Returns whether that item differs from its old one.
    */
   keep(kept: TUiData, incoming: TUiData): boolean;
+  /** Whether an item's own `id` is its entity's (no transformer, or one that converts field by field and leaves `id`). */
+  readonly ownIds: boolean;
 }
 
 export function createEntityCodec<TApiData, TUiData extends Entity>(
@@ -63,6 +65,7 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
       return entity;
     },
     toItem,
+    ownIds: !transformer || isFieldwise(transformer),
     keep(kept, incoming) {
       if (!transformer) return false;
       if (!remember) {

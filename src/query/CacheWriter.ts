@@ -2,7 +2,7 @@ import type { Query, QueryCache, QueryCacheNotifyEvent, QueryClient } from "@tan
 import { observable, reaction, runInAction } from "mobx";
 import type { EntityCodec } from "../core/entityCodec";
 import type { DetachedChange } from "../core/MutationRunner";
-import type { OptimisticLayers, ServerListMark } from "../core/OptimisticLayers";
+import { idAt, type OptimisticLayers, type ServerListMark } from "../core/OptimisticLayers";
 import type { Reporter } from "../core/reporter";
 import type { Entity } from "../core/shapes";
 
@@ -72,14 +72,14 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   markUpdatedAt = 0;
   readonly #options: CacheWriterOptions<TApiData, TUiData>;
   /**
-   * Where each id stands in the mark's `ids`, as of the last time they were indexed; the items
+   * Where each id stands in the mark's list, as of the last time they were indexed; the items
    * removed since (their positions, in order) shift those after them. Re-indexed after 64 removals,
    * so a removal costs the same at any size.
    */
   #positions = new Map<string, number>();
   #removals: number[] = [];
-  /** The `ids` the positions were built for. */
-  #indexed: readonly (string | undefined)[] | undefined;
+  /** The list the positions were built for: its `ids`, or its items when they carry their own ids. */
+  #indexed: readonly unknown[] | undefined;
   #writing = false;
   #disposed = false;
   /** Bumped once per action that changed confirmed state: the reaction writes at the action's end. */
@@ -181,24 +181,29 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     const mark = this.mark;
     if (mark && mark.data === cached) return mark;
     const { codec } = this.#options;
-    return { data: cached, ids: cached.map((item) => codec.toEntity(item, "query")?.id) };
+    return codec.ownIds ? { data: cached } : { data: cached, ids: cached.map((item) => codec.toEntity(item, "query")?.id) };
   }
 
-  /** Where `id` stands in `ids`; -1 when it is not there. */
-  #positionOf(ids: readonly (string | undefined)[], id: string): number {
-    if (this.#indexed !== ids || this.#removals.length > 64) this.#index(ids);
+  /** Where `id` stands in `data` (its items' ids: `ids`, else their own); -1 when it is not there. */
+  #positionOf(data: readonly unknown[], ids: readonly (string | undefined)[] | undefined, id: string): number {
+    if (this.#indexed !== (ids ?? data) || this.#removals.length > 64) this.#index(data, ids);
     let at = this.#positions.get(id);
     if (at === undefined) return -1;
     for (const removed of this.#removals) if (removed < at) at--;
-    return ids[at] === id ? at : ids.indexOf(id);
+    if (idAt(data, ids, at) === id) return at;
+    for (let i = 0; i < data.length; i++) if (idAt(data, ids, i) === id) return i;
+    return -1;
   }
 
-  #index(ids: readonly (string | undefined)[]): void {
+  #index(data: readonly unknown[], ids: readonly (string | undefined)[] | undefined): void {
     const positions = this.#positions;
     positions.clear();
-    ids.forEach((known, i) => known !== undefined && positions.set(known, i));
+    for (let i = 0; i < data.length; i++) {
+      const known = idAt(data, ids, i);
+      if (known !== undefined) positions.set(known, i);
+    }
     this.#removals = [];
-    this.#indexed = ids;
+    this.#indexed = ids ?? data;
   }
 
   /**
@@ -207,13 +212,17 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    */
   #patch(base: ServerListMark, changes: Iterable<[string, TUiData | undefined]>, elsewhere = false): ServerListMark | undefined {
     const { codec, layers } = this.#options;
-    const ids = base.ids as (string | undefined)[];
+    const ids = base.ids;
     let data: unknown[] | undefined = base === this.mark && !this.#options.shared() ? (base.data as unknown[]) : undefined;
     let changed = false;
     for (const [id, entity] of changes) {
-      const at = this.#positionOf(ids, id);
+      const at = this.#positionOf(data ?? base.data, ids, id);
       if (at < 0 && entity === undefined) continue;
-      data ??= base.data.slice();
+      if (!data) {
+        data = base.data.slice();
+        // The copy has its items where the list has them: the positions hold for it.
+        if (this.#indexed === base.data) this.#indexed = data;
+      }
       changed = true;
       if (at < 0) {
         // Appended here, the new entity may stand elsewhere in `list`: the next server list, even
@@ -222,11 +231,11 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
         // Stored as of the last indexing: the removals since were all before it.
         this.#positions.set(id, data.length + this.#removals.length);
         data.push(codec.toItem(entity!));
-        ids.push(id);
+        ids?.push(id);
       } else if (entity !== undefined) data[at] = codec.toItem(entity);
       else {
         data.splice(at, 1);
-        ids.splice(at, 1);
+        ids?.splice(at, 1);
         this.#positions.delete(id);
         this.#removals.push(at);
       }
@@ -237,6 +246,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   #fullList(): ServerListMark {
     const { layers, codec } = this.#options;
     const entities = layers.confirmedEntities();
-    return { data: entities.map((entity) => codec.toItem(entity)), ids: entities.map((entity) => entity.id) };
+    const data = entities.map((entity) => codec.toItem(entity));
+    return codec.ownIds ? { data } : { data, ids: entities.map((entity) => entity.id) };
   }
 }

@@ -143,7 +143,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       runInAction(() => {
         if (source === "fetch") options.beforeList();
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-        writer.mark = layers.applyServerList(data, (item) => codec.toEntity(item, "query"), mark, source);
+        writer.mark = layers.applyServerList(data, (item) => codec.toEntity(item, "query"), mark, source, codec.ownIds);
         writer.markUpdatedAt = result.dataUpdatedAt;
       });
       reporter.debug?.("server list applied", { items: data.length, source });

@@ -1,6 +1,7 @@
 /**
  * What the library knows of the default transformer: it converts each top-level field on its own
- * (converting a partial entity gives the converted fields of the whole one), and without coercion
+ * (converting a partial entity gives the converted fields of the whole one) and leaves `id` as it
+ * is (an item's own id is its entity's), and without coercion
  * options it is lossless (`toApi(toUi(item))` is `item` again), so the server's item of an entity
  * need not be remembered. Weak, so a transformer can be collected.
  */

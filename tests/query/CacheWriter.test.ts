@@ -200,6 +200,23 @@ describe("the query cache", () => {
     expect(createdAt()).toBe("2024-01-01T00:00:00.000+00:00");
   });
 
+  it("holds a change in its item's slot when a custom transformer gives entities other ids than their items", async () => {
+    const renaming: DataTransformer<Todo, Todo> = {
+      toUi: ({ id, ...todo }) => ({ ...todo, id: `ui-${id}` }),
+      toApi: ({ id, ...todo }) => ({ ...todo, id: id.replace(/^ui-/, "") }),
+    };
+    const { manager, client } = await setupManager({ seed: makeTodos(), config: { transformer: renaming } });
+    await loaded(manager, 3);
+
+    runInAction(() => manager.store.upsert({ id: "ui-b", title: "B2" }));
+    runInAction(() => manager.store.remove("ui-a"));
+
+    expect(client.getQueryData<Todo[]>(["items"])?.map((row) => [row.id, row.title])).toEqual([
+      ["b", "B2"],
+      ["c", "C"],
+    ]);
+  });
+
   it("lets a manager created after destroy() see a create that was in flight at destroy()", async () => {
     const server = await startServer({ seed: makeTodos() });
     const client = createTestQueryClient();
