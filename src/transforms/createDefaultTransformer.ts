@@ -179,13 +179,27 @@ function parseDate(text: string): Date | undefined {
 const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
- * A canonical string's `Date`, without the round-trip check: the engine's ISO parser refuses what
- * is out of range, except a day past the month's end or hour 24, which move the day of the month.
+ * A canonical string's `Date`, read digit by digit (the engine's string parser costs about twice
+ * as much), without the round-trip check. Out of range is refused (left to the full parser):
+ * a month, hour, minute or second past its last, a day past the month's end (`Date.UTC` would
+ * move it to the next month), and years before 100 (`Date.UTC` reads them as 19xx).
  */
 function parseCanonical(text: string): Date | undefined {
   if (!CANONICAL.test(text)) return undefined;
-  const date = new Date(text);
-  return date.getUTCDate() === Number(text.slice(8, 10)) ? date : undefined;
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, twoDigits(text, 20) * 10 + text.charCodeAt(22) - 48));
+  return date.getUTCDate() === day ? date : undefined;
+}
+
+/** The number written by the two ASCII digits at `at` (checked by the caller). */
+function twoDigits(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
 }
 
 function parseIsoDate(text: string): Date | undefined {

@@ -154,9 +154,17 @@ describe("createDefaultTransformer", () => {
     });
 
     it("keeps years 0 to 99 as they are written", () => {
-      const ui = transformer().toUi({ id: "1", date: "0050-06-07", time: "0001-01-01T00:00:00" });
+      const ui = transformer().toUi({ id: "1", date: "0050-06-07", time: "0001-01-01T00:00:00", createdAt: "0099-12-31T23:59:59.999Z" });
       expect((ui.date as Date).getUTCFullYear()).toBe(50);
       expect((ui.time as Date).getFullYear()).toBe(1);
+      expect((ui.createdAt as Date).getTime()).toBe(new Date("0099-12-31T23:59:59.999Z").getTime());
+      expect(transformer().toApi(ui).createdAt).toBe("0099-12-31T23:59:59.999Z");
+    });
+
+    it("reads a leap day in the canonical form, and refuses one in a year without it", () => {
+      expect((transformer().toUi({ id: "1", updatedAt: "2024-02-29T12:00:00.000Z" }).updatedAt as Date).getTime()).toBe(Date.UTC(2024, 1, 29, 12));
+      expect((transformer().toUi({ id: "1", updatedAt: "2000-02-29T00:00:00.000Z" }).updatedAt as Date).getTime()).toBe(Date.UTC(2000, 1, 29));
+      expect(transformer().toUi({ id: "1", updatedAt: "2100-02-29T00:00:00.000Z" }).updatedAt).toBe("2100-02-29T00:00:00.000Z");
     });
 
     it.each([
@@ -177,6 +185,10 @@ describe("createDefaultTransformer", () => {
       "2024-01-02T03:04:05.Z",
       "2024-01-02T03:04:05+020",
       "2024-02-30T00:00:00.000Z",
+      "2023-02-29T00:00:00.000Z",
+      "2024-04-31T00:00:00.000Z",
+      "2024-00-10T00:00:00.000Z",
+      "2024-01-00T00:00:00.000Z",
       "2024-13-01T00:00:00.000Z",
       "2024-01-02T24:00:00.000Z",
       "2024-01-02T03:60:00.000Z",
