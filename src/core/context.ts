@@ -60,6 +60,7 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
   layers.onKeep = codec.keep;
   // Made on first use: a manager that only loads never needs it (Node loads its `crypto` module for it).
   let instanceId: string | undefined;
+  let originId = config.realtime?.browserId;
   return {
     name,
     config: config as unknown as ManagerContext<TApiData, TUiData>["config"],
@@ -70,7 +71,7 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
     codec,
     reporter,
     get originId() {
-      return config.realtime?.browserId ?? this.instanceId;
+      return (originId ??= this.instanceId);
     },
     get instanceId() {
       return (instanceId ??= randomId());
