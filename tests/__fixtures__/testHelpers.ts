@@ -126,3 +126,6 @@ export function titles(store: OptimisticStore<Todo>): string[] {
 export function nextMacrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+/** A property test's timeout: the configured one in `npm test`, an hour when `NUM_RUNS=…` explores further. */
+export const explorationTimeout = process.env.NUM_RUNS ? 3_600_000 : undefined;

@@ -13,7 +13,7 @@ import { reaction } from "mobx";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
 import { recordEvents } from "../../src/devtools";
-import { cleanup, createMockSocket, createTestQueryClient, expectReplays } from "../__fixtures__/testHelpers";
+import { cleanup, createMockSocket, createTestQueryClient, expectReplays, explorationTimeout } from "../__fixtures__/testHelpers";
 import { Held, turns } from "../__fixtures__/heldAnswers";
 import type { Todo } from "../__fixtures__/mockData";
 
@@ -106,5 +106,5 @@ describe("the version rule under random orderings", () => {
       }),
       process.env.NUM_RUNS ? { numRuns: Number(process.env.NUM_RUNS), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) } : { numRuns: 60, seed: 20261201 },
     );
-  });
+  }, explorationTimeout);
 });

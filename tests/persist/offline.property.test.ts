@@ -19,7 +19,7 @@ import { recordEvents } from "../../src/devtools";
 import { createMemoryStorage } from "../../src/persist";
 import { Held, turns } from "../__fixtures__/heldAnswers";
 import type { Todo } from "../__fixtures__/mockData";
-import { cleanup, createTestQueryClient, expectReplays } from "../__fixtures__/testHelpers";
+import { cleanup, createTestQueryClient, expectReplays, explorationTimeout } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(async () => {
@@ -167,5 +167,5 @@ describe("the offline queue and persistence under random orderings", () => {
       }),
       process.env.NUM_RUNS ? { numRuns: Number(process.env.NUM_RUNS), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) } : { numRuns: 40, seed: 20261201 },
     );
-  });
+  }, explorationTimeout);
 });

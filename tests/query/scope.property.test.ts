@@ -15,7 +15,7 @@ import { createOptimisticStoreManager, type OptimisticQueryContext } from "../..
 import { recordEvents } from "../../src/devtools";
 import { Held, turns } from "../__fixtures__/heldAnswers";
 import type { Todo } from "../__fixtures__/mockData";
-import { cleanup, createTestQueryClient, expectReplays } from "../__fixtures__/testHelpers";
+import { cleanup, createTestQueryClient, expectReplays, explorationTimeout } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
@@ -128,7 +128,7 @@ describe("scope under random orderings", () => {
       fc.asyncProperty(fc.array(stepArb, { maxLength: 40 }), run),
       process.env.NUM_RUNS ? { numRuns: Number(process.env.NUM_RUNS), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) } : { numRuns: 60, seed: 20261201 },
     );
-  });
+  }, explorationTimeout);
 
   // Found with SEED=10603: the second switch re-labelled ann's create (in flight since the first)
   // as the scope left then, bob's, so its answer was written into bob's cache and shown to him.
