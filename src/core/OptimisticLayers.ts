@@ -329,7 +329,8 @@ export class OptimisticLayers<T extends Entity> {
           const previousId = previous && idAt(previous.data, previous.ids, i);
           if (previous && item === previous.data[i] && (previousId === undefined || !this.#dirty.has(previousId))) {
             ids[i] = previousId;
-            if (emit && previousId !== undefined) items.push(this.confirmed(previousId) as T);
+            const unchanged = emit && previousId !== undefined && this.confirmed(previousId);
+            if (unchanged) items.push(unchanged);
             continue;
           }
           const entity = convert(item);
