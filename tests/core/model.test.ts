@@ -348,7 +348,8 @@ class Harness {
     this.server.onArrival = (arrival) => this.#arrived(arrival);
     this.server.onCreated = (data, serverId) => {
       const op = this.#creates.get(data);
-      if (op) this.#createdAs.set(op.id, serverId);
+      // A create forgotten by clear() names nothing: its client-picked id may be a newer create's now.
+      if (op && !op.done) this.#createdAs.set(op.id, serverId);
     };
   }
 
@@ -1350,6 +1351,11 @@ describe("state model (model-based property)", () => {
 
     it("the previous user's fetch in flight at clear() never lands, and enable() fetches anew", async () => {
       await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.disable(), cmd.clear(), cmd.release(0, true), cmd.enable()]);
+    });
+
+    it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
+      const b1: Fields = { title: "b", n: 1, done: false };
+      await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);
     });
   });
 });
