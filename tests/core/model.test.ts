@@ -1353,6 +1353,10 @@ describe("state model (model-based property)", () => {
       await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.disable(), cmd.clear(), cmd.release(0, true), cmd.enable()]);
     });
 
+    it("a create answered after this client removed its entity, and after an older event brought it back, leaves the entity shown and list in step", async () => {
+      await runScenario("plain", "plain", [a0], [cmd.create(a0), cmd.apply(0), cmd.create(a0), cmd.remove({ from: "unknown", index: 3 }), cmd.release(2, true), cmd.deliverThenRelease(1, 0, true)]);
+    });
+
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
       const b1: Fields = { title: "b", n: 1, done: false };
       await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);
