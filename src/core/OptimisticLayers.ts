@@ -549,9 +549,8 @@ export class OptimisticLayers<T extends Entity> {
     this.#countFailing(track, false);
     const write = () => {
       // An echo of the create (or a newer event) may have confirmed the server entity already. The
-      // answer of an entity deleted since never removes one: what shows it arrived after the deletion.
-      const current = serverTrack ? serverTrack.confirmed : this.entities.peek(serverId);
-      const older = (value === undefined && current !== undefined) || this.#older(serverId, current, value);
+      // answer of an entity deleted since writes nothing: what shows it arrived after the deletion.
+      const older = value === undefined || this.#older(serverId, serverTrack ? serverTrack.confirmed : this.entities.peek(serverId), value);
       this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
       if (serverTrack) this.#refresh(serverId, serverTrack);
       else if (value === undefined) this.#tempIds.forget(serverId);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- the plan types the store constructor's transformer as DataTransformer<any, T> */
 import type { QueryClient } from "@tanstack/query-core";
 import { getGlobalQueryClient } from "../query/queryClient";
 import { createTransformer } from "../transforms/DataTransformer";
@@ -49,7 +48,7 @@ export function createContext<TApiData extends Entity, TUiData extends Entity, T
   const { name } = config;
   const reporter = createReporter({ name, onError: config.onError, logger: config.logger });
   const transformer = createTransformer<TApiData, TUiData>(config.transformer);
-  const StoreClass = config.storeClass ?? (OptimisticStore as unknown as new (t?: DataTransformer<any, TUiData>) => TStore);
+  const StoreClass = config.storeClass ?? (OptimisticStore as unknown as NonNullable<typeof config.storeClass>);
   const store = new StoreClass(transformer);
   if (!(store instanceof OptimisticStore)) {
     throw new OptimisticConfigError(`storeClass of "${name}" must extend OptimisticStore.`);

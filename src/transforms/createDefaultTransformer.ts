@@ -180,9 +180,8 @@ const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * A canonical string's `Date`, read digit by digit (the engine's string parser costs about twice
- * as much), without the round-trip check. Out of range is refused (left to the full parser):
- * a month, hour, minute or second past its last, a day past the month's end (`Date.UTC` would
- * move it to the next month), and years before 100 (`Date.UTC` reads them as 19xx).
+ * as much), without the round-trip check. What is not a real day and time is refused, and so are
+ * years before 100 (`Date.UTC` reads them as 19xx): both are left to the full parser.
  */
 function parseCanonical(text: string): Date | undefined {
   if (!CANONICAL.test(text)) return undefined;
@@ -192,9 +191,8 @@ function parseCanonical(text: string): Date | undefined {
   const hour = twoDigits(text, 11);
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
-  if (year < 100 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, twoDigits(text, 20) * 10 + text.charCodeAt(22) - 48));
-  return date.getUTCDate() === day ? date : undefined;
+  if (year < 100 || !isRealDateTime(year, month, day, hour, minute, second)) return undefined;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, twoDigits(text, 20) * 10 + text.charCodeAt(22) - 48));
 }
 
 /** The number written by the two ASCII digits at `at` (checked by the caller). */
@@ -214,19 +212,7 @@ function parseIsoDate(text: string): Date | undefined {
   const second = Number(s ?? 0);
   const offsetHours = Number(offsetH ?? 0);
   const offsetMinutes = Number(offsetM ?? 0);
-  if (
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    day > daysInMonth(year, month) ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59 ||
-    offsetHours > 23 ||
-    offsetMinutes > 59
-  ) {
-    return undefined;
-  }
+  if (!isRealDateTime(year, month, day, hour, minute, second) || offsetHours > 23 || offsetMinutes > 59) return undefined;
   // Sub-millisecond digits are truncated, as `Date` keeps whole milliseconds.
   const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, "0"));
   // Built from parts rather than `new Date(text)`: engines differ on non-standard forms and on
@@ -244,6 +230,11 @@ function parseIsoDate(text: string): Date | undefined {
     }
   }
   return date;
+}
+
+/** Whether the parts name a day of the calendar (leap years included) and a time of that day. */
+function isRealDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
 }
 
 function daysInMonth(year: number, month: number): number {
