@@ -70,6 +70,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #answers = new Map<string, { seq: number; entity: TUiData }>();
   /** Changes in flight when the scope changed: the previous scope's query key, where they settle. */
   readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
+  /** Changes never sent because the create of their entity failed (they fail with its error). */
+  readonly #createFailed = new WeakSet<PendingOp<TUiData>>();
   /** Changes paused by query-core until the network is back, and how to drop each unsent. */
   readonly #queued = observable.map<PendingOp<TUiData>, (error: Error) => void>(undefined, { deep: false });
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
@@ -180,7 +182,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         (id) => {
           // An entity whose create failed (and is kept) does not exist on the server: sent on retry.
           const failedCreate = this.#failedCreate(id);
-          if (failedCreate) throw failedCreate.failed;
+          if (failedCreate) {
+            this.#createFailed.add(op);
+            throw failedCreate.failed;
+          }
           const updateOp = op as PendingOp<TUiData> & { kind: "update" };
           return conflicts ? conflicts.send(updateOp, data, this.#bases.get(op), (payload, server) => sendOnce(id, payload, server)) : sendOnce(id, data, undefined);
         },
@@ -364,9 +369,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   async #sendInTurn<R>(op: PendingOp<TUiData>, turn: Turn, create: Promise<void> | undefined, send: (id: string) => Promise<R>, untilAnswered = false): Promise<R> {
     let sent: Promise<R> | undefined;
+    this.#createFailed.delete(op);
     try {
       if (turn.prior) await turn.prior;
-      if (create) await create;
+      try {
+        await create;
+      } catch (error) {
+        this.#createFailed.add(op);
+        throw error;
+      }
       const destroyed = this.#ctx.isDestroyed();
       // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
       if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {
@@ -396,9 +407,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return this.#ctx.isDestroyed() || this.#detached.has(op);
   }
 
-  /** A change of a created entity whose create is gone (failed and dropped): nothing to keep it for. */
+  /**
+   * A change of a created entity whose create is gone (failed and dropped): nothing to keep it for.
+   * Its id is temporary, or (an id the client picked) the change failed because the create did.
+   */
   #orphan(op: PendingOp<TUiData>): boolean {
-    return isTempId(op.id) && !this.#ctx.layers.hasCreate(op.id);
+    return (isTempId(op.id) || this.#createFailed.has(op)) && !this.#ctx.layers.hasCreate(op.id);
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */

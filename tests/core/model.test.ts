@@ -507,7 +507,9 @@ class Harness {
   #apply(op: Op, ok: boolean, result: unknown): void {
     this.trace.push(`    settled op#${op.seq} ${op.kind} ${op.id}: ${ok ? "ok" : this.keep ? "failed, kept" : "failed"}`);
     // A change of a created entity whose create is gone is not kept: there is nothing to retry it on.
-    const orphan = op.id.startsWith("temp-") && !this.pending.some((other) => other.id === op.id && other.kind === "create");
+    // Its id is temporary, or (an id the client picked) it was made behind a create that failed.
+    const createFailed = op.after?.some((other) => other.kind === "create" && other.failed) ?? false;
+    const orphan = (op.id.startsWith("temp-") || createFailed) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
     if (!ok && this.keep && !orphan) {
       op.failed = true;
       return;
@@ -1355,6 +1357,10 @@ describe("state model (model-based property)", () => {
 
     it("a create answered after this client removed its entity, and after an older event brought it back, leaves the entity shown and list in step", async () => {
       await runScenario("plain", "plain", [a0], [cmd.create(a0), cmd.apply(0), cmd.create(a0), cmd.remove({ from: "unknown", index: 3 }), cmd.release(2, true), cmd.deliverThenRelease(1, 0, true)]);
+    });
+
+    it("keepFailed, uiData: a change that failed because its create did is not kept once a remove dropped the create", async () => {
+      await runScenario("uiData", "none", [a0], [cmd.create({ title: "c", n: 0, done: false }), cmd.remove({ from: "temp", index: 0 }), cmd.update({ from: "temp", index: 0 }, {}), cmd.release(0, false)], true);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {

@@ -127,6 +127,29 @@ describe("write status", () => {
     expect(server.requests.filter((request) => request.method === "DELETE")).toEqual([]);
   });
 
+  it("with an id the client picked, a change that failed because its create did is not kept once removing the entity dropped the create", async () => {
+    const { manager, server } = await setupManager({
+      seed: makeTodos(),
+      config: { keepFailed: true, optimisticDefaults: { createOptimisticUiData: (input: { title: string }) => ({ id: "mine", title: input.title, done: false }) } },
+    });
+    await loaded(manager, 3);
+    const gate = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "new" });
+    // Both wait for the create: the remove needs no server call once it failed, the update fails with it.
+    const removing = manager.actions.remove("mine");
+    const updating = manager.actions.update({ id: "mine", data: { done: true } });
+    await gate.arrived;
+    await gate.fail(500, { error: "create refused" });
+
+    await expect(creating).rejects.toThrow("create refused");
+    await expect(removing).resolves.toBeUndefined();
+    await expect(updating).rejects.toThrow("create refused");
+    expect(manager.store.writeStatus("mine")).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(server.requests.filter((request) => request.method !== "GET" && request.method !== "POST")).toEqual([]);
+  });
+
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
