@@ -780,15 +780,37 @@ class Harness {
         return;
       }
     }
-    if (event.event === "DELETE") {
-      const id = this.resolve(event.data.id);
+    if (event.event === "DELETE") this.#confirmedWrite(this.resolve(event.data.id), undefined);
+    else this.#confirmedWrite(event.data.id, this.ui(event.data as Row));
+  }
+
+  /** A confirmed write the client learned of: `entity` is the server's, or undefined (deleted). */
+  #confirmedWrite(id: string, entity: Item | undefined): void {
+    if (entity) this.confirmed.set(id, entity);
+    else {
       this.#learnDeleted(id);
       this.confirmed.delete(id);
-      this.#write(id);
+    }
+    this.#write(id);
+  }
+
+  /**
+   * The app writes what it learned of the server's row `k` from elsewhere: another client changed
+   * it (`patch`: `store.upsert` of the new row) or deleted it (`store.remove`). No event follows.
+   */
+  writeConfirmed(k: number, patch: Patch | undefined): void {
+    const row = [...this.server.rows.values()][k % this.server.rows.size] as Row;
+    if (patch) {
+      const next = { ...row, ...patch };
+      this.server.rows.set(row.id, next);
+      this.trace.push(`store.upsert(${fmt(next)})`);
+      this.m.store.upsert(this.ui(next));
+      this.#confirmedWrite(row.id, this.ui(next));
     } else {
-      const entity = this.ui(event.data as Row);
-      this.confirmed.set(entity.id, entity);
-      this.#write(entity.id);
+      this.server.rows.delete(row.id);
+      this.trace.push(`store.remove(${row.id})`);
+      this.m.store.remove(row.id);
+      this.#confirmedWrite(row.id, undefined);
     }
   }
 
@@ -1047,6 +1069,9 @@ const cmd = {
       h.server.broadcast("UPDATE", next);
       h.trace.push(`other client updated ${row.id} with ${fmt(patch)}`);
     }),
+  /** Another client's change the app learned of elsewhere and writes itself (`store.upsert` / `store.remove`). */
+  writeConfirmed: (k: number, patch: Patch | undefined) =>
+    command(`store.${patch ? `upsert(row[${k}] + ${fmt(patch)})` : `remove(row[${k}])`}`, (h) => h.server.rows.size > 0, (h) => h.writeConfirmed(k, patch)),
   otherDelete: (k: number) =>
     command(`other.delete(row[${k}])`, (h) => h.server.rows.size > 0, (h) => {
       const id = [...h.server.rows.keys()][k % h.server.rows.size] as string;
@@ -1087,6 +1112,7 @@ const commandsArb = fc.commands(
     fieldsArb.map(cmd.otherInsert),
     fc.tuple(fc.nat(7), patchArb).map(([k, patch]) => cmd.otherUpdate(k, patch)),
     fc.nat(7).map(cmd.otherDelete),
+    fc.tuple(fc.nat(7), fc.option(patchArb, { nil: undefined })).map(([k, patch]) => cmd.writeConfirmed(k, patch)),
     burstArb.map(cmd.deliver),
     burstArb.map(cmd.deliver),
     fc.tuple(burstArb, fc.nat(9), okArb).map(([n, k, ok]) => cmd.deliverThenRelease(n, k, ok)),
