@@ -36,6 +36,11 @@ export interface StoredChange {
   data?: unknown;
   /** Its receipt's id: sent again with the same one, a server that records ids drops the duplicate. */
   mutationId: string;
+  /**
+   * An update's base with `version` or `conflict` (see `baseOf`), as the server's item: sent again,
+   * it carries the same `baseVersion`, and a resolver gets the same `base`.
+   */
+  base?: unknown;
 }
 
 /**
@@ -150,11 +155,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     });
   }
 
-  update(op: PendingOp<TUiData>, data: unknown, retry = false, mutationId?: string): Promise<TApiData> {
+  /**
+   * Applies an update (or, `retry`, sends a kept failed one again) and runs its server call. A
+   * restored change comes with its receipt's original `mutationId` and its stored base.
+   */
+  update(op: PendingOp<TUiData>, data: unknown, retry = false, mutationId?: string, base?: TUiData): Promise<TApiData> {
     const { config, layers } = this.#ctx;
     const versions = layers.versions;
     const conflicts = this.#conflicts;
-    if (!retry && (versions || conflicts)) this.#bases.set(op, layers.confirmed(op.id) ?? layers.entities.peek(op.id));
+    if (!retry && (versions || conflicts)) this.#bases.set(op, base ?? layers.confirmed(op.id) ?? layers.entities.peek(op.id));
     const create = this.#creates.get(op.id);
     const turn = this.#order.take(op.id);
     const key = this.#receipt(mutationId);
@@ -204,6 +213,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       return answer;
     });
     return versions ? sent.finally(() => turn.done()) : sent;
+  }
+
+  /**
+   * What a stored update keeps of its base (undefined without `version` or `conflict`): with
+   * `version`, the entity its `baseVersion` is read from, so a reload never sends it on a newer
+   * version that arrived while it was in flight; else the entity it was made on.
+   */
+  baseOf(op: PendingOp<TUiData>): TUiData | undefined {
+    return op.kind !== "update" ? undefined : this.#ctx.layers.versions ? this.#versionBase(op) : this.#bases.get(op);
   }
 
   /**
@@ -372,12 +390,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#createFailed.delete(op);
     try {
       if (turn.prior) await turn.prior;
-      try {
-        await create;
-      } catch (error) {
+      await create?.catch((error: unknown) => {
         this.#createFailed.add(op);
         throw error;
-      }
+      });
       const destroyed = this.#ctx.isDestroyed();
       // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
       if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {

@@ -11,11 +11,11 @@ type Kind = PendingOp<unknown>["kind"];
 
 /**
  * The manager's optimistic actions; what they are given is user input, checked here. Persistence
- * applies a stored change again through them, with its receipt's `mutationId` (and a create's id).
+ * applies a stored change again through them, with its receipt's `mutationId` (a create's id, an update's base).
  */
-export interface Actions<TApiData> {
+export interface Actions<TApiData, TUiData extends Entity> {
   create: (data: unknown, mutationId?: string, id?: string) => Promise<TApiData>;
-  update: (params: { id: string; data: unknown }, mutationId?: string) => Promise<TApiData>;
+  update: (params: { id: string; data: unknown }, mutationId?: string, base?: TUiData) => Promise<TApiData>;
   remove: (id: string, mutationId?: string) => Promise<void | { id: string }>;
 }
 
@@ -28,7 +28,7 @@ export function createActions<TApiData, TUiData extends Entity>(
   ctx: ManagerContext<TApiData, TUiData>,
   runner: MutationRunner<TApiData, TUiData>,
   before?: () => void,
-): Actions<TApiData> {
+): Actions<TApiData, TUiData> {
   const { config, layers, transformer, name } = ctx;
   const optimisticDefaults = () => transformer?.optimisticDefaults ?? config.optimisticDefaults;
 
@@ -135,10 +135,10 @@ export function createActions<TApiData, TUiData extends Entity>(
       const entity = optimisticEntity(data, restoredId);
       return runner.create({ kind: "create", seq: layers.nextSeq(), id: entity.id, entity }, data, false, mutationId);
     }),
-    update: attempt((params: { id: string; data: unknown }, mutationId?: string) => {
+    update: attempt((params: { id: string; data: unknown }, mutationId?: string, base?: TUiData) => {
       guard("update");
       const id = targetOf(params?.id, "update") as string;
-      return runner.update({ kind: "update", seq: layers.nextSeq(), id, patch: patchFor(id, params.data) }, params.data, false, mutationId);
+      return runner.update({ kind: "update", seq: layers.nextSeq(), id, patch: patchFor(id, params.data) }, params.data, false, mutationId, base);
     }),
     remove: attempt((id: string, mutationId?: string) => {
       guard("remove");

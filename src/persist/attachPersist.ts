@@ -26,7 +26,7 @@ export interface PersistedState {
 export interface PersistNeeds<TApiData, TUiData extends Entity> {
   runner: MutationRunner<TApiData, TUiData>;
   /** The manager's actions: a stored change is applied again through them, with its receipt's id. */
-  actions: Actions<TApiData>;
+  actions: Actions<TApiData, TUiData>;
   /** The stored entities are in the query cache: the manager observes the query (idempotent). */
   restored(): void;
 }
@@ -74,8 +74,8 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   // One action: the restored entities and changes show together.
   runInAction(() => {
     restored();
-    for (const { kind, id, data, mutationId } of (typeof state === "object" && state.changes) || []) {
-      const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId) : actions.remove(id, mutationId);
+    for (const { kind, id, data, mutationId, base } of (typeof state === "object" && state.changes) || []) {
+      const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId, base === undefined ? undefined : codec.toEntity(base, "query")) : actions.remove(id, mutationId);
       // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
       change.catch((error: unknown) => {
         if (error instanceof OptimisticLifecycleError || (error instanceof Object && refused.has(error))) return;
@@ -89,7 +89,10 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
     const changes: StoredChange[] = [...runner.inFlight.values()]
       .filter((op) => layers.isPending(op) && !op.failed)
       .sort((a, b) => a.seq - b.seq)
-      .map((op) => ({ kind: op.kind, id: op.id, data: op.input, mutationId: op.mutationId! }));
+      .map((op) => {
+        const base = runner.baseOf(op);
+        return { kind: op.kind, id: op.id, data: op.input, mutationId: op.mutationId!, base: base && codec.toItem(base) };
+      });
     const entities = layers.confirmedEntities().map(codec.toItem);
     const stored: PersistedState = { schemaVersion: SCHEMA_VERSION, fetchedAt: client.getQueryState(queryKey)?.dataUpdatedAt ?? 0, entities, changes };
     // Nothing to keep (an empty collection, or after store.clear() at sign-out): nothing stored.
@@ -149,5 +152,10 @@ function parse(raw: string): PersistedState | string {
 }
 
 function isChange(change: Partial<StoredChange> | null): boolean {
-  return ["create", "update", "remove"].includes(change?.kind as string) && typeof change?.id === "string" && typeof change.mutationId === "string";
+  return (
+    ["create", "update", "remove"].includes(change?.kind as string) &&
+    typeof change?.id === "string" &&
+    typeof change.mutationId === "string" &&
+    (change.base === undefined || isValidId((change.base as { id?: unknown } | null)?.id))
+  );
 }

@@ -11,6 +11,7 @@ import { createMemoryStorage, type PersistStorage } from "../../src/persist";
 import { startDemoServer } from "../examples/helpers";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { readStored } from "../__fixtures__/offlineFlow";
+import { connectClient } from "../__fixtures__/socketClient";
 import { createTestApi } from "../__fixtures__/testApi";
 import { cleanup, countRequests, createTestQueryClient, loaded, onCleanup, replaysAtCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
 
@@ -48,6 +49,7 @@ describe("bad stored data is reported once, and the store loads from the server"
     ["another schema version", { schemaVersion: 2, fetchedAt: 1, entities: [{ id: "x", title: "from v2" }], changes: [{ kind: "remove", id: "a", mutationId: "m1" }] }, /schemaVersion 2, not 1/],
     ["an entity without an id", { schemaVersion: 1, fetchedAt: 1, entities: [{ id: "x", title: "X" }, { title: "no id" }], changes: [] }, /an entity without a valid id/],
     ["a malformed change", { schemaVersion: 1, fetchedAt: 1, entities: [], changes: [{ kind: "rename", id: "a", mutationId: "m1" }] }, /a malformed change/],
+    ["an update whose base has no id", { schemaVersion: 1, fetchedAt: 1, entities: [], changes: [{ kind: "update", id: "a", data: { title: "x" }, mutationId: "m1", base: { title: "A" } }] }, /a malformed change/],
     ["null", "null", /schemaVersion undefined/],
   ])("%s: neither shown nor sent, then replaced by the manager's state", async (_label, value, message) => {
     const storage = stored(value);
@@ -287,5 +289,80 @@ describe("restore and the manager's life", () => {
     expect(rows.filter((todo) => todo.title === "sent once")).toHaveLength(1);
     expect(rows).toHaveLength(count + 1);
     await vi.waitFor(() => expect(second.store.list.map((todo) => todo.id)).toEqual(rows.map((todo) => todo.id)));
+  });
+
+  it("with version, an update restored after another client's newer write arrived is sent again on the version it was made on, so the server refuses it", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const api = createTestApi<Todo>(server, { ifMatch: true });
+    const storage = createMemoryStorage();
+    const reports: Error[] = [];
+    const config: OptimisticStoreConfig<Todo> = {
+      name: "items",
+      queryFn: api.queryFn,
+      mutations: api.mutations,
+      transformer: false,
+      version: "version",
+      realtime: { eventType: server.eventType },
+      persist: { storage, key },
+      onError: (error) => reports.push(error),
+    };
+    const first = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => first.destroy());
+    first.realtime!.connect(await connectClient(server));
+    await loaded(first, 3);
+    const gate = server.hold({ method: "PUT" });
+    void first.actions.update({ id: "a", data: { title: "mine" } }).catch(() => undefined);
+    await gate.arrived; // sent on version 1; its answer never comes
+    server.serverUpdate("a", { title: "theirs" }); // another client: version 2, broadcast
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.entities.find((todo) => todo.id === "a")?.version).toBe(2));
+    expect(first.store.get("a")).toMatchObject({ title: "mine", version: 2 });
+    first.destroy(); // the page goes away
+
+    const second = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => second.destroy());
+    await second.ready;
+    await vi.waitFor(() => expect(reports.map((error) => error.message)).toEqual([expect.stringContaining("409")]));
+
+    const puts = server.requests.filter((request) => request.method === "PUT");
+    expect(puts.map((request) => request.headers["if-match"])).toEqual(["1", "1"]);
+    expect(server.row("a")).toMatchObject({ title: "theirs", version: 2 });
+    await vi.waitFor(() => expect(second.store.get("a")).toMatchObject({ title: "theirs", version: 2 }));
+  });
+
+  it("with version, an update made before the previous change of its entity was answered is sent again after a reload on that answer's version", async () => {
+    const storage = createMemoryStorage();
+    const sent: (number | string | Date | undefined)[] = [];
+    const answers: (() => void)[] = [];
+    let version = 1;
+    const config: OptimisticStoreConfig<Todo> = {
+      name: "items",
+      queryFn: () => Promise.resolve([{ id: "a", title: "A", done: false, version }]),
+      mutations: {
+        create: () => Promise.reject(new Error("not in this test")),
+        // Answered when the test says; a version bumped on each write.
+        update: ({ id, data }, receipt) => {
+          sent.push(receipt.baseVersion);
+          return new Promise((resolve) => answers.push(() => resolve({ id, title: "A", done: false, ...data, version: ++version })));
+        },
+        remove: () => Promise.reject(new Error("not in this test")),
+      },
+      transformer: false,
+      version: "version",
+      persist: { storage, key },
+    };
+    const first = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => first.destroy());
+    await vi.waitFor(() => expect(first.store.count).toBe(1));
+    void first.actions.update({ id: "a", data: { title: "one" } }).catch(() => undefined);
+    void first.actions.update({ id: "a", data: { done: true } }).catch(() => undefined); // made on version 1
+    await vi.waitFor(() => expect(sent).toEqual([1]));
+    answers[0]!(); // version 2: the second is sent on it
+    await vi.waitFor(() => expect(sent).toEqual([1, 2]));
+    first.destroy(); // before the second is answered
+
+    const second = createOptimisticStoreManager<Todo>({ ...config, queryFn: () => new Promise(() => undefined) }, createTestQueryClient());
+    onCleanup(() => second.destroy());
+    await second.ready;
+    await vi.waitFor(() => expect(sent).toEqual([1, 2, 2]));
   });
 });

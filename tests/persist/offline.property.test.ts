@@ -39,14 +39,20 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(20) }),
 );
 
-/** A server that holds every answer and applies each mutation id once. */
-function createWorld() {
-  const rows: Todo[] = ["a", "b", "c"].map((id) => ({ id, title: id.toUpperCase(), done: false }));
+/**
+ * A server that holds every answer and applies each mutation id once. `versioned`: rows carry a
+ * `version` bumped on each write, and an update whose receipt's `baseVersion` is not the row's is
+ * refused (409); this client is the only writer, so none ever should be.
+ */
+function createWorld(versioned: boolean) {
+  const rows: Todo[] = ["a", "b", "c"].map((id) => ({ id, title: id.toUpperCase(), done: false, ...(versioned && { version: 1 }) }));
   const held = new Held();
   /** Mutation id → the answer it got (a resend gets the same). */
   const applied = new Map<string, unknown>();
   /** Every mutation id that reached the server, refused ones too. */
   const reached = new Set<string>();
+  /** Updates refused for an outdated `baseVersion`: what it was, and the row's. */
+  const outdated: string[] = [];
   let created = 0;
   const copy = <V>(value: V): V => JSON.parse(JSON.stringify(value)) as V;
   const once = <R>(receipt: MutationReceipt | undefined, apply: () => R) =>
@@ -74,6 +80,7 @@ function createWorld() {
     held,
     applied,
     reached,
+    outdated,
     queryFn: () => {
       const snapshot = copy(rows);
       return new Promise<Todo[]>((resolve) => held.push(() => resolve(snapshot)));
@@ -81,11 +88,20 @@ function createWorld() {
     mutations: {
       create: (data: unknown, receipt?: MutationReceipt) =>
         once(receipt, () => {
-          const row = { ...(data as Todo), id: `s${++created}` };
+          const row = { ...(data as Todo), id: `s${++created}`, ...(versioned && { version: 1 }) };
           rows.push(row);
           return row;
         }),
-      update: ({ id, data }: { id: string; data: unknown }, receipt?: MutationReceipt) => once(receipt, () => (rows[find(id)] = { ...rows[find(id)]!, ...(data as Partial<Todo>) })),
+      update: ({ id, data }: { id: string; data: unknown }, receipt?: MutationReceipt) =>
+        once(receipt, () => {
+          const row = rows[find(id)]!;
+          const base = receipt?.baseVersion;
+          if (versioned && base !== undefined && base !== row.version) {
+            outdated.push(`${id}: ${String(base)}, not ${String(row.version)}`);
+            throw new Error(`409 ${id}`);
+          }
+          return (rows[find(id)] = { ...row, ...(data as Partial<Todo>), ...(versioned && { version: (row.version as number) + 1 }) });
+        }),
       remove: (id: string, receipt?: MutationReceipt) => once(receipt, () => (rows.splice(find(id), 1), { id })),
     },
   };
@@ -94,9 +110,9 @@ function createWorld() {
 describe("the offline queue and persistence under random orderings", () => {
   it("loses nothing across offline spells and reloads: the store ends equal to the server, the storage empty of changes", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { maxLength: 30 }), async (steps) => {
+      fc.asyncProperty(fc.array(stepArb, { maxLength: 30 }), fc.boolean(), async (steps, versioned) => {
         onlineManager.setOnline(true);
-        const world = createWorld();
+        const world = createWorld(versioned);
         const storage = createMemoryStorage();
         /** The mutation id of every change made (a restored change keeps its id). */
         const changes = new Set<string>();
@@ -108,6 +124,7 @@ describe("the offline queue and persistence under random orderings", () => {
               mutations: world.mutations,
               transformer: false,
               persist: { storage },
+              ...(versioned && { version: "version" }),
               onEvent: (event) => event.type === "mutation" && event.phase === "applied" && changes.add(event.mutationId),
             },
             createTestQueryClient(),
@@ -158,7 +175,9 @@ describe("the offline queue and persistence under random orderings", () => {
           expect(made.filter((change) => change.outcome === undefined)).toEqual([]);
           // Every change made reached the server (a reload sends the unanswered ones again).
           expect([...changes].filter((id) => !world.reached.has(id))).toEqual([]);
-          expectReplays(manager, recording.events);
+          // With versions, every update went on the version it was made on: none was refused.
+          expect(world.outdated).toEqual([]);
+          expectReplays(manager, recording.events, versioned ? "version" : undefined);
           recording.stop();
         } finally {
           manager.destroy();
