@@ -164,7 +164,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const versions = layers.versions;
     const conflicts = this.#conflicts;
     if (!retry && (versions || conflicts)) this.#bases.set(op, base ?? layers.confirmed(op.id) ?? layers.entities.peek(op.id));
-    const create = this.#creates.get(op.id);
+    const create = this.#createOf(op.id);
     const turn = this.#order.take(op.id);
     const key = this.#receipt(mutationId);
     const sendOnce = (id: string, payload: unknown, server: TUiData | undefined): Promise<TApiData> => {
@@ -240,7 +240,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const { config, layers } = this.#ctx;
     // Removing an entity whose create failed needs no server call: it never existed (and its kept
     // failed changes go with it).
-    const created = this.#creates.get(op.id)?.then(
+    const created = this.#createOf(op.id)?.then(
       () => true,
       () => false,
     );
@@ -429,6 +429,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   #orphan(op: PendingOp<TUiData>): boolean {
     return (isTempId(op.id) || this.#createFailed.has(op)) && !this.#ctx.layers.hasCreate(op.id);
+  }
+
+  /**
+   * The create a change of `id` waits for: its entity's create, while the store holds it. One that
+   * store.clear() forgot is not waited for: a change made since targets another entity of that id.
+   */
+  #createOf(id: string): Promise<void> | undefined {
+    return this.#ctx.layers.hasCreate(id) ? this.#creates.get(id) : undefined;
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */

@@ -293,6 +293,8 @@ interface Op {
   done?: boolean;
   /** Kept visible after its server call failed (`keepFailed`), until retried or discarded. */
   failed?: boolean;
+  /** Its server call failed and it was dropped. */
+  refused?: boolean;
   /** Sent again by retry(): its answer is applied when the server gives it (no action promise to follow). */
   retried?: boolean;
   /** The data object given to the action (updates), to recognise its request. */
@@ -516,7 +518,10 @@ class Harness {
     }
     op.done = true;
     this.pending = this.pending.filter((other) => other !== op);
-    if (!ok) return;
+    if (!ok) {
+      op.refused = true;
+      return;
+    }
     if (op.kind === "create") {
       const entity = this.ui(result as Row);
       const tempId = op.id;
@@ -543,6 +548,10 @@ class Harness {
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
       this.#write(op.id);
     } else {
+      // A remove is answered once the server deleted the row, unless its entity's create failed
+      // (it never existed there: no call is made).
+      const neverExisted = op.after?.some((other) => other.kind === "create" && (other.failed || other.refused));
+      if (!neverExisted && this.server.rows.has(op.id)) this.errors.push(`remove of ${op.id} succeeded, but the server still has that row`);
       this.#learnDeleted(op.id);
       this.confirmed.delete(op.id);
       this.#write(op.id);
@@ -1387,6 +1396,14 @@ describe("state model (model-based property)", () => {
 
     it("keepFailed, uiData: a change that failed because its create did is not kept once a remove dropped the create", async () => {
       await runScenario("uiData", "none", [a0], [cmd.create({ title: "c", n: 0, done: false }), cmd.remove({ from: "temp", index: 0 }), cmd.update({ from: "temp", index: 0 }, {}), cmd.release(0, false)], true);
+    });
+
+    it("uiData, keepFailed: an update made after clear() on an entity that has a forgotten create's id is sent, not failed with that create", async () => {
+      await runScenario("uiData", "none", [a0], [cmd.clear(), cmd.create(a0), cmd.clear(), cmd.writeConfirmed(0, {}), cmd.update(first, {}), cmd.release(0, false)], true);
+    });
+
+    it("uiData: a remove made after clear() on an entity that has a forgotten create's id reaches the server when that create fails", async () => {
+      await runScenario("uiData", "none", [a0], [cmd.clear(), cmd.create(a0), cmd.clear(), cmd.writeConfirmed(0, {}), cmd.remove(first), cmd.release(0, false)]);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
