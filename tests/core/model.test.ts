@@ -508,6 +508,10 @@ class Harness {
 
   #apply(op: Op, ok: boolean, result: unknown): void {
     this.trace.push(`    settled op#${op.seq} ${op.kind} ${op.id}: ${ok ? "ok" : this.keep ? "failed, kept" : "failed"}`);
+    // Every change is answered by the server, unless its entity's create failed: then it never
+    // existed there (a remove succeeds, anything else fails with the create, unsent).
+    const neverExisted = op.after?.some((other) => other.kind === "create" && (other.failed || other.refused)) ?? false;
+    if (op.mutationId === undefined && !neverExisted) this.errors.push(`op#${op.seq} ${op.kind} ${ok ? "succeeded" : "failed"} without reaching the server`);
     // A change of a created entity whose create is gone is not kept: there is nothing to retry it on.
     // Its id is temporary, or (an id the client picked) it was made behind a create that failed.
     const createFailed = op.after?.some((other) => other.kind === "create" && other.failed) ?? false;
@@ -548,9 +552,7 @@ class Harness {
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
       this.#write(op.id);
     } else {
-      // A remove is answered once the server deleted the row, unless its entity's create failed
-      // (it never existed there: no call is made).
-      const neverExisted = op.after?.some((other) => other.kind === "create" && (other.failed || other.refused));
+      // A remove is answered once the server deleted the row (unless the entity never existed there).
       if (!neverExisted && this.server.rows.has(op.id)) this.errors.push(`remove of ${op.id} succeeded, but the server still has that row`);
       this.#learnDeleted(op.id);
       this.confirmed.delete(op.id);
