@@ -424,11 +424,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   }
 
   /**
-   * A change of a created entity whose create is gone (failed and dropped): nothing to keep it for.
-   * Its id is temporary, or (an id the client picked) the change failed because the create did.
+   * A failed change with nothing to keep it for: its entity's create is gone (failed and dropped;
+   * its id is temporary, or one the client picked and the change failed because the create did),
+   * or its entity was deleted since it was made.
    */
   #orphan(op: PendingOp<TUiData>): boolean {
-    return (isTempId(op.id) || this.#createFailed.has(op)) && !this.#ctx.layers.hasCreate(op.id);
+    const { layers } = this.#ctx;
+    return ((isTempId(op.id) || this.#createFailed.has(op)) && !layers.hasCreate(op.id)) || layers.deletedSince(op.id, op.seq);
   }
 
   /**

@@ -437,6 +437,11 @@ export class OptimisticLayers<T extends Entity> {
     });
   }
 
+  /** Whether `id` was learned deleted after the change made at `seq` (while that change is held). */
+  deletedSince(id: string, seq: number): boolean {
+    return this.#deletions.since(id, seq);
+  }
+
   /** Whether a create of `id` is in flight or kept failed. */
   hasCreate(id: string): boolean {
     return this.#tracks.get(id)?.ops.some((op) => op.kind === "create") ?? false;
@@ -484,6 +489,8 @@ export class OptimisticLayers<T extends Entity> {
       if (op.kind === "remove") {
         this.#learnDeleted(op.id);
         this.#markChanged(op.id, this.#setTracked(track, undefined));
+        // The entity is gone: the failed changes kept of it from before the remove can never be sent.
+        for (const failed of track.ops.filter((other) => other.failed && other.seq < op.seq)) this.#take(failed);
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);
         if (!this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));

@@ -514,8 +514,9 @@ class Harness {
     if (op.mutationId === undefined && !neverExisted) this.errors.push(`op#${op.seq} ${op.kind} ${ok ? "succeeded" : "failed"} without reaching the server`);
     // A change of a created entity whose create is gone is not kept: there is nothing to retry it on.
     // Its id is temporary, or (an id the client picked) it was made behind a create that failed.
+    // Nor is one whose entity was deleted since it was made.
     const createFailed = op.after?.some((other) => other.kind === "create" && other.failed) ?? false;
-    const orphan = (op.id.startsWith("temp-") || createFailed) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
+    const orphan = ((op.id.startsWith("temp-") || createFailed) && !this.pending.some((other) => other.id === op.id && other.kind === "create")) || this.#outranked(op.id, op);
     if (!ok && this.keep && !orphan) {
       op.failed = true;
       return;
@@ -557,15 +558,18 @@ class Harness {
       this.#learnDeleted(op.id);
       this.confirmed.delete(op.id);
       this.#write(op.id);
-      // Removing an entity whose create failed (kept): it never existed, its failed changes go too.
+      // The entity is gone: its failed changes made before the remove go (all of them when its
+      // create failed: it never existed).
       if (this.pending.some((other) => other.id === op.id && other.kind === "create" && other.failed)) this.#discard(op.id);
+      else this.#discard(op.id, op.seq);
     }
   }
 
-  /** Drops the kept failed changes of `id`. */
-  #discard(id: string): void {
-    for (const other of this.pending) if (other.id === id && other.failed) other.done = true;
-    this.pending = this.pending.filter((other) => !(other.id === id && other.failed));
+  /** Drops the kept failed changes of `id` (made before change `before`, when given). */
+  #discard(id: string, before = Infinity): void {
+    const dropped = (other: Op) => other.id === id && other.failed === true && other.seq < before;
+    for (const other of this.pending) if (dropped(other)) other.done = true;
+    this.pending = this.pending.filter((other) => !dropped(other));
   }
 
   #applyList(rows: Row[], written: Set<string>): void {
@@ -1406,6 +1410,17 @@ describe("state model (model-based property)", () => {
 
     it("uiData: a remove made after clear() on an entity that has a forgotten create's id reaches the server when that create fails", async () => {
       await runScenario("uiData", "none", [a0], [cmd.clear(), cmd.create(a0), cmd.clear(), cmd.writeConfirmed(0, {}), cmd.remove(first), cmd.release(0, false)]);
+    });
+
+    it("keepFailed: an update that fails after the echo of its entity's remove is not kept", async () => {
+      await runScenario("plain", "receipt", [a0], [
+        cmd.create(a0),
+        cmd.release(0, true),
+        cmd.update({ from: "temp", index: 0 }, {}),
+        cmd.remove({ from: "visible", index: 1 }),
+        cmd.apply(3),
+        cmd.refetch(false),
+      ], true);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {

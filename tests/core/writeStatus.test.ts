@@ -150,6 +150,36 @@ describe("write status", () => {
     expect(server.requests.filter((request) => request.method !== "GET" && request.method !== "POST")).toEqual([]);
   });
 
+  it("removing an entity drops the failed changes kept of it: failedCount counts no entity that is gone", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "PUT" }, { status: 500, body: { error: "refused" } });
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow("refused");
+    expect(manager.status.failedCount).toBe(1);
+
+    await manager.actions.remove("a");
+
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
+    expect(titles(manager.store)).toEqual(["B", "C"]);
+  });
+
+  it("a change that fails after its entity's remove was answered is not kept", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    const updateGate = server.hold({ method: "PUT" });
+    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await updateGate.arrived;
+    await manager.actions.remove("a"); // sent once the update was sent; answered first
+
+    await updateGate.fail(500, { error: "refused" });
+
+    await expect(updating).rejects.toThrow("refused");
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
+    expect(titles(manager.store)).toEqual(["B", "C"]);
+  });
+
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
