@@ -489,8 +489,7 @@ export class OptimisticLayers<T extends Entity> {
       if (op.kind === "remove") {
         this.#learnDeleted(op.id);
         this.#markChanged(op.id, this.#setTracked(track, undefined));
-        // The entity is gone: the failed changes kept of it from before the remove can never be sent.
-        for (const failed of track.ops.filter((other) => other.failed && other.seq < op.seq)) this.#take(failed);
+        this.#dropFailed(track);
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);
         if (!this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
@@ -689,8 +688,18 @@ export class OptimisticLayers<T extends Entity> {
     const current = track.confirmed;
     if (this.#older(id, current, value)) return false;
     const changed = this.#setTracked(track, value);
-    if (changed) this.#refresh(id, track);
+    if ((value === undefined && this.#dropFailed(track)) || changed) this.#refresh(id, track);
     return changed || (current !== undefined && value !== undefined && this.#keep(current, value));
+  }
+
+  /**
+   * The entity of `track` is deleted: the failed changes kept of it can never be sent, and go
+   * (not when the id is that of a create of this client: it names a new entity). Whether any went.
+   */
+  #dropFailed(track: Track<T>): boolean {
+    if (!track.failing || track.ops.some((op) => op.kind === "create")) return false;
+    for (const failed of track.ops.filter((op) => op.failed)) this.#take(failed);
+    return true;
   }
 
   /** Whether the version rule refuses `incoming` over `current` (an older version of the entity). */

@@ -431,8 +431,10 @@ class Harness {
     this.live?.written.add(id);
   }
 
+  /** `id` is deleted: answers to older changes cannot bring it back, and its kept failed changes go (unless the id is a create's). */
   #learnDeleted(id: string): void {
     this.deletedAt.set(id, this.#seq);
+    if (!this.pending.some((op) => op.id === id && op.kind === "create")) this.#discard(id);
   }
 
   #outranked(id: string, op: Op): boolean {
@@ -558,18 +560,15 @@ class Harness {
       this.#learnDeleted(op.id);
       this.confirmed.delete(op.id);
       this.#write(op.id);
-      // The entity is gone: its failed changes made before the remove go (all of them when its
-      // create failed: it never existed).
+      // Removing an entity whose create failed (kept): it never existed, its failed changes go too.
       if (this.pending.some((other) => other.id === op.id && other.kind === "create" && other.failed)) this.#discard(op.id);
-      else this.#discard(op.id, op.seq);
     }
   }
 
-  /** Drops the kept failed changes of `id` (made before change `before`, when given). */
-  #discard(id: string, before = Infinity): void {
-    const dropped = (other: Op) => other.id === id && other.failed === true && other.seq < before;
-    for (const other of this.pending) if (dropped(other)) other.done = true;
-    this.pending = this.pending.filter((other) => !dropped(other));
+  /** Drops the kept failed changes of `id`. */
+  #discard(id: string): void {
+    for (const other of this.pending) if (other.id === id && other.failed) other.done = true;
+    this.pending = this.pending.filter((other) => !(other.id === id && other.failed));
   }
 
   #applyList(rows: Row[], written: Set<string>): void {

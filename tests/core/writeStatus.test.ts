@@ -4,11 +4,11 @@
  */
 import { environmentManager } from "@tanstack/query-core";
 import { autorun, reaction } from "mobx";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WriteStatus } from "../../src";
-import { HttpError } from "../__fixtures__";
+import { connectClient, HttpError } from "../__fixtures__";
 import { makeTodos } from "../__fixtures__/mockData";
-import { cleanup, loaded, setupManager, titles } from "../__fixtures__/testHelpers";
+import { cleanup, loaded, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
@@ -177,6 +177,27 @@ describe("write status", () => {
     await expect(updating).rejects.toThrow("refused");
     expect(manager.store.writeStatus("a")).toBeUndefined();
     expect(manager.status.failedCount).toBe(0);
+    expect(titles(manager.store)).toEqual(["B", "C"]);
+  });
+
+  it.each([
+    ["update", (id: string) => ({ method: "PUT", path: `/items/${id}` })],
+    ["remove", (id: string) => ({ method: "DELETE", path: `/items/${id}` })],
+  ] as const)("a failed %s kept of an entity another client then deletes goes with it", async (kind, request) => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server, config: { keepFailed: true, realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+    server.intercept(request("a"), { status: 500, body: { error: "refused" } });
+    const change = kind === "update" ? manager.actions.update({ id: "a", data: { title: "A2" } }) : manager.actions.remove("a");
+    await expect(change).rejects.toThrow("refused");
+    expect(manager.status.failedCount).toBe(1);
+
+    server.serverDelete("a"); // another client, broadcast
+
+    await vi.waitFor(() => expect(manager.status.failedCount).toBe(0));
+    expect(manager.store.writeStatus("a")).toBeUndefined();
     expect(titles(manager.store)).toEqual(["B", "C"]);
   });
 
