@@ -88,9 +88,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#hooks = hooks;
     this.#conflicts = conflicts;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
+    // A write status read earlier may name changes discarded since (or dropped with their entity): only those still kept count.
+    const kept = (ops: Iterable<PendingOp<TUiData>>) => [...ops].filter((op) => ctx.layers.failedOf(op.id).includes(op));
     ctx.layers.failedChanges = {
-      retry: (ops) => Promise.all([...ops].sort(bySeq).map((op) => this.#resend(op))).then(() => undefined),
-      discard: (ops) => this.#discard(ops),
+      retry: (ops) => Promise.all(kept(ops).sort(bySeq).map((op) => this.#resend(op))).then(() => undefined),
+      discard: (ops) => this.#discard(kept(ops)),
     };
   }
 

@@ -201,6 +201,25 @@ describe("write status", () => {
     expect(titles(manager.store)).toEqual(["B", "C"]);
   });
 
+  it("a write status read before its failed change was discarded retries and discards nothing", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    const refusal = server.intercept({ method: "PUT" }, { status: 500, body: { error: "refused" } });
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow("refused");
+    const stale = manager.store.writeStatus("a")!;
+    refusal.remove();
+    manager.store.writeStatus("a")!.discard();
+    const puts = () => server.requests.filter((request) => request.method === "PUT").length;
+    const sent = puts();
+
+    await stale.retry();
+    stale.discard();
+
+    expect(puts()).toBe(sent);
+    expect(manager.store.get("a")?.title).toBe("A");
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+  });
+
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
