@@ -108,6 +108,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** Sends a kept failed change again, with what its action was called with. */
   #resend(op: PendingOp<TUiData>): Promise<unknown> {
+    this.#createFailed.delete(op);
     return op.kind === "create" ? this.create(op, op.input, true) : op.kind === "update" ? this.update(op, op.input, true) : this.remove(op, true);
   }
 
@@ -389,7 +390,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   async #sendInTurn<R>(op: PendingOp<TUiData>, turn: Turn, create: Promise<void> | undefined, send: (id: string) => Promise<R>, untilAnswered = false): Promise<R> {
     let sent: Promise<R> | undefined;
-    this.#createFailed.delete(op);
     try {
       if (turn.prior) await turn.prior;
       await create?.catch((error: unknown) => {
@@ -440,7 +440,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * store.clear() forgot is not waited for: a change made since targets another entity of that id.
    */
   #createOf(id: string): Promise<void> | undefined {
-    return this.#ctx.layers.hasCreate(id) ? this.#creates.get(id) : undefined;
+    const create = this.#creates.get(id);
+    return create && this.#ctx.layers.hasCreate(id) ? create : undefined;
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */
