@@ -220,6 +220,23 @@ describe("write status", () => {
     expect(manager.store.writeStatus("a")).toBeUndefined();
   });
 
+  it("retry() twice on one status (a double click) sends the failed change once", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    const refusal = server.intercept({ method: "PUT" }, { status: 500, body: { error: "refused" } });
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow("refused");
+    refusal.remove();
+    const status = manager.store.writeStatus("a")!;
+    const puts = () => server.requests.filter((request) => request.method === "PUT").length;
+    const sent = puts();
+
+    await Promise.all([status.retry(), status.retry()]);
+
+    expect(puts()).toBe(sent + 1);
+    expect(manager.store.get("a")?.title).toBe("A2");
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+  });
+
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
