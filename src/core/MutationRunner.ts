@@ -428,11 +428,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /**
    * A failed change with nothing to keep it for: its entity's create is gone (failed and dropped;
    * its id is temporary, or one the client picked and the change failed because the create did),
-   * or its entity was deleted since it was made.
+   * or its entity was deleted since it was made (unless the id is a create's: a new entity).
    */
   #orphan(op: PendingOp<TUiData>): boolean {
     const { layers } = this.#ctx;
-    return ((isTempId(op.id) || this.#createFailed.has(op)) && !layers.hasCreate(op.id)) || layers.deletedSince(op.id, op.seq);
+    if (layers.hasCreate(op.id)) return false;
+    return isTempId(op.id) || this.#createFailed.has(op) || layers.deletedSince(op.id, op.seq);
   }
 
   /**

@@ -559,7 +559,8 @@ export class OptimisticLayers<T extends Entity> {
       const older = value === undefined || this.#older(serverId, serverTrack ? serverTrack.confirmed : this.entities.peek(serverId), value);
       this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
       if (serverTrack) this.#refresh(serverId, serverTrack);
-      else if (value === undefined) this.#tempIds.forget(serverId);
+      // Deleted since, and not brought back meanwhile: the temporary id names nothing any more.
+      else if (value === undefined && this.entities.peek(serverId) === undefined) this.#tempIds.forget(serverId);
     };
     // A visible temporary row is where the server entity goes.
     if (at < 0) write();

@@ -518,7 +518,7 @@ class Harness {
     // Its id is temporary, or (an id the client picked) it was made behind a create that failed.
     // Nor is one whose entity was deleted since it was made.
     const createFailed = op.after?.some((other) => other.kind === "create" && other.failed) ?? false;
-    const orphan = ((op.id.startsWith("temp-") || createFailed) && !this.pending.some((other) => other.id === op.id && other.kind === "create")) || this.#outranked(op.id, op);
+    const orphan = (op.id.startsWith("temp-") || createFailed || this.#outranked(op.id, op)) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
     if (!ok && this.keep && !orphan) {
       op.failed = true;
       return;
@@ -1420,6 +1420,14 @@ describe("state model (model-based property)", () => {
         cmd.apply(3),
         cmd.refetch(false),
       ], true);
+    });
+
+    it("uiData, keepFailed: a create that fails after store.remove() of a server entity with its id is kept, and so is the update behind it", async () => {
+      await runScenario("uiData", "none", [a0], [cmd.clear(), cmd.refetch(false), cmd.create(a0), cmd.writeConfirmed(0, undefined), cmd.release(0, true), cmd.update({ from: "temp", index: 0 }, {}), cmd.release(0, false)], true);
+    });
+
+    it("a temporary id still names its entity when the create is answered after store.remove() of it and an older event brought it back", async () => {
+      await runScenario("plain", "plain", [a0], [cmd.create(a0), cmd.apply(0), cmd.writeConfirmed(3, undefined), cmd.deliverThenRelease(1, 0, true), cmd.update({ from: "temp", index: 0 }, {})]);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
