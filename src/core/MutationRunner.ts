@@ -392,10 +392,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     let sent: Promise<R> | undefined;
     try {
       if (turn.prior) await turn.prior;
-      await create?.catch((error: unknown) => {
-        this.#createFailed.add(op);
-        throw error;
-      });
+      if (create) {
+        await create.catch((error: unknown) => {
+          this.#createFailed.add(op);
+          throw error;
+        });
+      }
       const destroyed = this.#ctx.isDestroyed();
       // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
       if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {
