@@ -76,7 +76,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Changes in flight when the scope changed: the previous scope's query key, where they settle. */
   readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
   /** Changes never sent because the create of their entity failed (they fail with its error). */
-  readonly #createFailed = new WeakSet<PendingOp<TUiData>>();
+  readonly #behindFailedCreate = new WeakSet<PendingOp<TUiData>>();
   /** Changes paused by query-core until the network is back, and how to drop each unsent. */
   readonly #queued = observable.map<PendingOp<TUiData>, (error: Error) => void>(undefined, { deep: false });
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
@@ -89,7 +89,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#conflicts = conflicts;
     this.#order = new SendOrder((id) => ctx.layers.resolve(id));
     // A write status read earlier may name changes discarded since (or dropped with their entity): only those still kept count.
-    const kept = (ops: Iterable<PendingOp<TUiData>>) => [...ops].filter((op) => ctx.layers.failedOf(op.id).includes(op));
+    const kept = (ops: Iterable<PendingOp<TUiData>>) => [...ops].filter((op) => op.failed && ctx.layers.isPending(op));
     ctx.layers.failedChanges = {
       retry: (ops) => Promise.all(kept(ops).sort(bySeq).map((op) => this.#resend(op))).then(() => undefined),
       discard: (ops) => this.#discard(kept(ops)),
@@ -108,7 +108,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** Sends a kept failed change again, with what its action was called with. */
   #resend(op: PendingOp<TUiData>): Promise<unknown> {
-    this.#createFailed.delete(op);
+    this.#behindFailedCreate.delete(op);
     return op.kind === "create" ? this.create(op, op.input, true) : op.kind === "update" ? this.update(op, op.input, true) : this.remove(op, true);
   }
 
@@ -195,7 +195,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           // An entity whose create failed (and is kept) does not exist on the server: sent on retry.
           const failedCreate = this.#failedCreate(id);
           if (failedCreate) {
-            this.#createFailed.add(op);
+            this.#behindFailedCreate.add(op);
             throw failedCreate.failed;
           }
           const updateOp = op as PendingOp<TUiData> & { kind: "update" };
@@ -394,7 +394,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       if (turn.prior) await turn.prior;
       if (create) {
         await create.catch((error: unknown) => {
-          this.#createFailed.add(op);
+          this.#behindFailedCreate.add(op);
           throw error;
         });
       }
@@ -435,7 +435,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   #orphan(op: PendingOp<TUiData>): boolean {
     const { layers } = this.#ctx;
     if (layers.hasCreate(op.id)) return false;
-    return isTempId(op.id) || this.#createFailed.has(op) || layers.deletedSince(op.id, op.seq);
+    return isTempId(op.id) || this.#behindFailedCreate.has(op) || layers.deletedSince(op.id, op.seq);
   }
 
   /**

@@ -68,7 +68,7 @@ export interface OptimisticLogger {
 
 /** Configuration of {@link createOptimisticStoreManager}. */
 export interface OptimisticStoreConfig<
-  TApiData extends Entity = any,
+  TApiData extends Entity = Entity,
   TUiData extends Entity = TApiData,
   TStore extends OptimisticStore<TUiData> = OptimisticStore<TUiData>,
 > {

@@ -75,7 +75,8 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   runInAction(() => {
     restored();
     for (const { kind, id, data, mutationId, base } of (typeof state === "object" && state.changes) || []) {
-      const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId, base === undefined ? undefined : codec.toEntity(base, "query")) : actions.remove(id, mutationId);
+      const restoredBase = base === undefined ? undefined : codec.toEntity(base, "query");
+      const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId, restoredBase) : actions.remove(id, mutationId);
       // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
       change.catch((error: unknown) => {
         if (error instanceof OptimisticLifecycleError || (error instanceof Object && refused.has(error))) return;

@@ -57,7 +57,8 @@ export class RealtimeExtension<T extends Entity> {
   #socket: RealtimeSocket | null = null;
   #connected = observable.box(false, { deep: false });
   #listenedBefore = false;
-  #queue: RealtimeEvent[] = [];
+  /** What the socket delivered, not yet checked. */
+  #queue: unknown[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When events were last applied (`performance.now()`). */
   #appliedAt = -Infinity;
@@ -133,7 +134,7 @@ export class RealtimeExtension<T extends Entity> {
     this.#setConnected(false);
   };
 
-  #onEvent = (event: RealtimeEvent): void => {
+  #onEvent = (event: unknown): void => {
     if (this.#timer === undefined && performance.now() - this.#appliedAt >= BATCH_WINDOW_MS) {
       this.#apply([event]);
       return;
@@ -150,7 +151,7 @@ export class RealtimeExtension<T extends Entity> {
     if (events.length > 0) this.#apply(events);
   }
 
-  #apply(events: RealtimeEvent[]): void {
+  #apply(events: unknown[]): void {
     runInAction(() => {
       for (const event of events) {
         try {
@@ -163,12 +164,13 @@ export class RealtimeExtension<T extends Entity> {
     this.#appliedAt = performance.now();
   }
 
-  #handle(event: RealtimeEvent): void {
+  #handle(received: unknown): void {
     const config = this.#config;
-    if (event === null || typeof event !== "object") {
-      this.#sink.report(new OptimisticError(`realtime event on "${config.eventType}" is not an object; it was dropped.`), event);
+    if (received === null || typeof received !== "object") {
+      this.#sink.report(new OptimisticError(`realtime event on "${config.eventType}" is not an object; it was dropped.`), received);
       return;
     }
+    const event = received as RealtimeEvent;
     if (config.browserId !== undefined && event.browserId === config.browserId) return;
     if (config.shouldProcessEvent && !config.shouldProcessEvent(event)) return;
     const custom = config.customHandlers?.[event.type];

@@ -25,9 +25,9 @@ export interface RealtimeEvent<T = any> {
  */
 export interface RealtimeSocket {
   /** Adds a listener for `event`. */
-  on(event: string, listener: (...args: any[]) => void): unknown;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
   /** Removes a listener added with `on`. */
-  off(event: string, listener?: (...args: any[]) => void): unknown;
+  off(event: string, listener?: (...args: unknown[]) => void): unknown;
   /** Whether the socket is connected now. */
   readonly connected: boolean;
 }
