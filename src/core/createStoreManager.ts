@@ -93,7 +93,7 @@ export function createStoreManager<
     scope?.sync();
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
-  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: triggerQuery });
+  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: () => query.resync() });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount, () => runner.queuedCount);
   ctx.client.mount();
   const { persist } = config;

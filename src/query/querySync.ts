@@ -28,6 +28,11 @@ export type ScopeValue = string | number | null | undefined;
 export interface QuerySync<TUiData> extends ManagerPart {
   /** Fetches now; never joins a fetch that started before the call. */
   refetch(): Promise<unknown>;
+  /**
+   * Realtime may have missed events (the socket was away): fetches now if the query is observed,
+   * else when it is observed again, however fresh its cached data.
+   */
+  resync(): void;
   setEnabled(enabled: boolean): void;
   /** Writes a change settled after `destroy()` (or, `key`, for a previous scope) to the query cache. */
   writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void;
@@ -72,11 +77,14 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   let lastError: unknown = null;
   /** refetch() calls made while not observing, still running: their results are shown when they land. */
   let explicitRefetches = 0;
+  /** Realtime missed events while the query was not observed, and no fetch has started since. */
+  let missedEvents = false;
 
   // Writes made after a fetch started must survive its result; a refetch that cancels it starts anew.
   const fetchStarted = (): void => {
     if (destroyed) return;
     fetching = true;
+    missedEvents = false;
     // While data another fetch brought is not shown yet (disabled), the writes it must not undo stay known.
     layers.beginFetch(!unsubscribe && query().state.data !== writer.mark?.data);
   };
@@ -161,6 +169,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     if (unsubscribe || destroyed) return;
     onResult(observer.getCurrentResult());
     unsubscribe = observer.subscribe(onResult);
+    // Subscribing fetched if the data was stale; fresh data may still lack what realtime missed.
+    if (missedEvents) void observer.refetch();
   };
   const stopObserving = (): void => {
     if (!unsubscribe) return;
@@ -226,6 +236,11 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         if (!unsubscribe && asked === generation) onResult(result);
         return result;
       });
+    },
+    resync() {
+      if (destroyed) return;
+      if (unsubscribe) void this.refetch();
+      else missedEvents = true;
     },
     setEnabled(next) {
       if (destroyed) return;

@@ -261,7 +261,7 @@ class FakeServer {
 
 /** A socket-shaped object: the extension listens on it, the harness emits on it synchronously. */
 class FakeSocket {
-  readonly connected = true;
+  connected = true;
   #listeners = new Map<string, Set<(...args: unknown[]) => void>>();
   on(event: string, listener: (...args: unknown[]) => void): void {
     let set = this.#listeners.get(event);
@@ -272,8 +272,13 @@ class FakeSocket {
     if (listener) this.#listeners.get(event)?.delete(listener);
     else this.#listeners.delete(event);
   }
-  emit(event: string, payload: unknown): void {
+  emit(event: string, payload?: unknown): void {
     for (const listener of [...(this.#listeners.get(event) ?? [])]) listener(payload);
+  }
+  /** The connection drops or comes back, as socket.io reports it. */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    this.emit(connected ? "connect" : "disconnect");
   }
 }
 
@@ -334,6 +339,8 @@ class Harness {
   live: LiveFetch | undefined;
   queryError = false;
   enabled = true;
+  /** The socket came back while disabled, and no fetch started since: the next enable() fetches. */
+  missedEvents = false;
   /** clear() emptied the cache and made it stale: the next enable() fetches. */
   cacheStale = false;
   /** Actions whose server call has not settled yet (what the status flags count). */
@@ -626,6 +633,7 @@ class Harness {
       return;
     }
     this.live = { no, written: new Set(), explicit };
+    this.missedEvents = false;
   }
 
   create(fields: Fields): void {
@@ -695,6 +703,26 @@ class Harness {
     this.m.actions.refetch().catch((error: unknown) => this.errors.push(`refetch rejected: ${String(error)}`));
   }
 
+  /**
+   * The socket drops and comes back: the next `lost` events were on their way and never arrive.
+   * The manager catches up with a refetch when enabled; while disabled it makes no request.
+   */
+  reconnect(lost: number): void {
+    const dropped = this.server.pipe.splice(0, lost);
+    this.trace.push(`socket down and up, lost: ${dropped.map((event) => `${event.event} ${fmt(event.data)}`).join("; ") || "nothing"}`);
+    this.#fetchesBefore = this.server.fetches.length;
+    this.socket.setConnected(false);
+    this.socket.setConnected(true);
+  }
+
+  async afterReconnect(): Promise<void> {
+    if (this.enabled) return this.afterRefetch();
+    await settle();
+    const made = this.server.fetches.length - this.#fetchesBefore;
+    if (made > 0) this.errors.push(`a reconnect while disabled made ${made} requests`);
+    this.missedEvents = true;
+  }
+
   async afterRefetch(): Promise<void> {
     // A refetch asked for while disabled waits for the fetch that replaces it, and shows that one.
     const inherited = this.live !== undefined && !this.live.landed && this.live.explicit;
@@ -751,15 +779,20 @@ class Harness {
     this.trace.push("enable()");
     this.#fetchesBefore = this.server.fetches.length;
     const inFlight = this.live !== undefined && !this.live.landed;
+    const explicit = this.live?.explicit === true;
     const stale = this.cacheStale;
+    const missed = this.missedEvents;
     this.m.enable();
     this.enabled = true;
     if (this.live?.landed) this.#showLanded(this.live);
     await settle();
     const made = this.server.fetches.length - this.#fetchesBefore;
-    if (inFlight && made > 0) this.errors.push(`enable() started a fetch while one was in flight`);
+    // A fetch in flight started before the socket came back: it may lack what the socket missed.
+    if (missed && made !== 1) this.errors.push(`enable() after a reconnect while disabled made ${made} fetches (expected 1)`);
+    else if (inFlight && !missed && made > 0) this.errors.push(`enable() started a fetch while one was in flight`);
     else if (stale && !inFlight && made !== 1) this.errors.push(`enable() after clear() made ${made} fetches (expected 1)`);
-    if (made > 0) this.#startedFetch("enable()", false);
+    // A refetch() asked for while disabled waits for the fetch that replaces it, and shows that one.
+    if (made > 0) this.#startedFetch("enable()", inFlight && explicit);
   }
 
   #showLanded(live: LiveFetch): void {
@@ -1057,6 +1090,11 @@ const cmd = {
       h.refetch(late);
       await h.afterRefetch();
     }),
+  reconnect: (lost: number) =>
+    command(`reconnect(lost ${lost})`, realtimeOn, async (h) => {
+      h.reconnect(lost);
+      await h.afterReconnect();
+    }),
   deliver: (n: number) => command(`deliver(${n})`, (h) => realtimeOn(h) && h.server.pipe.length > 0, (h) => h.deliver(n)),
   deliverThenRelease: (n: number, k: number, ok: boolean) =>
     command(
@@ -1130,6 +1168,7 @@ const commandsArb = fc.commands(
     burstArb.map(cmd.deliver),
     burstArb.map(cmd.deliver),
     fc.tuple(burstArb, fc.nat(9), okArb).map(([n, k, ok]) => cmd.deliverThenRelease(n, k, ok)),
+    fc.nat(3).map(cmd.reconnect),
     fc.constant(cmd.disable()),
     fc.constant(cmd.enable()),
     fc.oneof({ arbitrary: fc.constant(cmd.clear()), weight: 1 }, { arbitrary: fc.constant(cmd.enable()), weight: 2 }),
@@ -1212,6 +1251,10 @@ describe("state model (model-based property)", () => {
 
   // Counterexamples the property found, replayed deterministically (some need thousands of runs).
   describe("replays", () => {
+    it("enable() after a reconnect while disabled fetches what the socket missed, replacing a refetch() in flight that then shows the new fetch", async () => {
+      await runScenario("plain", "receipt", [a0], [cmd.disable(), cmd.refetch(false), cmd.otherUpdate(0, { n: 2 }), cmd.reconnect(1), cmd.enable(), cmd.disable(), cmd.release(0, true)]);
+    });
+
     it("a failed refetch keeps status.isError until a fetch succeeds (a mutation's write-back does not clear it)", async () => {
       await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.release(0, false), cmd.update(first, { n: 1 }), cmd.release(0, true)]);
     });

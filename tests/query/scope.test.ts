@@ -8,7 +8,7 @@ import { observable, reaction, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticConfigError, OptimisticLifecycleError, type OptimisticQueryContext, type OptimisticStoreConfig } from "../../src";
 import { expectConsistent } from "../../src/testing";
-import { connectClient, createTestApi } from "../__fixtures__";
+import { connectClient, createTestApi, nextEvent } from "../__fixtures__";
 import type { Todo } from "../__fixtures__/mockData";
 import { cleanup, countRequests, createTestQueryClient, onCleanup, replaysAtCleanup, startServer } from "../__fixtures__/testHelpers";
 import type { TestServer } from "../__fixtures__/testServer";
@@ -183,6 +183,27 @@ describe("scope", () => {
     signIn("alice");
     expect(ids(manager)).toEqual(["a1", "a2"]);
     await vi.waitFor(() => expect(titles(manager)).toEqual(["Alice 1", "Alice 2", "Alice 9"]));
+  });
+
+  it("fetches at sign-in, though the cached scope is fresh, when the socket reconnected while signed out", async () => {
+    const { server, manager, signIn } = await setup({ config: { realtime: { eventType: "items_update" } } });
+    const socket = await connectClient(server);
+    manager.realtime!.connect(socket);
+    await vi.waitFor(() => expect([ids(manager), manager.realtime!.isConnected]).toEqual([["a1", "a2"], true]));
+    signIn(null);
+    const dropped = nextEvent(socket, "disconnect", { timeoutMs: 5000 });
+    const reconnected = nextEvent(socket, "connect", { timeoutMs: 5000 });
+    server.disconnectAllClients();
+    await dropped;
+    // Written while the socket was away: no event reaches the client.
+    server.serverInsert({ title: "Alice 9" }, { user: "alice", silent: true });
+    await reconnected;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(gets(server)).toBe(1);
+
+    signIn("alice");
+    await vi.waitFor(() => expect(titles(manager)).toEqual(["Alice 1", "Alice 2", "Alice 9"]));
+    expect(gets(server)).toBe(2);
   });
 
   it("does not apply the realtime echo of an alice change to bob's store", async () => {

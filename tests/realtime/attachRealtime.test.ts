@@ -653,6 +653,36 @@ describe("realtime integration", () => {
       expect(gets(server)).toBe(1);
     });
 
+    it("catches up on enable() after a reconnection while disabled, though the cached list is still fresh", async () => {
+      const server = await startServer();
+      const { manager, store, socket } = await connectedManager(server);
+      manager.disable();
+
+      const dropped = nextEvent(socket, "disconnect", { timeoutMs: 5000 });
+      const reconnected = nextEvent(socket, "connect", { timeoutMs: 5000 });
+      server.disconnectAllClients();
+      await dropped;
+      // Written while the socket was away: no event reaches the client.
+      server.serverUpdate("b", { title: "changed while away" }, { silent: true });
+      await reconnected;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(gets(server)).toBe(1);
+
+      // The default staleTime (5 minutes) leaves the list fresh: only the missed events make enable() fetch.
+      manager.enable();
+      await waitFor(() => expect(store.get("b")?.title).toBe("changed while away"));
+      expect(gets(server)).toBe(2);
+    });
+
+    it("enable() after disable() without a reconnection shows fresh cached data without a request", async () => {
+      const server = await startServer();
+      const { manager } = await connectedManager(server);
+      manager.disable();
+      manager.enable();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(gets(server)).toBe(1);
+    });
+
     it("does not refetch on reconnection after disconnect()", async () => {
       const server = await startServer();
       const { realtime, socket } = await connectedManager(server);
