@@ -3,7 +3,7 @@ import { onlineManager, type Mutation } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
-import { OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
+import { afterDestroy, OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
 import { plain } from "./plain";
 import { SendOrder, type Turn } from "./SendOrder";
@@ -91,7 +91,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // A write status read earlier may name changes discarded since (or dropped with their entity): only those still kept count.
     const kept = (ops: Iterable<PendingOp<TUiData>>) => [...ops].filter((op) => op.failed && ctx.layers.isPending(op));
     ctx.layers.failedChanges = {
-      retry: (ops) => Promise.all(kept(ops).sort(bySeq).map((op) => this.#resend(op))).then(() => undefined),
+      // In one action: reactions see the entity's changes only once all are in their new order.
+      retry: (ops) => ctx.isDestroyed() ? Promise.reject(afterDestroy("retry()", ctx.name)) : Promise.all(runInAction(() => kept(ops).sort(bySeq).map((op) => this.#resend(op)))).then(() => undefined),
       discard: (ops) => this.#discard(kept(ops)),
     };
   }
@@ -284,7 +285,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** Tells the event log (when it listens) of a phase of `op`. */
   #emit(phase: MutationEvent["phase"], op: PendingOp<TUiData>, extra?: Partial<MutationEvent>): void {
-    this.#ctx.layers.emit?.({ type: "mutation", phase, kind: op.kind, id: op.id, mutationId: op.mutationId ?? "", change: op.seq, ...extra });
+    this.#ctx.layers.emit?.({ type: "mutation", phase, kind: op.kind, id: op.id, mutationId: op.mutationId ?? "", change: op.change ?? op.seq, ...extra });
   }
 
   /**
@@ -318,7 +319,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       if (retry) layers.retrying(op);
       else layers.begin(op);
       this.counts[kind]++;
-      if (layers.emit) this.#emit(retry ? "retried" : "applied", op, retry ? {} : { data: plain(op.kind === "create" ? op.entity : op.kind === "update" ? op.patch : undefined) });
+      if (layers.emit) this.#emit(retry ? "retried" : "applied", op, retry ? { order: op.seq } : { data: plain(op.kind === "create" ? op.entity : op.kind === "update" ? op.patch : undefined) });
     });
     this.inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });

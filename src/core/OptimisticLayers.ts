@@ -10,9 +10,14 @@ import type { Entity, LogEntry, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
 import type { VersionRule } from "./versions";
 
-/** What every optimistic change has: `seq` orders changes by the time they were made. */
+/**
+ * What every optimistic change has: `seq` orders changes by the time they were sent (made, or
+ * retried: a retry goes after every change made before it).
+ */
 interface OpBase {
-  readonly seq: number;
+  seq: number;
+  /** Its number in events once a retry gave it a later `seq` (else `seq`). */
+  change?: number;
   id: string;
   /** The receipt of its latest server call. */
   mutationId?: string;
@@ -452,12 +457,20 @@ export class OptimisticLayers<T extends Entity> {
     return this.#tracks.get(id)?.ops.filter((op) => op.failed) ?? [];
   }
 
-  /** A kept failed change is sent again: it is in flight once more. */
-  retrying(op: PendingOp<T>): void {
+  /**
+   * A kept failed change is sent again: it is in flight once more, as the newest change of its
+   * entity (`seq`: its new place; the next by default), since the server gets it after the others.
+   */
+  retrying(op: PendingOp<T>, seq?: number): void {
     const track = this.#tracks.get(op.id);
     if (!track?.ops.includes(op) || !op.failed) return;
     runInAction(() => {
       op.failed = undefined;
+      op.change ??= op.seq;
+      op.seq = seq ?? this.nextSeq();
+      if (this.#tick < op.seq) this.#tick = op.seq;
+      track.ops.splice(track.ops.indexOf(op), 1);
+      track.ops.push(op);
       this.#refresh(op.id, track);
     });
   }
@@ -493,6 +506,8 @@ export class OptimisticLayers<T extends Entity> {
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);
         if (!this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
+        // A kept failed update whose every field a newer answered one has set is moot: nothing of it shows or would be sent.
+        for (const failed of track.ops.filter((other) => other.failed && other.kind === "update" && Object.keys(liveFields(track, other, other.patch)).length === 0)) this.#take(failed);
       }
       this.#refresh(op.id, track);
       this.#forgetDeletions();

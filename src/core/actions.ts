@@ -1,7 +1,7 @@
 import { isFieldwise } from "../transforms/fieldwise";
 import { shallowEqual } from "../utils/shallowEqual";
 import type { ManagerContext } from "./context";
-import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "./errors";
+import { afterDestroy, isValidId, OptimisticEntityError } from "./errors";
 import type { MutationRunner } from "./MutationRunner";
 import type { PendingOp } from "./OptimisticLayers";
 import type { Entity } from "./shapes";
@@ -34,11 +34,7 @@ export function createActions<TApiData, TUiData extends Entity>(
 
   const guard = (action: string): void => {
     before?.();
-    if (ctx.isDestroyed()) {
-      throw new OptimisticLifecycleError(
-        `${action} on "${name}" after destroy(): the manager is destroyed. Create a new manager instead of reusing this one.`,
-      );
-    }
+    if (ctx.isDestroyed()) throw afterDestroy(action, name);
   };
 
   const nextTempId = (): string => {

@@ -22,7 +22,7 @@ export interface RealtimeNeeds<TUiData> {
    * numbers it), or null for a change of a previous scope (the echo is not this store's). `entity`
    * converts the echo's data, called only when a pending create or update takes it.
    */
-  acknowledge: (mutationId: string, entity: () => TUiData | undefined) => { readonly seq: number } | null | undefined;
+  acknowledge: (mutationId: string, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
 }

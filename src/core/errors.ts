@@ -16,6 +16,11 @@ export class OptimisticLifecycleError extends OptimisticError {
   override name = "OptimisticLifecycleError";
 }
 
+/** What a call on a destroyed manager (`what`: an action, `retry()`) fails with. */
+export function afterDestroy(what: string, name: string): OptimisticLifecycleError {
+  return new OptimisticLifecycleError(`${what} on "${name}" after destroy(): the manager is destroyed. Create a new manager instead of reusing this one.`);
+}
+
 /** An entity (from the user or the server) has no usable `id`. */
 export class OptimisticEntityError extends OptimisticError {
   /** Always `"OptimisticEntityError"`. */

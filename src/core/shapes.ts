@@ -108,6 +108,11 @@ export interface MutationEvent extends EventBase {
   error?: string;
   /** On `failed`: whether the change stays visible, marked failed (`keepFailed`). */
   kept?: boolean;
+  /**
+   * On `retried` by `retry()`: the change's new place in the order of changes (the server gets it
+   * after every change made before the retry, so it is the newest of its entity).
+   */
+  order?: number;
 }
 
 /**

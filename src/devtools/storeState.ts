@@ -16,6 +16,8 @@ interface SavedChange {
   failed?: string;
   /** A create answered without an entity, shown until the next fetched list. */
   placeholder?: true;
+  /** Its place in the order of changes, when a retry moved it after `change` (see `MutationEvent.order`). */
+  order?: number;
 }
 
 /** The complete state of a store's layers, JSON-safe: the `state` of a snapshot event. */
@@ -52,7 +54,8 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>): StoreS
       tracks.push([id, track.error?.message, [...(track.acks ?? [])]]);
       for (const op of track.ops) {
         changes.push({
-          change: op.seq,
+          change: op.change ?? op.seq,
+          ...(op.change !== undefined && { order: op.seq }),
           kind: op.kind,
           id,
           ...(op.mutationId !== undefined && { mutationId: op.mutationId }),
@@ -62,7 +65,7 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>): StoreS
         });
       }
     }
-    changes.sort((a, b) => a.change - b.change);
+    changes.sort((a, b) => (a.order ?? a.change) - (b.order ?? b.change));
     return {
       version: 1,
       tick: x.tick(),
@@ -84,7 +87,8 @@ export function loadState<T extends Entity>(layers: OptimisticLayers<T>, state: 
     const confirmed = new Map((revive(state.confirmed) as T[]).map((entity) => [entity.id, entity]));
     let inFlight = 0;
     for (const saved of state.changes) {
-      const op = toPendingOp<T>(saved.change, saved.kind, saved.id, saved.mutationId, revive(saved.data));
+      const op = toPendingOp<T>(saved.order ?? saved.change, saved.kind, saved.id, saved.mutationId, revive(saved.data));
+      if (saved.order !== undefined) op.change = saved.change;
       if (saved.failed !== undefined) op.failed = new Error(saved.failed);
       let track = x.tracks.get(saved.id);
       if (!track) {

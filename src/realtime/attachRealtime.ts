@@ -37,7 +37,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       // Converted only for the pending change it settles: another client's event is converted once, by upsert.
       let entity: ReturnType<typeof codec.toEntity>;
       const convert = () => (entity = codec.toEntity(data, "realtime"));
-      let settled: { readonly seq: number } | null | undefined;
+      let settled: { readonly seq: number; readonly change?: number } | null | undefined;
       if (typeof event.mutationId === "string") {
         settled = needs.acknowledge(event.mutationId, convert);
         // The echo of a change made in a previous scope: nothing of it reaches this store.
@@ -46,7 +46,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       // A deletion is applied even as this client's own echo: an older event of another client may
       // have brought the entity back after this client's remove was answered.
       const own = settled !== undefined || (event.originId === ctx.originId && event.event !== "DELETE");
-      if (own && layers.emit) tell(event, entity?.id ?? layers.resolve(String((data as Entity).id)), settled ? entity : data, { echo: true, ...(settled && { mutationId: event.mutationId, change: settled.seq }) });
+      if (own && layers.emit) tell(event, entity?.id ?? layers.resolve(String((data as Entity).id)), settled ? entity : data, { echo: true, ...(settled && { mutationId: event.mutationId, change: settled.change ?? settled.seq }) });
       return own;
     },
     resync: needs.resync,

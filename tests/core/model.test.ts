@@ -43,7 +43,9 @@
  *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
  * - keepFailed: a failed change stays applied and marked failed (the status flags do not count it;
  *   `status.failedCount` counts the entities with one); retry() sends the entity's failed changes
- *   again (answers apply as usual), discard() drops them. A remove of an entity whose create failed
+ *   again as its newest changes (after every change made before the retry; answers apply as
+ *   usual), discard() drops them. A kept failed update whose every field a newer answered update
+ *   has set is dropped. A remove of an entity whose create failed
  *   needs no server call and drops its failed changes. writeStatus(id) shows the kinds in flight
  *   (oldest first) and whether a failed change is kept.
  * - clear(): everything confirmed and pending is dropped (later answers and echoes of those changes
@@ -557,6 +559,10 @@ class Harness {
       const fields = this.liveFields(op, answer);
       for (const field of Object.keys(fields)) acks.set(field, op.seq);
       this.ack.set(op.id, acks);
+      // A kept failed update whose every field a newer answered update has set is moot: dropped.
+      const moot = (other: Op) => other.id === op.id && other.failed === true && other.kind === "update" && Object.keys(this.liveFields(other, other.patch ?? {})).length === 0;
+      for (const other of this.pending.filter(moot)) other.done = true;
+      this.pending = this.pending.filter((other) => !other.done);
       const base = this.confirmed.get(op.id);
       if (newest) this.confirmed.set(op.id, answer as unknown as Item);
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
@@ -743,7 +749,11 @@ class Harness {
       op.retried = true;
       op.mutationId = undefined;
       this.calls.add(op);
+      // Sent after every change made before the retry: the newest changes of its entity, in their order.
+      op.seq = ++this.#seq;
     }
+    this.pending = [...this.pending.filter((other) => !failed.includes(other)), ...failed];
+    for (const op of failed) op.after = this.pending.slice(0, this.pending.indexOf(op)).filter((other) => other.id === op.id);
     status?.retry().catch(() => undefined);
   }
 

@@ -5,13 +5,20 @@
 import { environmentManager } from "@tanstack/query-core";
 import { autorun, reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { WriteStatus } from "../../src";
+import { OptimisticLifecycleError, type WriteStatus } from "../../src";
 import { connectClient, HttpError } from "../__fixtures__";
-import { makeTodos } from "../__fixtures__/mockData";
+import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, loaded, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
+
+/** An update of `id` the server refuses (kept failed with keepFailed). */
+async function refuseUpdate({ manager, server }: Awaited<ReturnType<typeof setupManager>>, id: string, data: Partial<Todo>): Promise<void> {
+  const refusal = server.intercept({ method: "PUT" }, { status: 500, body: { error: "refused" } });
+  await expect(manager.actions.update({ id, data })).rejects.toThrow("refused");
+  refusal.remove();
+}
 
 /** The data parts of a write status, for comparing. */
 const shape = (status: WriteStatus | undefined) =>
@@ -220,12 +227,77 @@ describe("write status", () => {
     expect(manager.store.writeStatus("a")).toBeUndefined();
   });
 
-  it("retry() twice on one status (a double click) sends the failed change once", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+  it("retry() of a failed update after a later update of the same field was saved: the retried value stands on screen and on the server", async () => {
+    const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    const { manager, server } = setup;
     await loaded(manager, 3);
-    const refusal = server.intercept({ method: "PUT" }, { status: 500, body: { error: "refused" } });
-    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toThrow("refused");
-    refusal.remove();
+    await refuseUpdate(setup, "a", { title: "X", done: true });
+    await manager.actions.update({ id: "a", data: { title: "Y" } });
+    // The later title is saved; the failed change's other field is still not.
+    expect(manager.store.get("a")).toMatchObject({ title: "Y", done: true });
+    expect(manager.store.writeStatus("a")?.failed).toBe(true);
+
+    await manager.store.writeStatus("a")!.retry();
+
+    // Sent after the later update, the retried one is the newest: the server and the store agree.
+    expect(server.row("a")).toMatchObject({ title: "X", done: true });
+    expect(manager.store.get("a")).toMatchObject({ title: "X", done: true });
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+  });
+
+  it("retry() of a failed update while a later update of the same field is in flight shows and keeps the retried value", async () => {
+    const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    const { manager, server } = setup;
+    await loaded(manager, 3);
+    await refuseUpdate(setup, "a", { title: "X" });
+    const gate = server.hold({ method: "PUT" });
+    const later = manager.actions.update({ id: "a", data: { title: "Y" } });
+    await gate.arrived;
+    expect(manager.store.get("a")?.title).toBe("Y");
+
+    const retried = manager.store.writeStatus("a")!.retry();
+    expect(manager.store.get("a")?.title).toBe("X");
+    await gate.release();
+    await Promise.all([later, retried]);
+
+    expect(server.row("a")?.title).toBe("X");
+    expect(manager.store.get("a")?.title).toBe("X");
+  });
+
+  it("drops a failed update once a later saved update has set every field of it: nothing is marked failed or left to retry", async () => {
+    const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    const { manager, server } = setup;
+    await loaded(manager, 3);
+    await refuseUpdate(setup, "a", { title: "X" });
+    expect(manager.status.failedCount).toBe(1);
+
+    await manager.actions.update({ id: "a", data: { title: "Y" } });
+
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
+    expect(manager.store.get("a")?.title).toBe("Y");
+    expect(server.row("a")?.title).toBe("Y");
+  });
+
+  it("retry() after destroy() rejects with the lifecycle error that says what to do, and sends nothing", async () => {
+    const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    const { manager, server } = setup;
+    await loaded(manager, 3);
+    await refuseUpdate(setup, "a", { title: "A2" });
+    const status = manager.store.writeStatus("a")!;
+    const puts = server.requests.filter((request) => request.method === "PUT").length;
+    manager.destroy();
+
+    await expect(status.retry()).rejects.toThrow(OptimisticLifecycleError);
+    await expect(status.retry()).rejects.toThrow('retry() on "items" after destroy(): the manager is destroyed. Create a new manager instead of reusing this one.');
+    expect(server.requests.filter((request) => request.method === "PUT").length).toBe(puts);
+  });
+
+  it("retry() twice on one status (a double click) sends the failed change once", async () => {
+    const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    const { manager, server } = setup;
+    await loaded(manager, 3);
+    await refuseUpdate(setup, "a", { title: "A2" });
     const status = manager.store.writeStatus("a")!;
     const puts = () => server.requests.filter((request) => request.method === "PUT").length;
     const sent = puts();
