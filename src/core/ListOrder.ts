@@ -6,7 +6,7 @@ import type { Entity } from "./shapes";
  * remove entities, so one change costs one splice (or one slot write), not a rebuild.
  *
  * - An added entity goes where it stood before it was hidden (a failed remove brings it back in its
- *   place), else at the end.
+ *   place, or where a server list applied meanwhile put it), else at the end.
  * - A server list puts `list` in its order (`rebuild`); entities this class placed by itself since
  *   then may stand elsewhere, so the next server list rebuilds even when it did not change.
  * - While a server list is applied, additions and removals are only noted (`deferring`): the
@@ -158,7 +158,12 @@ export class ListOrder<T extends Entity> {
       placed.add(id);
       next.push(entity);
     };
-    for (const id of order) take(id);
+    const hidden = this.#hints;
+    for (const id of order) {
+      // An entity a pending change hides comes back where this order puts it.
+      if (hidden.size > 0 && id !== undefined && hidden.has(id) && !this.visible(id)) hidden.set(id, next.length);
+      take(id);
+    }
     const items = this.#items;
     for (const entity of items) take(entity.id);
     for (const id of this.visibleIds()) take(id);

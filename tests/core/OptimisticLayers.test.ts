@@ -125,6 +125,30 @@ describe("what is kept per created entity", () => {
 });
 
 describe("list order", () => {
+  it("brings an entity back where the last server list put it when its remove fails", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    let rotated = false;
+    const { manager, client } = await setupManager({
+      server,
+      config: { queryFn: async (context) => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn(context)) },
+    });
+    await loaded(manager, 3);
+    const removal = server.hold({ method: "DELETE" });
+    const removing = manager.actions.remove("b");
+    await removal.arrived;
+    rotated = true;
+    await manager.actions.refetch(); // [c, a, b], b hidden by its remove
+    expect(ids(manager.store.list)).toEqual(["c", "a"]);
+
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+
+    expect(ids(manager.store.list)).toEqual(["c", "a", "b"]);
+    await nextMacrotask();
+    expect(cachedIds(client)).toEqual(["c", "a", "b"]);
+  });
+
   it("follows the server's order again at the next refetch after a create's answer took the temporary row's place", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
