@@ -21,6 +21,11 @@ export class KeyedSignals {
     atom.reportObserved();
   }
 
+  /** Whether something observes `key` now. */
+  observed(key: string): boolean {
+    return this.#atoms.has(key);
+  }
+
   changed(key: string): void {
     this.#atoms.get(key)?.reportChanged();
   }

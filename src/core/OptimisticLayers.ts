@@ -58,6 +58,8 @@ export interface Track<T> {
    * no longer applies that field (a later change of it was already answered).
    */
   acks: Map<string, number> | undefined;
+  /** What its write status showed when last told to an observer (undefined: nobody observed it then). */
+  status?: string;
 }
 
 /** How the last applied server list looked, so the next one can skip what did not change. */
@@ -225,11 +227,18 @@ export class OptimisticLayers<T extends Entity> {
     return track ? track.confirmed : this.entities.peek(id);
   }
 
+  /** Observes the write status of `key` and returns its track, noting what the observer saw. */
+  #observeStatus(key: string): Track<T> | undefined {
+    this.#status.observe(key);
+    const track = this.#tracks.get(key);
+    if (track && this.#status.observed(key)) track.status = this.#statusKey(track);
+    return track;
+  }
+
   /** Whether the entity has a change in flight; observable. */
   hasPending(id: string): boolean {
     const key = this.resolve(id);
-    this.#status.observe(key);
-    const track = this.#tracks.get(key);
+    const track = this.#observeStatus(key);
     return track !== undefined && this.#inFlight(track);
   }
 
@@ -248,9 +257,7 @@ export class OptimisticLayers<T extends Entity> {
    * (undefined when there are none); observable per entity. A temporary id answered reads its server id.
    */
   writeStatus(id: string): WriteStatus | undefined {
-    const key = this.resolve(id);
-    this.#status.observe(key);
-    const track = this.#tracks.get(key);
+    const track = this.#observeStatus(this.resolve(id));
     if (!track) return undefined;
     const pending: PendingOp<T>["kind"][] = [];
     const fields = new Set<string>();
@@ -768,7 +775,12 @@ export class OptimisticLayers<T extends Entity> {
   }
 
   #refresh(id: string, track: Track<T>): void {
-    this.#status.changed(id);
+    // Observers of the write status run only when it changes (not on a confirmed write beneath it).
+    if (this.#status.observed(id)) {
+      const status = this.#statusKey(track);
+      if (status !== track.status) this.#status.changed(id);
+      track.status = status;
+    } else track.status = undefined;
     this.#countFailing(track, track.ops.some((op) => op.failed));
     if (track.ops.length > 0) {
       this.#setVisible(id, this.#fold(track));
@@ -780,6 +792,13 @@ export class OptimisticLayers<T extends Entity> {
     if (!this.#setVisible(id, track.confirmed) && shown !== undefined && track.confirmed !== undefined) this.#keep(shown, track.confirmed);
     this.#order.forgetHint(id);
     if (track.confirmed === undefined) this.#tempIds.forget(id);
+  }
+
+  /** What an observer of the write status (or `hasPending`) of `track` sees, as a string to compare. */
+  #statusKey(track: Track<T>): string {
+    let key = "";
+    for (const op of track.ops) key += `${op.kind}${op.failed ? "!" : ""}${this.#placeholders.has(op) ? "?" : ""}${op.kind === "update" ? Object.keys(op.patch).join() : ""};`;
+    return `${key}${track.error?.message}`;
   }
 
   #fold(track: Track<T>): T | undefined {

@@ -131,7 +131,7 @@ describe("list order", () => {
     let rotated = false;
     const { manager, client } = await setupManager({
       server,
-      config: { queryFn: async (context) => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn(context)) },
+      config: { queryFn: async () => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn()) },
     });
     await loaded(manager, 3);
     const removal = server.hold({ method: "DELETE" });

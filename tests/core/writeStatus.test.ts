@@ -345,4 +345,24 @@ describe("write status", () => {
     disposeA();
     disposeB();
   });
+
+  it("an observer of a pending entity's status does not run again for a confirmed write beneath it, only when the status changes", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const gate = server.hold({ method: "PUT" });
+    const update = manager.actions.update({ id: "a", data: { title: "A2" } });
+    const seen: unknown[] = [];
+    const dispose = autorun(() => seen.push(shape(manager.store.writeStatus("a"))));
+    expect(seen).toEqual([{ pending: ["update"], fields: ["title"], failed: false, error: undefined }]);
+
+    manager.store.upsert({ ...server.row("a")!, done: true }); // another field confirmed under the change
+    expect(manager.store.get("a")).toMatchObject({ title: "A2", done: true });
+    expect(seen).toHaveLength(1);
+
+    await gate.arrived;
+    await gate.release();
+    await update;
+    expect(seen).toEqual([{ pending: ["update"], fields: ["title"], failed: false, error: undefined }, undefined]);
+    dispose();
+  });
 });
