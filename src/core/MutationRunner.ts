@@ -207,7 +207,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       );
     op.input = data;
     const sent = this.#run(op, key, retry, { id: op.id, data }, turn, call, (result) => {
-      const answer = this.#answerEntity(result, "update");
+      const answer = this.#answerEntity(result, "update", op.id);
       if (this.#away(op)) {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
         return null;
@@ -279,7 +279,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (op && this.#detached.has(op)) return null;
     if (!op || !layers.isPending(op)) return undefined;
     if (op.kind === "create") this.#echoes.get(op)?.(entity());
-    else layers.succeed(op, op.kind === "update" ? entity() : undefined);
+    else if (op.kind === "remove") layers.succeed(op, undefined);
+    else {
+      const echoed = entity();
+      // The echo of another entity settles nothing (the update's answer will).
+      if (echoed !== undefined && !this.#ofEntity(echoed, op.id, "realtime", echoed)) return undefined;
+      layers.succeed(op, echoed);
+    }
     return op;
   }
 
@@ -475,14 +481,27 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   }
 
   /** The entity a mutation answered with; reports a create answered without one. */
-  #answerEntity(result: unknown, kind: Kind): TUiData | undefined {
-    if (result !== null && typeof result === "object") return this.#ctx.codec.toEntity(result, "mutation");
+  #answerEntity(result: unknown, kind: Kind, id?: string): TUiData | undefined {
+    if (result !== null && typeof result === "object") return this.#ofEntity(this.#ctx.codec.toEntity(result, "mutation"), id, "mutation", result);
     if (kind === "create") {
       this.#ctx.reporter.dropped(new OptimisticEntityError(`create on "${this.#ctx.name}" was answered with ${String(result)} instead of the created entity.`), {
         source: "mutation",
         payload: result,
       });
     }
+    return undefined;
+  }
+
+  /**
+   * `entity` when it is the one `id` names (or no `id` is expected). An update's answer or echo for
+   * another entity is a server's mistake: written, it would give one entity's row another's id.
+   */
+  #ofEntity(entity: TUiData | undefined, id: string | undefined, source: "mutation" | "realtime", payload: unknown): TUiData | undefined {
+    if (entity === undefined || id === undefined || entity.id === id) return entity;
+    this.#ctx.reporter.dropped(new OptimisticEntityError(`the ${source === "mutation" ? "answer" : "realtime echo"} to an update of "${id}" on "${this.#ctx.name}" is entity "${entity.id}"; it was ignored.`), {
+      source,
+      payload,
+    });
     return undefined;
   }
 }

@@ -55,7 +55,8 @@ export function toError(value: unknown): Error {
 
 /** Whether `id` can key an entity. */
 export function isValidId(id: unknown): id is string {
-  return (typeof id === "string" && id !== "") || (typeof id === "number" && Number.isFinite(id));
+  // Not a number: entities are kept by string id, so 5 and "5" would be two rows (and actions refuse 5).
+  return typeof id === "string" && id !== "";
 }
 
 /** What a misused value is, for an error message: `null`, its class name (`Object`, `Map`), or its type. */

@@ -118,6 +118,7 @@ describe("OptimisticStore", () => {
       expect(() => store.upsert({ title: "no id" } as unknown as Todo)).toThrow(OptimisticEntityError);
       expect(() => store.upsert({ id: "", title: "empty" })).toThrow(/non-empty string id/);
       expect(() => store.upsert({ id: Number.NaN as unknown as string, title: "NaN" })).toThrow(OptimisticEntityError);
+      expect(() => store.upsert({ id: 5 as unknown as string, title: "a number" })).toThrow(/got 5\). Every entity needs a non-empty string id; map your API's key/);
       expect(store.count).toBe(0);
     });
 

@@ -1185,6 +1185,27 @@ describe("createOptimisticStoreManager", () => {
       expect(manager.store.list.slice()).toEqual(server.rows());
     });
 
+    it("an update answered with another entity keeps its own patch, leaves the other entity alone and reports the answer", async () => {
+      const backend = memoryBackend();
+      const update = () => Promise.resolve({ id: "b", title: "B?", done: true });
+      const errors: string[] = [];
+      const manager = createOptimisticStoreManager(
+        { name: "m", ...backend, mutations: { ...backend.mutations, update }, transformer: false, onError: (error) => void errors.push(error.message) },
+        createTestQueryClient(),
+      );
+      onCleanup(() => manager.destroy());
+      await vi.waitFor(() => expect(manager.store.count).toBe(3));
+      const before = manager.store.get("b");
+
+      await manager.actions.update({ id: "a", data: { title: "A2" } });
+
+      expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c"]);
+      expect(manager.store.get("a")).toEqual({ id: "a", title: "A2", done: false });
+      expect(manager.store.get("b")).toBe(before);
+      expect(manager.store.isPending("a")).toBe(false);
+      expect(errors).toEqual(['the answer to an update of "a" on "m" is entity "b"; it was ignored.']);
+    });
+
     it("keeps an update's patch as the confirmed value when the server answers without an entity", async () => {
       const backend = memoryBackend();
       const update = () => Promise.resolve(undefined as unknown as Todo);
@@ -1413,20 +1434,22 @@ describe("createOptimisticStoreManager", () => {
       );
     });
 
-    it("skips a server item without id, reports it and applies the rest", async () => {
+    it("skips a server item without a string id (none, or a number), reports it and applies the rest", async () => {
       const server = await startServer({ seed: makeTodos() });
       const { createTestApi } = await import("../__fixtures__");
       const api = createTestApi<Todo>(server);
       const onError = vi.fn();
       const bad = { title: "no id" };
+      const numeric = { id: 2, title: "a number for an id" };
       const { manager } = await setupManager({
         server,
-        config: { onError, queryFn: async () => [...(await api.queryFn()), bad as Todo, null as unknown as Todo] },
+        config: { onError, queryFn: async () => [...(await api.queryFn()), bad as Todo, null as unknown as Todo, numeric as unknown as Todo] },
       });
 
       await loaded(manager, 3);
       expect(titles(manager.store)).toEqual(["A", "B", "C"]);
       expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "query", name: "items", payload: bad });
+      expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "query", name: "items", payload: numeric });
       expect(onError.mock.calls[0]![0].message).toMatch(/query data of "items" has no valid id; it was ignored/);
     });
 

@@ -529,6 +529,8 @@ describe("RealtimeExtension", () => {
       ["non-object data", { type: EVENT, event: "UPDATE", data: "1" }, /carries no data/],
       ["no id", { type: EVENT, event: "INSERT", data: { title: "anonymous" } }, /no valid id/],
       ["an empty id", { type: EVENT, event: "UPDATE", data: { id: "", title: "empty" } }, /no valid id/],
+      ["a numeric id (the store keys entities by string id)", { type: EVENT, event: "INSERT", data: { id: 2, title: "number" } }, /no valid id/],
+      ["a numeric id in a DELETE", { type: EVENT, event: "DELETE", data: { id: 2 } }, /no valid id/],
       ["an unknown kind", { type: EVENT, event: "UPSERT", data: { id: "2", title: "x" } }, /unknown kind "UPSERT"/],
       ["no kind", { type: EVENT, data: { id: "2", title: "x" } }, /unknown kind/],
       ["a string instead of an object", "INSERT 2", /not an object/],

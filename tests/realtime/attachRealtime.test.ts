@@ -402,6 +402,33 @@ describe("realtime integration", () => {
       expect(store.get("b")?.title).toBe("from another origin");
     });
 
+    it("an echo with a pending update's mutationId but another entity's data settles nothing and corrupts no row; it is reported", async () => {
+      const server = await startServer();
+      const api = createTestApi<Item>(server);
+      const receipts: MutationReceipt[] = [];
+      const { manager, store, socket, errors } = await connectedManager(server, {
+        api: { ...api, mutations: { ...api.mutations, update: (params, receipt) => (receipts.push(receipt!), api.mutations.update(params, receipt)) } },
+      });
+      const gate = server.hold({ method: "PUT" });
+      const update = manager.actions.update({ id: "a", data: { title: "A2" } });
+      await gate.arrived;
+
+      server.emitRaw(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "b", title: "B?" }, ...receipts[0] });
+      await drain(server, socket);
+      expect(store.list.map((item) => [item.id, item.title])).toEqual([
+        ["a", "A2"],
+        ["b", "B"],
+      ]);
+      expect(store.isPending("a")).toBe(true);
+      expect(errors.map(({ error }) => error.message)).toEqual(['the realtime echo to an update of "a" on "items" is entity "b"; it was ignored.']);
+
+      await gate.release();
+      await update;
+      await drain(server, socket);
+      expect(store.list.slice()).toEqual(server.rows());
+      expect(store.isPending("a")).toBe(false);
+    });
+
     it("does not apply its own echoes again when they arrive after the responses, even late", async () => {
       const server = await startServer();
       const { manager, store, socket } = await connectedManager(server);
