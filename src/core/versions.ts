@@ -1,3 +1,4 @@
+import { dateToApi } from "../transforms/createDefaultTransformer";
 import type { Entity } from "./shapes";
 
 /** A version as the config's `version` reads it: a number, an ISO-8601 string or a `Date`. */
@@ -40,7 +41,10 @@ export function createVersionRule<T extends Entity>(
     isOlder(current, incoming) {
       const a = of(incoming);
       const b = of(current);
-      const older = compareVersions(a, b) < 0;
+      let order = compareVersions(a, b);
+      // Dates of one millisecond: the strings the default transformer read them from may tell them apart.
+      if (order === 0 && a instanceof Date && b instanceof Date) order = compareVersions(dateToApi(a), dateToApi(b));
+      const older = order < 0;
       if (older) debug?.("older version ignored", { id: incoming.id, version: a, current: b });
       return older;
     },

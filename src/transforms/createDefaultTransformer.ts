@@ -163,7 +163,7 @@ function isDefaultDateField(key: string): boolean {
 }
 
 /** A `Date` for an ISO-8601 string; remembers the text unless `toISOString()` gives it back anyway. */
-function parseDate(text: string): Date | undefined {
+export function parseDate(text: string): Date | undefined {
   // Fast path for the canonical form most APIs send (`2024-01-02T03:04:05.000Z`), which
   // `toISOString()` gives back: nothing to remember.
   if (text.length === 24) {
@@ -245,7 +245,8 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function dateToApi(date: Date): string | null {
+/** A `Date`'s text: the exact string the transformer parsed it from (microseconds kept), else `toISOString()` (null if invalid). */
+export function dateToApi(date: Date): string | null {
   const time = date.getTime();
   const origin = dateOrigins.get(date);
   if (origin !== undefined && origin.time === time) return origin.text;

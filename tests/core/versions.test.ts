@@ -175,6 +175,21 @@ describe("versions never go back", () => {
     expect(manager.store.get("a")?.title).toBe("A");
   });
 
+  it("tells apart updatedAt values of one millisecond by their microseconds through the default transformer", async () => {
+    const { manager, server } = await setup({ version: "updatedAt", transformer: undefined });
+    const ms = new Date((manager.store.get("a")!.updatedAt as Date).getTime() + 1000).toISOString().slice(0, -1);
+    const emit = (title: string, micros: string) =>
+      server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "a", title, version: 9, updatedAt: `${ms}${micros}Z` } });
+    emit("500", "500");
+    await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("500"));
+    emit("400, older", "400");
+    emit("600", "600");
+    emit("599, older", "599");
+    server.serverUpdate("b", { title: "B2" });
+    await vi.waitFor(() => expect(manager.store.get("b")?.title).toBe("B2"));
+    expect(manager.store.get("a")?.title).toBe("600");
+  });
+
   it("costs nothing without the option: an older value is written as before", async () => {
     const { manager, server } = await setup({ version: undefined });
     server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "a", title: "older", version: 0 } });
