@@ -50,7 +50,17 @@ export class OptimisticConflictError<TUiData = unknown> extends OptimisticError 
 
 /** Turns anything thrown into an `Error`, keeping real errors unchanged. */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
+  if (value instanceof Error) return value;
+  // A rejection with a plain object (`{ message }`, a fetch client's `{ status, body }`) says what it is, not "[object Object]".
+  let message = (value as { message?: unknown } | null)?.message;
+  if (typeof message !== "string") {
+    try {
+      message = value !== null && typeof value === "object" ? JSON.stringify(value) : undefined;
+    } catch {
+      // Circular or holding a BigInt: its String() is all there is.
+    }
+  }
+  return new Error(typeof message === "string" ? message : String(value), { cause: value });
 }
 
 /** Whether `id` can key an entity. */

@@ -309,6 +309,21 @@ describe("write status", () => {
     expect(manager.store.writeStatus("a")).toBeUndefined();
   });
 
+  it("a change refused with a plain object (not an Error) shows its message, or its JSON, as the status's error; the action rejects with the object itself", async () => {
+    const refusals: unknown[] = [{ status: 422, message: "title taken" }, { status: 500, body: "down" }];
+    const { manager } = await setupManager({
+      seed: makeTodos(),
+      config: { keepFailed: true, mutations: { create: async () => ({}) as Todo, remove: async () => undefined, update: () => Promise.reject(refusals.shift()) } },
+    });
+    await loaded(manager, 3);
+    const first = refusals[0];
+    await expect(manager.actions.update({ id: "a", data: { title: "A2" } })).rejects.toBe(first);
+    expect(manager.store.writeStatus("a")?.error?.message).toBe("title taken");
+    expect(manager.store.writeStatus("a")?.error?.cause).toBe(first);
+    await expect(manager.actions.update({ id: "b", data: { title: "B2" } })).rejects.toEqual({ status: 500, body: "down" });
+    expect(manager.store.writeStatus("b")?.error?.message).toBe('{"status":500,"body":"down"}');
+  });
+
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
