@@ -473,11 +473,15 @@ export class OptimisticLayers<T extends Entity> {
     if (!track?.ops.includes(op) || !op.failed) return;
     runInAction(() => {
       op.failed = undefined;
-      op.change ??= op.seq;
-      op.seq = seq ?? this.nextSeq();
-      if (this.#tick < op.seq) this.#tick = op.seq;
-      track.ops.splice(track.ops.indexOf(op), 1);
-      track.ops.push(op);
+      // A create stays first of its entity (the changes made on it wait for it), as does a change
+      // told to keep its place (`seq` its own: a recording made before retries moved changes).
+      if (op.kind !== "create" && seq !== op.seq) {
+        op.change ??= op.seq;
+        op.seq = seq ?? this.nextSeq();
+        if (this.#tick < op.seq) this.#tick = op.seq;
+        track.ops.splice(track.ops.indexOf(op), 1);
+        track.ops.push(op);
+      }
       this.#refresh(op.id, track);
     });
   }

@@ -105,7 +105,8 @@ export class Replayer<T extends Entity = Entity> {
       op.mutationId = event.mutationId;
       // Sent again after a conflict, with the change it goes on with.
       if (op.kind === "update" && data !== undefined) layers.repatch(op, data);
-      layers.retrying(op, event.order);
+      // Without an order (recorded before retried events carried one), the change keeps its place.
+      layers.retrying(op, event.order ?? op.seq);
     } else if (event.phase === "failed" && event.kept) layers.keepFailed(op, new Error(event.error));
     else layers.fail(op);
     if (!layers.isPending(op)) this.#ops.delete(event.change);

@@ -43,9 +43,9 @@
  *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
  * - keepFailed: a failed change stays applied and marked failed (the status flags do not count it;
  *   `status.failedCount` counts the entities with one); retry() sends the entity's failed changes
- *   again as its newest changes (after every change made before the retry; answers apply as
- *   usual), discard() drops them. A kept failed update whose every field a newer answered update
- *   has set is dropped. A remove of an entity whose create failed
+ *   again as its newest changes (after every change made before the retry; a create keeps its
+ *   place; answers apply as usual), discard() drops them. A kept failed update whose every field a
+ *   newer answered update has set is dropped. A remove of an entity whose create failed
  *   needs no server call and drops its failed changes. writeStatus(id) shows the kinds in flight
  *   (oldest first) and whether a failed change is kept.
  * - clear(): everything confirmed and pending is dropped (later answers and echoes of those changes
@@ -744,15 +744,17 @@ class Harness {
     this.trace.push(`retry(${id}${target !== id ? `→${target}` : ""}): ${failed.map((op) => `op#${op.seq}`).join(",") || "nothing failed"}`);
     const status = this.m.store.writeStatus(id);
     if (Boolean(status?.failed) !== failed.length > 0) this.errors.push(`writeStatus(${id}).failed is ${String(status?.failed)} before retry()`);
+    // Sent after every change made before the retry: the newest changes of its entity, in their
+    // order; a create keeps its place (the changes made on its row wait for it).
+    const moved = failed.filter((op) => op.kind !== "create");
     for (const op of failed) {
       op.failed = false;
       op.retried = true;
       op.mutationId = undefined;
       this.calls.add(op);
-      // Sent after every change made before the retry: the newest changes of its entity, in their order.
-      op.seq = ++this.#seq;
+      if (op.kind !== "create") op.seq = ++this.#seq;
     }
-    this.pending = [...this.pending.filter((other) => !failed.includes(other)), ...failed];
+    this.pending = [...this.pending.filter((other) => !moved.includes(other)), ...moved];
     for (const op of failed) op.after = this.pending.slice(0, this.pending.indexOf(op)).filter((other) => other.id === op.id);
     status?.retry().catch(() => undefined);
   }

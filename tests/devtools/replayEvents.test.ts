@@ -166,3 +166,23 @@ describe("recordEvents", () => {
     expect(() => recordEvents(s.manager, { limit: 0 })).toThrow(OptimisticError);
   });
 });
+
+describe("recordings made before retried events carried order", () => {
+  // Recorded by the version before: a.title = "A1" refused and kept, a.title = "A2" in flight, then
+  // retry() of the first. That version sent the retry in the change's old place: the store showed "A2".
+  const events = [
+    {"type": "snapshot", "at": 1796174463895, "store": "items", "state": {"version": 1, "tick": 0, "list": ["a", "b", "c"], "confirmed": [{"id": "a", "title": "A", "done": false}, {"id": "b", "title": "B", "done": false}, {"id": "c", "title": "C", "done": true}], "changes": [], "tracks": [], "deletions": []}},
+    {"type": "mutation", "phase": "applied", "kind": "update", "id": "a", "mutationId": "271bca4f-ac01-436e-8efd-eb320763799e:1", "change": 1, "data": {"title": "A1"}, "at": 1796174463897, "store": "items"},
+    {"type": "mutation", "phase": "failed", "kind": "update", "id": "a", "mutationId": "271bca4f-ac01-436e-8efd-eb320763799e:1", "change": 1, "error": "PUT /items/a failed: 500 refused", "kept": true, "at": 1796174463929, "store": "items"},
+    {"type": "mutation", "phase": "applied", "kind": "update", "id": "a", "mutationId": "271bca4f-ac01-436e-8efd-eb320763799e:2", "change": 2, "data": {"title": "A2"}, "at": 1796174463937, "store": "items"},
+    {"type": "mutation", "phase": "retried", "kind": "update", "id": "a", "mutationId": "271bca4f-ac01-436e-8efd-eb320763799e:3", "change": 1, "at": 1796174463941, "store": "items"},
+  ];
+
+  it("replay a retried change in its old place, to the store they recorded", () => {
+    expect(replayEvents<Todo>(events as OptimisticEvent[]).list.slice()).toEqual([
+      {"id": "a", "title": "A2", "done": false},
+      {"id": "b", "title": "B", "done": false},
+      {"id": "c", "title": "C", "done": true},
+    ]);
+  });
+});

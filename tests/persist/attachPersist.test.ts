@@ -365,4 +365,44 @@ describe("restore and the manager's life", () => {
     await second.ready;
     await vi.waitFor(() => expect(sent).toEqual([1, 2, 2]));
   });
+
+  it("retry() of a failed create while an edit of its row waits offline keeps the edit shown, stored after the create, and restored after a reload", async () => {
+    const storage = createMemoryStorage();
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const reports: string[] = [];
+    const config: OptimisticStoreConfig<Todo> = {
+      name: "items",
+      queryFn: api.queryFn,
+      mutations: api.mutations,
+      transformer: false,
+      keepFailed: true,
+      persist: { storage, key },
+      onError: (error) => void reports.push(error.message),
+    };
+    const first = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => first.destroy());
+    await first.ready;
+    await loaded(first, 3);
+    const refusal = server.intercept({ method: "POST" }, { status: 500, body: { error: "refused" } });
+    const creating = first.actions.create({ title: "D" });
+    const tempId = first.store.list.at(-1)!.id;
+    await expect(creating).rejects.toThrow("refused");
+    refusal.remove();
+
+    onlineManager.setOnline(false);
+    void first.actions.update({ id: tempId, data: { title: "D edited" } }).catch(() => undefined);
+    void first.store.writeStatus(tempId)!.retry().catch(() => undefined);
+    expect(first.store.get(tempId)?.title).toBe("D edited");
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes.map((change) => change.kind)).toEqual(["create", "update"]));
+
+    first.destroy();
+    const second = createOptimisticStoreManager<Todo>(config, createTestQueryClient());
+    onCleanup(() => second.destroy());
+    await second.ready;
+    expect(titles(second.store)).toEqual(["A", "B", "C", "D edited"]);
+    onlineManager.setOnline(true);
+    await vi.waitFor(() => expect(server.rows().map((row) => row.title)).toEqual(["A", "B", "C", "D edited"]));
+    expect(reports.filter((message) => !message.includes("refused"))).toEqual([]);
+  });
 });
