@@ -236,7 +236,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const versions = this.#ctx.layers.versions!;
     const base = this.#rebased.get(op) ?? this.#bases.get(op);
     const own = this.#answers.get(op.id);
-    if (!own || own.seq < op.seq) return base;
+    // A retried change counts from when it was made: this client's answers since are its base too.
+    if (!own || own.seq < (op.change ?? op.seq)) return base;
     return base === undefined || compareVersions(versions.of(own.entity), versions.of(base)) >= 0 ? own.entity : base;
   }
 

@@ -190,6 +190,27 @@ describe("versions never go back", () => {
     expect(manager.store.get("a")?.title).toBe("600");
   });
 
+  it.each([false, true])("retry() of a failed update after a later update of the entity was answered is sent on that answer's version (another change in flight: %s)", async (otherInFlight) => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const api = createTestApi<Todo>(server, { ifMatch: true });
+    const { manager } = await setupManager({ server, config: { version: "version", mutations: api.mutations, keepFailed: true } });
+    await loaded(manager, 3);
+    const refusal = server.intercept({ method: "PUT", path: "/items/a" }, { status: 500, body: { error: "refused" } });
+    await expect(manager.actions.update({ id: "a", data: { title: "A1" } })).rejects.toThrow("refused");
+    refusal.remove();
+    const heldB = otherInFlight ? server.hold({ method: "PUT", path: "/items/b" }) : undefined;
+    const updatingB = otherInFlight ? manager.actions.update({ id: "b", data: { title: "B2" } }) : undefined;
+    await heldB?.arrived;
+    await manager.actions.update({ id: "a", data: { done: true } });
+    expect(server.row("a")).toMatchObject({ done: true, version: 2 });
+
+    await manager.store.writeStatus("a")!.retry();
+    expect(server.row("a")).toMatchObject({ title: "A1", done: true, version: 3 });
+    expect(manager.store.get("a")).toMatchObject({ title: "A1", done: true, version: 3 });
+    await heldB?.release();
+    await updatingB;
+  });
+
   it("costs nothing without the option: an older value is written as before", async () => {
     const { manager, server } = await setup({ version: undefined });
     server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "a", title: "older", version: 0 } });
