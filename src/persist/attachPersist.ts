@@ -2,7 +2,7 @@ import { hashKey } from "@tanstack/query-core";
 import { reaction, runInAction } from "mobx";
 import type { Actions } from "../core/actions";
 import type { ManagerContext, ManagerPart } from "../core/context";
-import { isValidId, OptimisticError, OptimisticLifecycleError } from "../core/errors";
+import { OptimisticError, OptimisticLifecycleError } from "../core/errors";
 import type { MutationRunner, StoredChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { PersistConfig } from "../core/types";
@@ -147,7 +147,8 @@ function parse(raw: string): PersistedState | string {
   }
   const { schemaVersion, fetchedAt, entities, changes } = value ?? {};
   if (schemaVersion !== SCHEMA_VERSION) return `schemaVersion ${JSON.stringify(schemaVersion)}, not ${SCHEMA_VERSION}`;
-  if (!Array.isArray(entities) || !entities.every((entity) => isValidId((entity as { id?: unknown } | null)?.id))) return "an entity without a valid id";
+  // Items in the API's shape: their ids are the transformer's to read (a number, an `_id`), as a fetch's are.
+  if (!Array.isArray(entities) || !entities.every(isRecord)) return "an entity that is not an object";
   if (!Array.isArray(changes) || !changes.every(isChange)) return "a malformed change";
   return { schemaVersion, fetchedAt: typeof fetchedAt === "number" ? fetchedAt : 0, entities, changes };
 }
@@ -157,6 +158,10 @@ function isChange(change: Partial<StoredChange> | null): boolean {
     ["create", "update", "remove"].includes(change?.kind as string) &&
     typeof change?.id === "string" &&
     typeof change.mutationId === "string" &&
-    (change.base === undefined || isValidId((change.base as { id?: unknown } | null)?.id))
+    (change.base === undefined || isRecord(change.base))
   );
+}
+
+function isRecord(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
