@@ -25,6 +25,8 @@ export interface EntityCodec<TApiData, TUiData extends Entity> {
   keep(kept: TUiData, incoming: TUiData): boolean;
   /** Whether an item's own `id` is its entity's (no transformer, or one that converts field by field and leaves `id`). */
   readonly ownIds: boolean;
+  /** The store's id of a server item that may hold nothing but its key (a DELETE's): through the transformer when it maps ids; never reports. */
+  idOf(item: object): unknown;
 }
 
 export function createEntityCodec<TApiData, TUiData extends Entity>(
@@ -36,6 +38,7 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
   // A lossless transformer gives the server's item back from the entity: nothing to remember then,
   // except for an entity kept for its identity whose newer item differs (a date written otherwise).
   const remember = transformer !== undefined && !isLossless(transformer);
+  const ownIds = !transformer || isFieldwise(transformer);
   const toItem = (entity: TUiData): TApiData => {
     if (!transformer) return entity as unknown as TApiData;
     let item = itemOf.get(entity);
@@ -65,7 +68,17 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
       return entity;
     },
     toItem,
-    ownIds: !transformer || isFieldwise(transformer),
+    ownIds,
+    idOf(item) {
+      if (!ownIds) {
+        try {
+          return transformer!.toUi(item as TApiData & Entity).id;
+        } catch {
+          // A transformer that needs more than the key: the item's own id is all there is.
+        }
+      }
+      return (item as Entity).id;
+    },
     keep(kept, incoming) {
       if (!transformer) return false;
       if (!remember) {

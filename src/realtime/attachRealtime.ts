@@ -24,7 +24,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       tell(event, entity.id, entity);
     },
     remove(data, event) {
-      const id = (data as Entity).id;
+      const id = codec.idOf(data as object);
       if (!isValidId(id)) {
         reporter.dropped(new OptimisticEntityError(`realtime DELETE for "${name}" has no valid id; it was dropped.`), { source: "realtime", payload: data });
         return;

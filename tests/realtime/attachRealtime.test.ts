@@ -133,6 +133,26 @@ const gets = (server: TestServer<Item>) => server.requests.filter((request) => r
 
 describe("realtime integration", () => {
   describe("changes from other clients", () => {
+    it("with a transformer that maps the API's numeric ids to string ids, applies another client's UPDATE and DELETE to the entity they name", async () => {
+      const server = await startServer();
+      const numeric = (id: number) => id as unknown as string;
+      const api = createTestApi<Item>(server);
+      const { manager, store, socket, errors } = await connectedManager(server, {
+        api: {
+          // The server's rows, given numeric ids.
+          queryFn: async () => (await api.queryFn()).map((item, i) => ({ id: numeric(i + 1), title: item.title })),
+          mutations: api.mutations,
+        },
+        config: { transformer: { toUi: (item) => ({ ...item, id: String(item.id) }), toApi: (item) => ({ ...item, id: numeric(Number(item.id)) }) } },
+      });
+      expect(ids(manager)).toEqual(["1", "2"]);
+      server.emitRaw(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: 2, title: "B!" } });
+      server.emitRaw(server.eventType, { type: server.eventType, event: "DELETE", data: { id: 1 } });
+      await drain(server, socket);
+      expect(store.list.slice()).toEqual([{ id: "2", title: "B!" }]);
+      expect(errors).toEqual([]);
+    });
+
     it("applies another client's INSERT, UPDATE and DELETE to the store", async () => {
       const server = await startServer();
       const { manager, store } = await connectedManager(server);
