@@ -5,7 +5,6 @@ import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
 import { afterDestroy, OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
-import { plain } from "./plain";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
 import type { PendingCounts } from "./status";
@@ -179,7 +178,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         op.mutationId = key.mutationId = this.#receipt().mutationId;
         this.inFlight.set(key.mutationId, op);
         if (versions) this.#rebased.set(op, server);
-        if (layers.emit) this.#emit("retried", op, { data: plain((op as PendingOp<TUiData> & { kind: "update" }).patch) });
+        if (layers.emit) this.#emit("retried", op, { data: (op as PendingOp<TUiData> & { kind: "update" }).patch });
       }
       const receipt: MutationReceipt = { ...key };
       const base = versions && this.#versionBase(op as PendingOp<TUiData> & { kind: "update" });
@@ -326,7 +325,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       if (retry) layers.retrying(op);
       else layers.begin(op);
       this.counts[kind]++;
-      if (layers.emit) this.#emit(retry ? "retried" : "applied", op, retry ? { order: op.seq } : { data: plain(op.kind === "create" ? op.entity : op.kind === "update" ? op.patch : undefined) });
+      if (layers.emit) this.#emit(retry ? "retried" : "applied", op, retry ? { order: op.seq } : { data: op.kind === "create" ? op.entity : op.kind === "update" ? op.patch : undefined });
     });
     this.inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
@@ -358,7 +357,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         if (this.inFlight.size === 0) this.#answers.clear();
         if (ok) {
           const answer = settle(result as TResult);
-          if (answer !== null && layers.emit && !this.#ctx.isDestroyed()) this.#emit("succeeded", op, answer ? { data: plain(answer) } : {});
+          if (answer !== null && layers.emit && !this.#ctx.isDestroyed()) this.#emit("succeeded", op, answer ? { data: answer } : {});
         } else if (this.#away(op)) return;
         else {
           const error = toError(result);

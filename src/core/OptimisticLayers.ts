@@ -5,7 +5,6 @@ import { isValidId } from "./errors";
 import { KeyedSignals } from "./KeyedSignals";
 import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
-import { plain } from "./plain";
 import type { Entity, LogEntry, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
 import type { VersionRule } from "./versions";
@@ -300,7 +299,7 @@ export class OptimisticLayers<T extends Entity> {
   /** A confirmed write of its own (a store method, the server's entity a conflict brought), told to the event log as such. */
   confirm(id: string, value: T | undefined): void {
     this.writeConfirmed(id, value);
-    this.emit?.(value ? { type: "confirmed", op: "upsert", id, data: plain(value) } : { type: "confirmed", op: "remove", id });
+    this.emit?.(value ? { type: "confirmed", op: "upsert", id, data: value } : { type: "confirmed", op: "remove", id });
   }
 
   /**
@@ -374,7 +373,7 @@ export class OptimisticLayers<T extends Entity> {
       if (emit) {
         let keptPending = 0;
         for (const entity of items) if (this.#tracks.get(entity.id)?.ops.some((op) => !this.#placeholders.has(op))) keptPending++;
-        emit({ type: "server-list", source, items: plain(items) as unknown[], ...counts, keptPending, kept: keptIds });
+        emit({ type: "server-list", source, items, ...counts, keptPending, kept: keptIds });
       }
     });
     if (this.#dirty.size > 0) this.onConfirmedChange?.();
@@ -650,7 +649,7 @@ export class OptimisticLayers<T extends Entity> {
         for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
       });
       if (structureChanged) this.#order.rebuild([...snapshot.keys()]);
-      this.emit?.({ type: "confirmed", op: "restore", items: plain([...snapshot.values()]) as unknown[] });
+      this.emit?.({ type: "confirmed", op: "restore", items: [...snapshot.values()] });
     });
   }
 

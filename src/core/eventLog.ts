@@ -1,4 +1,6 @@
 import type { ManagerContext, ManagerPart } from "./context";
+import { OptimisticError } from "./errors";
+import { plain } from "./plain";
 import type { Entity, LogEntry, OptimisticEvent } from "./shapes";
 import type { PendingCounts } from "./status";
 
@@ -21,15 +23,26 @@ export interface ManagerInternals {
 /** Manager → its internals, for `mobx-tanstack-optimistic/devtools`. */
 export const managerInternals = new WeakMap<object, ManagerInternals>();
 
+/** Reports an event whose data refers to itself (each reference back is written `"[Circular]"` in it). */
+export function reportCycle(ctx: Pick<ManagerContext<unknown, Entity>, "name" | "reporter">, event: OptimisticEvent): void {
+  ctx.reporter.dropped(new OptimisticError(`A ${event.type} event of "${ctx.name}" holds data that refers to itself: "[Circular]" stands for each reference back in it.`), { source: "store", payload: event });
+}
+
 /**
  * Builds the event log. Events are only built while someone listens: the layers and the other
- * parts check `layers.emit`, which is set exactly then. A throwing listener is reported, and the
- * others still get the event.
+ * parts check `layers.emit`, which is set exactly then; their entity data is copied JSON-safe here.
+ * A throwing listener is reported, and the others still get the event; so is data with a cycle.
  */
 export function createEventLog<TApiData, TUiData extends Entity>(ctx: ManagerContext<TApiData, TUiData>): EventLog {
   const listeners = new Set<Listener>();
   const emit = (entry: LogEntry) => {
-    const event = { ...entry, at: Date.now(), store: ctx.name } as OptimisticEvent;
+    const event = { ...entry, at: Date.now(), store: ctx.name } as OptimisticEvent & { data?: unknown; items?: unknown };
+    // Entity data goes out as a JSON-safe copy; data that refers to itself must not break the change it tells of.
+    let cyclic = false;
+    const copy = (value: unknown) => plain(value, () => (cyclic = true));
+    if ("data" in event) event.data = copy(event.data);
+    if ("items" in event) event.items = copy(event.items);
+    if (cyclic) reportCycle(ctx, event);
     for (const listener of [...listeners]) {
       try {
         listener(event);

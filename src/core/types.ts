@@ -52,7 +52,7 @@ export interface OptimisticErrorInfo {
   name: string;
   /** The entity id concerned, when there is one. */
   id?: string;
-  /** The realtime event or server item that caused it, when there is one. */
+  /** The realtime event, server item or log event that caused it, when there is one. */
   payload?: unknown;
 }
 

@@ -1,5 +1,5 @@
 import { OptimisticError } from "../core/errors";
-import { managerInternals, type ManagerInternals } from "../core/eventLog";
+import { managerInternals, reportCycle, type ManagerInternals } from "../core/eventLog";
 import type { OptimisticStore } from "../core/OptimisticStore";
 import type { Entity, OptimisticEvent, SnapshotEvent } from "../core/shapes";
 import type { OptimisticStoreManager } from "../core/types";
@@ -51,7 +51,9 @@ export function recordEvents<TApiData extends Entity, TUiData extends Entity, TS
   const limit = options.limit ?? 10_000;
   if (!Number.isInteger(limit) || limit < 1) throw new OptimisticError(`recordEvents: limit must be a whole number >= 1 (got ${String(limit)}).`);
   const snapshot = (state: StoreState): SnapshotEvent => ({ type: "snapshot", at: Date.now(), store: ctx.name, state });
-  const events: OptimisticEvent[] = [snapshot(saveState(ctx.layers))];
+  let cyclic = false;
+  const events: OptimisticEvent[] = [snapshot(saveState(ctx.layers, () => (cyclic = true)))];
+  if (cyclic) reportCycle(ctx, events[0] as SnapshotEvent);
   /** The state at the start of `events`, advanced as old events fold into it. */
   let start: Replayer | undefined;
   const fold = () => {

@@ -44,8 +44,8 @@ export function toPendingOp<T extends Entity>(seq: number, kind: PendingOp<T>["k
   return (kind === "create" ? { ...base, kind, entity: data } : kind === "update" ? { ...base, kind, patch: data } : { ...base, kind: "remove" }) as PendingOp<T>;
 }
 
-/** Reads the state of `layers` (a live store's or a replayed one's). */
-export function saveState<T extends Entity>(layers: OptimisticLayers<T>): StoreState {
+/** Reads the state of `layers` (a live store's or a replayed one's); `onCycle`: called for data that refers to itself (see `plain`). */
+export function saveState<T extends Entity>(layers: OptimisticLayers<T>, onCycle?: () => void): StoreState {
   const x = layersInternals(layers);
   return runInAction(() => {
     const changes: SavedChange[] = [];
@@ -59,7 +59,7 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>): StoreS
           kind: op.kind,
           id,
           ...(op.mutationId !== undefined && { mutationId: op.mutationId }),
-          ...(op.kind !== "remove" && { data: plain(op.kind === "create" ? op.entity : op.patch) }),
+          ...(op.kind !== "remove" && { data: plain(op.kind === "create" ? op.entity : op.patch, onCycle) }),
           ...(op.failed && { failed: op.failed.message }),
           ...(x.placeholders.has(op) && { placeholder: true as const }),
         });
@@ -70,7 +70,7 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>): StoreS
       version: 1,
       tick: x.tick(),
       list: layers.list.map((entity) => entity.id),
-      confirmed: plain(layers.confirmedEntities()) as unknown[],
+      confirmed: plain(layers.confirmedEntities(), onCycle) as unknown[],
       changes,
       tracks,
       deletions: [...x.deletions.entries()],

@@ -1,6 +1,5 @@
 import type { AttachRealtime } from "../core/createStoreManager";
 import { isValidId, OptimisticEntityError, OptimisticLifecycleError } from "../core/errors";
-import { plain } from "../core/plain";
 import type { Entity, RealtimeChangeEvent } from "../core/shapes";
 import { createSinkExtension, flushQueuedEvents } from "./RealtimeExtension";
 import type { RealtimeEvent } from "./types";
@@ -14,7 +13,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
   const { layers, reporter, name, codec } = ctx;
   /** Tells the event log (when it listens) what an event did. */
   const tell = (event: RealtimeEvent, id: string, data: unknown, extra?: Partial<RealtimeChangeEvent>) =>
-    layers.emit?.({ type: "realtime", action: event.event as RealtimeChangeEvent["action"], id, data: plain(data), echo: event.originId === ctx.originId, ...extra });
+    layers.emit?.({ type: "realtime", action: event.event as RealtimeChangeEvent["action"], id, data, echo: event.originId === ctx.originId, ...extra });
   const extension = createSinkExtension(ctx.store, config, {
     upsert(data, event) {
       reporter.debug?.(`realtime ${event.event}`, { id: (data as Entity).id });

@@ -6,7 +6,7 @@ import { environmentManager } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticEvent, type OptimisticStoreConfig } from "../../src";
 import { managerInternals } from "../../src/core/eventLog";
-import { connectClient, createTestApi, drainSocket } from "../__fixtures__";
+import { connectClient, createTestApi, drainSocket, type TestApi } from "../__fixtures__";
 import type { Todo } from "../__fixtures__/mockData";
 import { cleanup, createTestQueryClient, loaded, onCleanup, startServer } from "../__fixtures__/testHelpers";
 
@@ -154,6 +154,42 @@ describe("onEvent", () => {
     manager.store.upsert({ id: "9", title: "nine", dueAt: new Date("2026-01-02T03:04:05.000Z") });
     expect(events.at(-1)).toMatchObject({ data: { dueAt: { $date: "2026-01-02T03:04:05.000Z" } } });
     expect(JSON.parse(JSON.stringify(events))).toEqual(events);
+  });
+
+  it("applies, sends and settles changes whose data refers to itself, writing \"[Circular]\" in their events and reporting it", async () => {
+    const sent: unknown[] = [];
+    // The app sends the server what JSON can hold (its API to the setup's server, made below).
+    const to: { api?: TestApi<Todo> } = {};
+    const s = await setup({
+      mutations: {
+        create: (data, receipt) => (sent.push(data), to.api!.mutations.create({ title: data.title }, receipt)),
+        update: ({ id, data }, receipt) => (sent.push(data), to.api!.mutations.update({ id, data: { title: "uno" } }, receipt)),
+        remove: (id, receipt) => to.api!.mutations.remove(id, receipt),
+      },
+    });
+    const { events, errors, manager } = s;
+    to.api = createTestApi<Todo>(s.server);
+    const note: Record<string, unknown> = { title: "three" };
+    note.self = note;
+    const created = await manager.actions.create(note as Todo);
+    const parent: Record<string, unknown> = { name: "parent", children: [] };
+    (parent.children as unknown[]).push({ name: "child", parent });
+    await manager.actions.update({ id: "1", data: { parent } });
+    expect(sent).toEqual([note, { parent }]);
+    expect(manager.store.get(created.id)).toMatchObject({ title: "three" });
+    expect(manager.store.get("1")).toEqual({ id: "1", title: "uno" });
+    expect(manager.status).toMatchObject({ createPending: false, updatePending: false, hasPendingMutations: false });
+    const applied = events.filter((event) => event.type === "mutation" && event.phase === "applied");
+    expect(applied.map((event) => (event as { data: unknown }).data)).toEqual([
+      { id: expect.stringMatching(/^temp-/), title: "three", self: { title: "three", self: "[Circular]" } },
+      { parent: { name: "parent", children: [{ name: "child", parent: "[Circular]" }] } },
+    ]);
+    expect(events.filter((event) => event.type === "mutation").map((event) => (event as { phase: string }).phase)).toEqual(["applied", "succeeded", "applied", "succeeded"]);
+    expect(JSON.parse(JSON.stringify(events))).toEqual(events);
+    expect(errors.map((error) => error.message)).toEqual([
+      'A mutation event of "todos" holds data that refers to itself: "[Circular]" stands for each reference back in it.',
+      'A mutation event of "todos" holds data that refers to itself: "[Circular]" stands for each reference back in it.',
+    ]);
   });
 
   it("reports a throwing onEvent through onError and keeps working", async () => {

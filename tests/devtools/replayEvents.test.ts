@@ -160,6 +160,27 @@ describe("recordEvents", () => {
     expect(recording.events.length).toBeLessThanOrEqual(5);
   });
 
+  it("records a store whose data refers to itself, with \"[Circular]\" for each reference back, and reports it", async () => {
+    const errors: Error[] = [];
+    const s = await setup({ onError: (error) => errors.push(error) });
+    await loaded(s.manager, 2);
+    const tree: Record<string, unknown> = { name: "root" };
+    tree.children = [{ name: "leaf", parent: tree }];
+    s.manager.store.upsert({ id: "9", title: "nine", tree });
+    const recording = recordEvents(s.manager);
+    s.manager.store.update("9", { title: "NINE" });
+    expect(s.manager.store.get("9")?.tree).toBe(tree);
+    const replayed = replayEvents<Todo>(viaJson(recording.events));
+    expect(list(replayed).map((todo) => todo.id)).toEqual(["1", "2", "9"]);
+    expect(replayed.get("9")).toMatchObject({ title: "NINE", tree: { name: "root", children: [{ name: "leaf", parent: "[Circular]" }] } });
+    // The snapshot, then the update (onEvent's own events were reported too: the upsert, the update).
+    expect(errors.map((error) => error.message)).toEqual([
+      'A confirmed event of "todos" holds data that refers to itself: "[Circular]" stands for each reference back in it.',
+      'A snapshot event of "todos" holds data that refers to itself: "[Circular]" stands for each reference back in it.',
+      'A confirmed event of "todos" holds data that refers to itself: "[Circular]" stands for each reference back in it.',
+    ]);
+  });
+
   it("refuses what is not a manager, and a limit below 1", async () => {
     expect(() => recordEvents({} as never)).toThrow(/needs a manager made by createOptimisticStoreManager/);
     const s = await setup();
