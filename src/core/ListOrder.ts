@@ -43,6 +43,11 @@ export class ListOrder<T extends Entity> {
     return this.#placedLocally;
   }
 
+  /** Where each entity a pending change hides goes back (the devtools' snapshots save and load it). */
+  get hints(): Map<string, number> {
+    return this.#hints;
+  }
+
   /** The cache holds the entities in an order of its own: the next server list rebuilds `list`. */
   markUnordered(): void {
     this.#placedLocally = true;

@@ -27,6 +27,8 @@ export interface StoreState {
   tick: number;
   /** The visible ids, in `list` order. */
   list: string[];
+  /** Where each entity a pending change hides goes back in `list` (absent in older recordings). */
+  hidden?: [id: string, at: number][];
   /** Every confirmed entity (list order, then those a pending change hides). */
   confirmed: unknown[];
   changes: SavedChange[];
@@ -70,6 +72,7 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>, onCycle
       version: 1,
       tick: x.tick(),
       list: layers.list.map((entity) => entity.id),
+      hidden: [...x.order.hints],
       confirmed: plain(layers.confirmedEntities(), onCycle) as unknown[],
       changes,
       tracks,
@@ -112,6 +115,7 @@ export function loadState<T extends Entity>(layers: OptimisticLayers<T>, state: 
     x.setTick(state.tick);
     x.countOps(inFlight);
     x.order.rebuild(state.list);
+    for (const [id, at] of state.hidden ?? []) x.order.hints.set(id, at);
   });
   return ops;
 }

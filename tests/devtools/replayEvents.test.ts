@@ -146,6 +146,32 @@ describe("recordEvents", () => {
     expect(list(replayEvents<Todo>(viaJson(recording.events)))).toEqual(list(s.manager.store));
   });
 
+  it("replays a remove that fails after the recording started with the entity back at its place in the list", async () => {
+    const s = await setup();
+    await loaded(s.manager, 2);
+    const removal = s.server.hold({ method: "DELETE" });
+    const removing = s.manager.actions.remove("1");
+    await removal.arrived;
+    const shown: Shown[] = [list(s.manager.store)];
+    const from = s.events.length;
+    const recording = recordEvents(s.manager);
+    const capped = recordEvents(s.manager, { limit: 2 });
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+    s.server.serverInsert({ title: "three", createdAt: "2026-01-03T00:00:00.000Z" });
+    await drainSocket(s.server, s.socket);
+    await s.manager.actions.refetch();
+    expect(list(s.manager.store).map((todo) => todo.id)).toEqual(["1", "2", "3"]);
+    shown.push(...s.shown.slice(from));
+    const events = viaJson(recording.events);
+    expect(events.length).toBe(shown.length);
+    for (let n = 1; n <= events.length; n++) {
+      expect(list(replayEvents<Todo>(events.slice(0, n))), `after event ${n}: ${JSON.stringify(events[n - 1])}`).toEqual(shown[n - 1]);
+    }
+    // A capped recording folds the failed remove into its snapshot, in its place too.
+    expect(list(replayEvents<Todo>(viaJson(capped.events)))).toEqual(list(s.manager.store));
+  });
+
   it("keeps at most limit events, folding older ones into the starting snapshot, and still replays exactly", async () => {
     const s = await setup();
     const recording = recordEvents(s.manager, { limit: 5 });
