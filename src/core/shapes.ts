@@ -81,7 +81,8 @@ export interface EventBase {
 }
 
 /**
- * One phase of an optimistic change. `data` is JSON-safe (a `Date` is written `{ "$date": ISO }`):
+ * One phase of an optimistic change. `data` is JSON-safe (a `Date` is written `{ "$date": ISO }`,
+ * a `bigint` `{ "$bigint": "123" }`, an `undefined` field `{ "$undefined": true }`):
  * on `applied`, the optimistic entity of a create or the patch of an update; on `succeeded`, the
  * server's entity (UI shape), when it answered with one.
  */

@@ -1,3 +1,5 @@
+import { unmark } from "./revive";
+
 /** How long a one-line preview may get, in characters. */
 const MAX = 120;
 
@@ -7,9 +9,9 @@ function short(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
   if (Array.isArray(value)) return `[${value.length}]`;
   if (value !== null && typeof value === "object") {
-    // The event log's encoding of a date.
-    const date = (value as { $date?: unknown }).$date;
-    return typeof date === "string" && Object.keys(value).length === 1 ? date : "{…}";
+    // The event log's encoding of a date, a bigint or undefined.
+    const unmarked = unmark(value);
+    return unmarked === value ? "{…}" : short(unmarked);
   }
   return String(value);
 }

@@ -1,12 +1,26 @@
 import { parseDate } from "../transforms/createDefaultTransformer";
 
-/** Undoes the event log's JSON-safe encoding: `{ $date: ISO }` becomes a `Date` again (remembering its text, as the default transformer does). */
+/**
+ * What a one-key `{ $date }`, `{ $bigint }` or `{ $undefined }` of the event log's encoding (see
+ * `plain`) stands for: a `Date`, a `bigint`, `undefined`; `record` itself when it is none of them.
+ */
+export function unmark(record: object): unknown {
+  const [key, other] = Object.keys(record);
+  const value = (record as Record<string, unknown>)[key as string];
+  if (other !== undefined) return record;
+  // A date remembers its text, as the default transformer does (microseconds kept).
+  if (key === "$date") return typeof value === "string" ? (parseDate(value) ?? new Date(value)) : new Date(NaN);
+  if (key === "$undefined") return undefined;
+  return key === "$bigint" && /^-?\d+$/.test(String(value)) ? BigInt(value as string) : record;
+}
+
+/** Undoes the event log's JSON-safe encoding: `{ $date: ISO }` becomes a `Date` again, and so on (see `unmark`). */
 export function revive(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(revive);
   if (value === null || typeof value !== "object") return value;
-  const record = value as Record<string, unknown>;
-  if ("$date" in record && Object.keys(record).length === 1) return typeof record.$date === "string" ? (parseDate(record.$date) ?? new Date(record.$date)) : new Date(NaN);
+  const unmarked = unmark(value);
+  if (unmarked !== value) return unmarked;
   const copy: Record<string, unknown> = {};
-  for (const key in record) copy[key] = revive(record[key]);
+  for (const key in value) copy[key] = revive((value as Record<string, unknown>)[key]);
   return copy;
 }

@@ -8,6 +8,7 @@ describe("preview", () => {
     );
     expect(preview({ when: { $date: "2024-01-02T03:04:05.000Z" }, none: null, nothing: undefined })).toBe("when: 2024-01-02T03:04:05.000Z, none: null, nothing: undefined");
     expect(preview({ bad: new Date(NaN) })).toBe("bad: Invalid Date");
+    expect(preview({ big: { $bigint: "12345678901234567890" }, gone: { $undefined: true }, when: { $date: null } })).toBe("big: 12345678901234567890, gone: undefined, when: Invalid Date");
   });
 
   it("cuts long strings and stops adding fields once the line is full", () => {

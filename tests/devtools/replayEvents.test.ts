@@ -109,6 +109,27 @@ describe("replayEvents", () => {
     expect(list(retried)).toEqual(list(s.manager.store));
   });
 
+  it("replays fields set to undefined and bigint values exactly from a recording read back from JSON", async () => {
+    const s = await setup();
+    await loaded(s.manager, 2);
+    s.manager.store.upsert({ id: "9", title: "nine", views: 2n ** 64n, note: undefined, tags: ["a", undefined] });
+    const recording = recordEvents(s.manager);
+    const gate = s.server.hold({ method: "PUT" });
+    const update = s.manager.actions.update({ id: "1", data: { createdAt: undefined } });
+    s.manager.store.update("9", { views: -1n });
+    const json = JSON.stringify(recording.events);
+    expect(json).toContain('{"$bigint":"-1"}');
+    expect(list(replayEvents<Todo>(JSON.parse(json) as OptimisticEvent[]))).toStrictEqual(list(s.manager.store));
+    expect(s.manager.store.get("1")).toHaveProperty("createdAt", undefined);
+    await gate.release();
+    await update;
+    recording.stop();
+    // onEvent's own events, from the manager's creation on, replay the same way.
+    for (const events of [recording.events, s.events]) {
+      expect(list(replayEvents<Todo>(JSON.parse(JSON.stringify(events)) as OptimisticEvent[]))).toStrictEqual(list(s.manager.store));
+    }
+  });
+
   it("replays into a store given in the options", async () => {
     const s = await setup();
     await loaded(s.manager, 2);
