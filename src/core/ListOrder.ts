@@ -6,7 +6,8 @@ import type { Entity } from "./shapes";
  * remove entities, so one change costs one splice (or one slot write), not a rebuild.
  *
  * - An added entity goes where it stood before it was hidden (a failed remove brings it back in its
- *   place, or where a server list applied meanwhile put it), else at the end.
+ *   place, after the entity it followed, or where a server list applied meanwhile put it), else at
+ *   the end.
  * - A server list puts `list` in its order (`rebuild`); entities this class placed by itself since
  *   then may stand elsewhere, so the next server list rebuilds even when it did not change.
  * - While a server list is applied, additions and removals are only noted (`deferring`): the
@@ -23,8 +24,13 @@ export class ListOrder<T extends Entity> {
   #copy: T[] | undefined;
   /** Best-known position of each id in `list` (verified on use; filled when first needed, not per rebuild). */
   #pos = new Map<string, number>();
-  /** Where an entity hidden by a pending change stood, to bring it back there. */
+  /** Where an entity hidden by a pending change stood, to bring it back there (used when `#after` cannot place it). */
   #hints = new Map<string, number>();
+  /**
+   * The id that stood right before each hidden entity (null: it was first), hidden ones counted:
+   * entities hidden side by side come back side by side, in their order, whichever comes back first.
+   */
+  #after = new Map<string, string | null>();
   #deferred = false;
   #structureChanged = false;
   #placedLocally = false;
@@ -46,6 +52,11 @@ export class ListOrder<T extends Entity> {
   /** Where each entity a pending change hides goes back (the devtools' snapshots save and load it). */
   get hints(): Map<string, number> {
     return this.#hints;
+  }
+
+  /** The id each entity a pending change hides goes back after (the devtools' snapshots save and load it). */
+  get after(): Map<string, string | null> {
+    return this.#after;
   }
 
   /** The cache holds the entities in an order of its own: the next server list rebuilds `list`. */
@@ -93,11 +104,29 @@ export class ListOrder<T extends Entity> {
       return;
     }
     this.#placedLocally = true;
-    const hint = this.#hints.get(id);
     const length = this.list.length;
-    const at = hint !== undefined && hint < length ? hint : length;
+    let at = this.#afterIndex(id);
+    if (at === undefined) {
+      const hint = this.#hints.get(id);
+      at = hint !== undefined && hint < length ? hint : length;
+    }
     this.#insertAt(at, entity);
     this.#pos.set(id, at);
+  }
+
+  /** Where the hidden `id` goes back: right after the entity it followed, or one that entity followed if hidden too. */
+  #afterIndex(id: string): number | undefined {
+    let before = this.#after.get(id);
+    for (let steps = this.#after.size; before !== undefined && steps > 0; steps--) {
+      if (before === null) return 0;
+      const entity = this.visible(before);
+      if (entity !== undefined) {
+        const at = this.indexOf(before, entity);
+        return at < 0 ? undefined : at + 1;
+      }
+      before = this.#after.get(before);
+    }
+    return undefined;
   }
 
   /** Takes `entity` out; `remember`: it may come back (a pending change hides it), so keep its place. */
@@ -108,9 +137,25 @@ export class ListOrder<T extends Entity> {
     }
     const at = this.indexOf(id, entity);
     if (at < 0) return;
+    if (remember) {
+      this.#hints.set(id, at);
+      // After the entity before it, or after the hidden ones that stood between them.
+      let before: string | null = at > 0 ? this.#items[at - 1]!.id : null;
+      for (let steps = this.#after.size; steps > 0; steps--) {
+        const next = this.#followerOf(before, id);
+        if (next === undefined) break;
+        before = next;
+      }
+      this.#after.set(id, before);
+    }
     this.#removeAt(at);
     this.#pos.delete(id);
-    if (remember) this.#hints.set(id, at);
+  }
+
+  /** The hidden entity (other than `except`) that stood right after `before`. */
+  #followerOf(before: string | null, except: string): string | undefined {
+    for (const [hidden, after] of this.#after) if (after === before && hidden !== except && !this.visible(hidden)) return hidden;
+    return undefined;
   }
 
   replace(id: string, current: T, next: T): void {
@@ -126,11 +171,12 @@ export class ListOrder<T extends Entity> {
   /** The entity of `id` has nothing pending that could hide it: no place to remember. */
   forgetHint(id: string): void {
     this.#hints.delete(id);
+    this.#after.delete(id);
   }
 
   /** The id leaves `list` for good (a temporary id whose entity got its server id). */
   forgetPlace(id: string): void {
-    this.#hints.delete(id);
+    this.forgetHint(id);
     this.#pos.delete(id);
   }
 
@@ -152,8 +198,11 @@ export class ListOrder<T extends Entity> {
     }
   }
 
-  /** Rebuilds `list` in `order` (then every other visible entity in its current order), if it differs. */
-  rebuild(order: Iterable<string | undefined>): void {
+  /**
+   * Rebuilds `list` in `order` (then every other visible entity in its current order), if it
+   * differs. `fromServer`: the order is a server list's, which also says where hidden entities go back.
+   */
+  rebuild(order: Iterable<string | undefined>, fromServer = false): void {
     const next: T[] = [];
     const placed = new Set<string>();
     const take = (id: string | undefined) => {
@@ -164,10 +213,17 @@ export class ListOrder<T extends Entity> {
       next.push(entity);
     };
     const hidden = this.#hints;
+    let before: string | null = null;
     for (const id of order) {
+      if (id === undefined) continue;
       // An entity a pending change hides comes back where this order puts it.
-      if (hidden.size > 0 && id !== undefined && hidden.has(id) && !this.visible(id)) hidden.set(id, next.length);
+      if (fromServer && hidden.has(id) && !this.visible(id)) {
+        hidden.set(id, next.length);
+        this.#after.set(id, before);
+        before = id;
+      }
       take(id);
+      if (placed.has(id)) before = id;
     }
     const items = this.#items;
     for (const entity of items) take(entity.id);
@@ -181,6 +237,7 @@ export class ListOrder<T extends Entity> {
 
   clear(): void {
     this.#hints.clear();
+    this.#after.clear();
     this.#pos.clear();
     if (this.list.length > 0) {
       this.list.clear();

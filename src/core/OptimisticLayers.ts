@@ -361,7 +361,7 @@ export class OptimisticLayers<T extends Entity> {
       });
       // Entities placed locally (appended, or back after a failed remove) may stand where the server
       // no longer puts them; rebuilding leaves `list` alone when it is in order.
-      if (orderChanged || structureChanged || this.#order.placedLocally) this.#order.rebuild(ids);
+      if (orderChanged || structureChanged || this.#order.placedLocally) this.#order.rebuild(ids, true);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       if (!fromCache) {
         this.#dirty = new Set(this.#protected);

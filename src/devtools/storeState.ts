@@ -27,8 +27,11 @@ export interface StoreState {
   tick: number;
   /** The visible ids, in `list` order. */
   list: string[];
-  /** Where each entity a pending change hides goes back in `list` (absent in older recordings). */
-  hidden?: [id: string, at: number][];
+  /**
+   * Where each entity a pending change hides goes back in `list`: its index, and the id it follows
+   * (null: first; absent in older recordings, as the whole field is in the oldest).
+   */
+  hidden?: [id: string, at: number, after?: string | null][];
   /** Every confirmed entity (list order, then those a pending change hides). */
   confirmed: unknown[];
   changes: SavedChange[];
@@ -72,7 +75,8 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>, onCycle
       version: 1,
       tick: x.tick(),
       list: layers.list.map((entity) => entity.id),
-      hidden: [...x.order.hints],
+      // No `after` written as none (JSON would write an undefined item as null: "first").
+      hidden: [...x.order.hints].map(([id, at]) => (x.order.after.has(id) ? [id, at, x.order.after.get(id)!] : [id, at])),
       confirmed: plain(layers.confirmedEntities(), onCycle) as unknown[],
       changes,
       tracks,
@@ -115,7 +119,10 @@ export function loadState<T extends Entity>(layers: OptimisticLayers<T>, state: 
     x.setTick(state.tick);
     x.countOps(inFlight);
     x.order.rebuild(state.list);
-    for (const [id, at] of state.hidden ?? []) x.order.hints.set(id, at);
+    for (const [id, at, after] of state.hidden ?? []) {
+      x.order.hints.set(id, at);
+      if (after !== undefined) x.order.after.set(id, after);
+    }
   });
   return ops;
 }

@@ -149,6 +149,68 @@ describe("list order", () => {
     expect(cachedIds(client)).toEqual(["c", "a", "b"]);
   });
 
+  it.each([
+    ["in the order they were made", ["b", "c"] as const],
+    ["the later first", ["c", "b"] as const],
+  ])("brings two entities hidden side by side back in their order when their removes fail %s", async (_label, failing) => {
+    const { manager, server } = await setupManager({ seed: [...makeTodos(), { id: "d", title: "D", done: false }] });
+    await loaded(manager, 4);
+    const holds = { b: server.hold({ method: "DELETE", path: "/items/b" }), c: server.hold({ method: "DELETE", path: "/items/c" }) };
+    const removing = { b: manager.actions.remove("b"), c: manager.actions.remove("c") };
+    await Promise.all([holds.b.arrived, holds.c.arrived]);
+    expect(ids(manager.store.list)).toEqual(["a", "d"]);
+
+    for (const id of failing) {
+      await holds[id].fail(500);
+      await expect(removing[id]).rejects.toThrow();
+    }
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", "d"]);
+  });
+
+  it.each([
+    ["in the order they were made", ["a", "b"] as const],
+    ["the later first", ["b", "a"] as const],
+  ])("brings two entities hidden side by side back where the last server list put them when their removes fail %s", async (_label, failing) => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    let rotated = false;
+    const { manager, client } = await setupManager({
+      server,
+      config: { queryFn: async () => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn()) },
+    });
+    await loaded(manager, 3);
+    const holds = { a: server.hold({ method: "DELETE", path: "/items/a" }), b: server.hold({ method: "DELETE", path: "/items/b" }) };
+    const removing = { a: manager.actions.remove("a"), b: manager.actions.remove("b") };
+    await Promise.all([holds.a.arrived, holds.b.arrived]);
+    rotated = true;
+    await manager.actions.refetch(); // [c, a, b], a and b hidden
+    expect(ids(manager.store.list)).toEqual(["c"]);
+
+    for (const id of failing) {
+      await holds[id].fail(500);
+      await expect(removing[id]).rejects.toThrow();
+    }
+    expect(ids(manager.store.list)).toEqual(["c", "a", "b"]);
+    await nextMacrotask();
+    expect(cachedIds(client)).toEqual(["c", "a", "b"]);
+  });
+
+  it("store.rollback() while an entity is hidden by a pending remove leaves its place alone", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const removal = server.hold({ method: "DELETE" });
+    const removing = manager.actions.remove("a");
+    await removal.arrived;
+    manager.store.pushSnapshot();
+    manager.store.upsert({ id: "d", title: "D" });
+    manager.store.rollback();
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c"]);
+  });
+
   it("follows the server's order again at the next refetch after a create's answer took the temporary row's place", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
