@@ -124,20 +124,26 @@ describe("what is kept per created entity", () => {
   });
 });
 
+/** A loaded manager of a, b, c whose server lists put the last item first once `rotate()` is called. */
+async function rotatingManager() {
+  const server = await startServer({ seed: makeTodos() });
+  const api = createTestApi<Todo>(server);
+  let rotated = false;
+  const { manager, client } = await setupManager({
+    server,
+    config: { queryFn: async () => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn()) },
+  });
+  await loaded(manager, 3);
+  return { manager, client, server, rotate: () => void (rotated = true) };
+}
+
 describe("list order", () => {
   it("brings an entity back where the last server list put it when its remove fails", async () => {
-    const server = await startServer({ seed: makeTodos() });
-    const api = createTestApi<Todo>(server);
-    let rotated = false;
-    const { manager, client } = await setupManager({
-      server,
-      config: { queryFn: async () => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn()) },
-    });
-    await loaded(manager, 3);
+    const { manager, client, server, rotate } = await rotatingManager();
     const removal = server.hold({ method: "DELETE" });
     const removing = manager.actions.remove("b");
     await removal.arrived;
-    rotated = true;
+    rotate();
     await manager.actions.refetch(); // [c, a, b], b hidden by its remove
     expect(ids(manager.store.list)).toEqual(["c", "a"]);
 
@@ -171,18 +177,11 @@ describe("list order", () => {
     ["in the order they were made", ["a", "b"] as const],
     ["the later first", ["b", "a"] as const],
   ])("brings two entities hidden side by side back where the last server list put them when their removes fail %s", async (_label, failing) => {
-    const server = await startServer({ seed: makeTodos() });
-    const api = createTestApi<Todo>(server);
-    let rotated = false;
-    const { manager, client } = await setupManager({
-      server,
-      config: { queryFn: async () => ((rows) => (rotated ? [...rows.slice(-1), ...rows.slice(0, -1)] : rows))(await api.queryFn()) },
-    });
-    await loaded(manager, 3);
+    const { manager, client, server, rotate } = await rotatingManager();
     const holds = { a: server.hold({ method: "DELETE", path: "/items/a" }), b: server.hold({ method: "DELETE", path: "/items/b" }) };
     const removing = { a: manager.actions.remove("a"), b: manager.actions.remove("b") };
     await Promise.all([holds.a.arrived, holds.b.arrived]);
-    rotated = true;
+    rotate();
     await manager.actions.refetch(); // [c, a, b], a and b hidden
     expect(ids(manager.store.list)).toEqual(["c"]);
 
