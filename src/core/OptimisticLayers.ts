@@ -543,6 +543,8 @@ export class OptimisticLayers<T extends Entity> {
     if (!entity) {
       track.ops.unshift(op);
       this.#placeholders.add(op);
+      // No longer pending: its write status says so.
+      this.#refresh(tempId, track);
       return tempId;
     }
     const serverId = entity.id;

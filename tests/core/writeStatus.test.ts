@@ -6,7 +6,7 @@ import { environmentManager } from "@tanstack/query-core";
 import { autorun, reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { OptimisticLifecycleError, type WriteStatus } from "../../src";
-import { connectClient, HttpError } from "../__fixtures__";
+import { connectClient, createTestApi, HttpError } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, loaded, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
 
@@ -322,6 +322,30 @@ describe("write status", () => {
     expect(manager.store.writeStatus("a")?.error?.cause).toBe(first);
     await expect(manager.actions.update({ id: "b", data: { title: "B2" } })).rejects.toEqual({ status: 500, body: "down" });
     expect(manager.store.writeStatus("b")?.error?.message).toBe('{"status":500,"body":"down"}');
+  });
+
+  it("observers of a created entity's status and isPending run when its create is answered without an entity", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const { manager } = await setupManager({
+      server,
+      config: { onError: () => undefined, mutations: { ...api.mutations, create: async (data, receipt) => (await api.mutations.create(data, receipt), undefined as unknown as Todo) } },
+    });
+    await loaded(manager, 3);
+    const refetch = server.hold({ method: "GET" }); // the refetch the answer asks for stays out
+    const creating = manager.actions.create({ title: "D" });
+    const tempId = manager.store.list[3]!.id;
+    const seen: unknown[] = [];
+    const dispose = autorun(() => seen.push([manager.store.writeStatus(tempId)?.pending.slice(), manager.store.isPending(tempId)]));
+
+    await creating;
+    await refetch.arrived;
+    expect(seen).toEqual([
+      [["create"], true],
+      [undefined, false],
+    ]);
+    dispose();
+    await refetch.release();
   });
 
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
