@@ -22,9 +22,10 @@ export interface VersionRule<T extends Entity> {
 
 /**
  * Builds the rule of `version` (a field name or a function). Versions compare by value: numbers
- * (also written as strings) as numbers, `Date`s and ISO-8601 strings by the time they name (two strings naming the same
- * millisecond by their text, so microseconds count). A value that is none of these (missing,
- * `null`, an unparsable string) is never older, nor is anything older than it.
+ * (also written as strings) as numbers, `Date`s and ISO-8601 strings by the time they name (two
+ * naming the same millisecond by the digits after it, so microseconds count, whatever the zone
+ * offsets; a `Date` by the string the default transformer read it from). A value that is none
+ * of these (missing, `null`, an unparsable string) is never older, nor is anything older than it.
  */
 export function createVersionRule<T extends Entity>(
   version: string | ((entity: T) => unknown),
@@ -58,7 +59,18 @@ export function compareVersions(a: unknown, b: unknown): number {
   const y = timeOf(b);
   if (Number.isNaN(x) || Number.isNaN(y)) return 0;
   if (x !== y) return x < y ? -1 : 1;
-  return typeof a === "string" && typeof b === "string" && a.length === b.length ? (a < b ? -1 : a > b ? 1 : 0) : 0;
+  if (typeof a !== "string" || typeof b !== "string") return 0;
+  // One millisecond: the digits after it (microseconds, ...), zone offsets aside.
+  let p = subMillis(a);
+  let q = subMillis(b);
+  const digits = Math.max(p.length, q.length);
+  p = p.padEnd(digits, "0");
+  q = q.padEnd(digits, "0");
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
+function subMillis(text: string): string {
+  return /[.,]\d{3}(\d*)/.exec(text)?.[1] ?? "";
 }
 
 function timeOf(value: unknown): number {

@@ -6,7 +6,7 @@
 import { environmentManager } from "@tanstack/query-core";
 import { reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOptimisticStoreManager, OptimisticConfigError, type OptimisticStoreConfig } from "../../src";
+import { createDefaultTransformer, createOptimisticStoreManager, OptimisticConfigError, type OptimisticStoreConfig } from "../../src";
 import { compareVersions, createVersionRule } from "../../src/core/versions";
 import { connectClient, createTestApi } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
@@ -52,8 +52,17 @@ describe("compareVersions", () => {
     expect(compareVersions("2024-01-01T00:00:00.000Z", new Date("2024-01-01T00:00:01Z"))).toBeLessThan(0);
   });
 
-  it("tells apart ISO strings of the same millisecond by their microseconds", () => {
+  it("tells apart ISO strings of the same millisecond by their microseconds, whatever their zone offsets or digit counts", () => {
     expect(compareVersions("2024-01-01T00:00:00.000001Z", "2024-01-01T00:00:00.000002Z")).toBeLessThan(0);
+    expect(compareVersions("2024-05-01T10:00:00.123500+02:00", "2024-05-01T08:00:00.123400+00:00")).toBeGreaterThan(0);
+    expect(compareVersions("2024-05-01T10:00:00.1234+02:00", "2024-05-01T08:00:00.123399Z")).toBeGreaterThan(0);
+    expect(compareVersions("2024-05-01T08:00:00.123Z", "2024-05-01T10:00:00.123000+02:00")).toBe(0);
+    const t = createDefaultTransformer<Todo, Todo>();
+    const rule = createVersionRule<Todo>("updatedAt", undefined, (entity) => entity);
+    const current = t.toUi({ id: "a", title: "A", updatedAt: "2024-05-01T10:00:00.123400+02:00" } as Todo);
+    const incoming = t.toUi({ id: "a", title: "A", updatedAt: "2024-05-01T08:00:00.123500+00:00" } as Todo);
+    expect(rule.isOlder(current, incoming)).toBe(false);
+    expect(rule.isOlder(incoming, current)).toBe(true);
   });
 
   it("never calls a missing or unreadable version older or newer", () => {
