@@ -1,4 +1,4 @@
-import { dateToApi } from "../transforms/createDefaultTransformer";
+import { dateToApi } from "../transforms/dateText";
 
 /**
  * A JSON-safe copy of entity data for the event log, which a recording read back from JSON rebuilds
@@ -8,7 +8,7 @@ import { dateToApi } from "../transforms/createDefaultTransformer";
  * reference to an object it is inside of (a cycle) becomes `"[Circular]"`, and `onCycle` is called.
  */
 export function plain(value: unknown, onCycle?: () => void, inside: object[] = []): unknown {
-  if (value instanceof Date) return { $date: dateToApi(value) };
+  if (value instanceof Date) return { $date: dateText(value) };
   if (typeof value === "bigint") return { $bigint: String(value) };
   if (value === null || typeof value !== "object") return value;
   if (inside.includes(value)) {
@@ -22,4 +22,10 @@ export function plain(value: unknown, onCycle?: () => void, inside: object[] = [
   else for (const key in value) (result as Record<string, unknown>)[key] = copy((value as Record<string, unknown>)[key]);
   inside.pop();
   return result;
+}
+
+/** The string the date was read from when `Date` parses it back (microseconds kept), else its ISO string. */
+function dateText(date: Date): string | null {
+  const text = dateToApi(date);
+  return text !== null && new Date(text).getTime() === date.getTime() ? text : date.toJSON();
 }

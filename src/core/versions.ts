@@ -1,4 +1,4 @@
-import { dateToApi } from "../transforms/createDefaultTransformer";
+import { dateToApi } from "../transforms/dateText";
 import type { Entity } from "./shapes";
 
 /** A version as the config's `version` reads it: a number, an ISO-8601 string or a `Date`. */

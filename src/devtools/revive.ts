@@ -1,4 +1,4 @@
-import { parseDate } from "../transforms/createDefaultTransformer";
+import { rememberText } from "../transforms/dateText";
 
 /**
  * What a one-key `{ $date }`, `{ $bigint }` or `{ $undefined }` of the event log's encoding (see
@@ -9,7 +9,7 @@ export function unmark(record: object): unknown {
   const value = (record as Record<string, unknown>)[key as string];
   if (other !== undefined) return record;
   // A date remembers its text, as the default transformer does (microseconds kept).
-  if (key === "$date") return typeof value === "string" ? (parseDate(value) ?? new Date(value)) : new Date(NaN);
+  if (key === "$date") return typeof value === "string" ? remembered(new Date(value), value) : new Date(NaN);
   if (key === "$undefined") return undefined;
   return key === "$bigint" && /^-?\d+$/.test(String(value)) ? BigInt(value as string) : record;
 }
@@ -23,4 +23,9 @@ export function revive(value: unknown): unknown {
   const copy: Record<string, unknown> = {};
   for (const key in value) copy[key] = revive((value as Record<string, unknown>)[key]);
   return copy;
+}
+
+function remembered(date: Date, text: string): Date {
+  rememberText(date, text);
+  return date;
 }

@@ -1,17 +1,10 @@
+import { dateToApi, rememberText } from "./dateText";
 import { markFieldwise } from "./fieldwise";
 import type { DataTransformer, DefaultTransformerOptions, Entity, FieldSelector } from "./types";
 
 type KeyTest = (key: string) => boolean;
 type Convert = (key: string, value: unknown) => unknown;
 
-interface DateOrigin {
-  text: string;
-  time: number;
-}
-
-// The exact string each parsed `Date` came from, so `toApi` can give back `2024-01-02` or
-// `...+02:00` instead of `toISOString()`. Weak: the entry goes with the `Date`.
-const dateOrigins = /* @__PURE__ */ new WeakMap<Date, DateOrigin>();
 
 // YYYY-MM-DD, optionally followed by T (or a space) hh:mm[:ss[.fraction]] and Z / ±hh[[:]mm].
 const ISO_DATE =
@@ -163,7 +156,7 @@ function isDefaultDateField(key: string): boolean {
 }
 
 /** A `Date` for an ISO-8601 string; remembers the text unless `toISOString()` gives it back anyway. */
-export function parseDate(text: string): Date | undefined {
+function parseDate(text: string): Date | undefined {
   // Fast path for the canonical form most APIs send (`2024-01-02T03:04:05.000Z`), which
   // `toISOString()` gives back: nothing to remember.
   if (text.length === 24) {
@@ -171,7 +164,7 @@ export function parseDate(text: string): Date | undefined {
     if (date !== undefined) return date;
   }
   const date = parseIsoDate(text);
-  if (date !== undefined) dateOrigins.set(date, { text, time: date.getTime() });
+  if (date !== undefined) rememberText(date, text);
   return date;
 }
 
@@ -245,13 +238,6 @@ function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-/** A `Date`'s text: the exact string the transformer parsed it from (microseconds kept), else `toISOString()` (null if invalid). */
-export function dateToApi(date: Date): string | null {
-  const time = date.getTime();
-  const origin = dateOrigins.get(date);
-  if (origin !== undefined && origin.time === time) return origin.text;
-  return Number.isNaN(time) ? null : date.toISOString();
-}
 
 function isCanonicalNumber(text: string): boolean {
   const value = Number(text);
