@@ -137,19 +137,26 @@ export class ListOrder<T extends Entity> {
     }
     const at = this.indexOf(id, entity);
     if (at < 0) return;
-    if (remember) {
-      this.#hints.set(id, at);
-      // After the entity before it, or after the hidden ones that stood between them.
+    if (remember || this.#after.size > 0) {
+      // What it follows: the entity before it, or the last of the hidden ones that stood between them.
       let before: string | null = at > 0 ? this.#items[at - 1]!.id : null;
       for (let steps = this.#after.size; steps > 0; steps--) {
         const next = this.#followerOf(before, id);
         if (next === undefined) break;
         before = next;
       }
-      this.#after.set(id, before);
+      if (remember) {
+        this.#hints.set(id, at);
+        this.#after.set(id, before);
+      } else this.#relink(id, before); // gone for good: what followed it follows what it followed
     }
     this.#removeAt(at);
     this.#pos.delete(id);
+  }
+
+  /** The hidden entities that follow `from` follow `to` instead. */
+  #relink(from: string, to: string | null): void {
+    for (const [hidden, after] of this.#after) if (after === from) this.#after.set(hidden, to);
   }
 
   /** The hidden entity (other than `except`) that stood right after `before`. */
@@ -171,11 +178,15 @@ export class ListOrder<T extends Entity> {
   /** The entity of `id` has nothing pending that could hide it: no place to remember. */
   forgetHint(id: string): void {
     this.#hints.delete(id);
+    const before = this.#after.get(id);
+    // Gone for good (its remove answered): the hidden ones that followed it follow what it followed.
+    if (before !== undefined && !this.visible(id)) this.#relink(id, before);
     this.#after.delete(id);
   }
 
-  /** The id leaves `list` for good (a temporary id whose entity got its server id). */
-  forgetPlace(id: string): void {
+  /** The id leaves `list` for good (a temporary id whose entity, `renamed`, got its server id). */
+  forgetPlace(id: string, renamed: string): void {
+    this.#relink(id, renamed);
     this.forgetHint(id);
     this.#pos.delete(id);
   }

@@ -194,6 +194,57 @@ describe("list order", () => {
     expect(cachedIds(client)).toEqual(["c", "a", "b"]);
   });
 
+  it("brings a hidden entity back after what the entity before it followed, once that entity is deleted for good", async () => {
+    const { manager, server } = await setupManager({ seed: [...makeTodos(), { id: "d", title: "D", done: false }] });
+    await loaded(manager, 4);
+    const removalC = server.hold({ method: "DELETE", path: "/items/c" });
+    const removingC = manager.actions.remove("c");
+    await removalC.arrived;
+    const removalB = server.hold({ method: "DELETE", path: "/items/b" });
+    const removingB = manager.actions.remove("b");
+    await removalB.arrived;
+    await removalB.release(); // b is gone for good
+    await removingB;
+    await removalC.fail(500);
+    await expect(removingC).rejects.toThrow();
+    expect(ids(manager.store.list)).toEqual(["a", "c", "d"]);
+  });
+
+  it("brings a hidden entity back in its place after another client deleted the entity before it", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+    const removal = server.hold({ method: "DELETE", path: "/items/b" });
+    const removing = manager.actions.remove("b");
+    await removal.arrived;
+    server.serverDelete("a");
+    await vi.waitFor(() => expect(ids(manager.store.list)).toEqual(["c"]));
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+  });
+
+  it("brings a hidden entity back after the created entity that took the temporary row it followed", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const post = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "X" });
+    await post.arrived;
+    manager.store.upsert({ id: "d", title: "D" });
+    manager.store.upsert({ id: "e", title: "E" });
+    const removal = server.hold({ method: "DELETE", path: "/items/d" });
+    const removing = manager.actions.remove("d"); // d follows the temporary row
+    await removal.arrived;
+    manager.store.remove("a");
+    await post.release();
+    const created = await creating;
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+    expect(ids(manager.store.list)).toEqual(["b", "c", created.id, "d", "e"]);
+  });
+
   it("store.rollback() while an entity is hidden by a pending remove leaves its place alone", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
