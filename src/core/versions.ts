@@ -60,17 +60,25 @@ export function compareVersions(a: unknown, b: unknown): number {
   if (Number.isNaN(x) || Number.isNaN(y)) return 0;
   if (x !== y) return x < y ? -1 : 1;
   if (typeof a !== "string" || typeof b !== "string") return 0;
-  // One millisecond: the digits after it (microseconds, ...), zone offsets aside.
-  let p = subMillis(a);
-  let q = subMillis(b);
-  const digits = Math.max(p.length, q.length);
-  p = p.padEnd(digits, "0");
-  q = q.padEnd(digits, "0");
-  return p < q ? -1 : p > q ? 1 : 0;
+  // One double for both: their digits tell them apart (a number's past a double's precision; a
+  // date's after the second, zone offsets aside).
+  const numeric = NUMBER.test(a) && NUMBER.test(b);
+  const [p = "", f = ""] = digitsOf(a, numeric);
+  const [q = "", g = ""] = digitsOf(b, numeric);
+  const digits = Math.max(f.length, g.length);
+  const order = compareText(p.length, q.length) || compareText(p, q) || compareText(f.padEnd(digits, "0"), g.padEnd(digits, "0"));
+  return numeric && a.startsWith("-") ? -order : order;
 }
 
-function subMillis(text: string): string {
-  return /[.,]\d{3}(\d*)/.exec(text)?.[1] ?? "";
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** A number's integer digits (no sign, no leading zeros) and fraction; a date's fraction of a second. */
+function digitsOf(text: string, numeric: boolean): string[] {
+  return numeric ? text.replace(/^-?0*/, "").split(".") : ["", /[.,](\d+)/.exec(text)?.[1] ?? ""];
+}
+
+function compareText<V extends string | number>(a: V, b: V): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function timeOf(value: unknown): number {
@@ -78,5 +86,5 @@ function timeOf(value: unknown): number {
   if (value instanceof Date) return value.getTime();
   if (typeof value !== "string") return NaN;
   // A number in a string ("42") is that number: Date.parse would read it as a year.
-  return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value);
+  return NUMBER.test(value) ? Number(value) : Date.parse(value);
 }

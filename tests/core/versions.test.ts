@@ -65,6 +65,15 @@ describe("compareVersions", () => {
     expect(rule.isOlder(incoming, current)).toBe(true);
   });
 
+  it("tells apart numeric strings past a double's precision by their digits", () => {
+    expect(compareVersions("1733100000.1240000001", "1733100000.1239999999")).toBeGreaterThan(0);
+    expect(compareVersions("1.5", "1.4999999999999999999")).toBeGreaterThan(0);
+    expect(compareVersions("9007199254740993", "9007199254740992")).toBeGreaterThan(0);
+    expect(compareVersions("-1.4999999999999999999", "-1.5")).toBeGreaterThan(0);
+    expect(compareVersions("0099999999999999999", "100000000000000000")).toBeLessThan(0);
+    expect(compareVersions("1.50", "1.5")).toBe(0);
+  });
+
   it("never calls a missing or unreadable version older or newer", () => {
     expect(compareVersions(undefined, 3)).toBe(0);
     expect(compareVersions(3, null)).toBe(0);
