@@ -1,13 +1,15 @@
 import { rememberText } from "../transforms/dateText";
 
 /**
- * What a one-key `{ $date }`, `{ $bigint }` or `{ $undefined }` of the event log's encoding (see
- * `plain`) stands for: a `Date`, a `bigint`, `undefined`; `record` itself when it is none of them.
+ * What a one-key `{ $date }`, `{ $bigint }`, `{ $undefined }` or `{ $object }` of the event log's
+ * encoding (see `plain`) stands for: a `Date`, a `bigint`, `undefined`, the wrapped object (as
+ * written: its fields are not read back); `record` itself when it is none of them.
  */
 export function unmark(record: object): unknown {
   const [key, other] = Object.keys(record);
   const value = (record as Record<string, unknown>)[key as string];
   if (other !== undefined) return record;
+  if (key === "$object") return value !== null && typeof value === "object" ? value : record;
   // A date remembers its text, as the default transformer does (microseconds kept).
   if (key === "$date") return typeof value === "string" ? remembered(new Date(value), value) : new Date(NaN);
   if (key === "$undefined") return undefined;
@@ -18,10 +20,15 @@ export function unmark(record: object): unknown {
 export function revive(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(revive);
   if (value === null || typeof value !== "object") return value;
+  let record = value;
   const unmarked = unmark(value);
-  if (unmarked !== value) return unmarked;
+  if (unmarked !== value) {
+    // An object of the data that looked like a mark: itself, its fields read back.
+    if (!("$object" in value)) return unmarked;
+    record = unmarked as object;
+  }
   const copy: Record<string, unknown> = {};
-  for (const key in value) copy[key] = revive((value as Record<string, unknown>)[key]);
+  for (const key in record) copy[key] = revive((record as Record<string, unknown>)[key]);
   return copy;
 }
 

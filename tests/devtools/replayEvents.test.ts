@@ -130,6 +130,21 @@ describe("replayEvents", () => {
     }
   });
 
+  it("replays data of the app's own shaped like the log's marks ({ $date }, { $bigint }, { $undefined }, { $object }) as that data", async () => {
+    const s = await setup();
+    await loaded(s.manager, 2);
+    const recording = recordEvents(s.manager);
+    const data = { mongo: { $date: "2026-01-01T00:00:00.000Z" }, n: { $bigint: "5" }, query: { $undefined: true }, wrapped: { $object: 5 }, nested: [{ $date: 1 }] };
+    s.manager.store.upsert({ id: "m", title: "M", ...data });
+    await s.manager.actions.update({ id: "1", data: { filter: { $date: "x" } } });
+    recording.stop();
+    for (const events of [recording.events, s.events]) {
+      const replayed = replayEvents<Todo>(JSON.parse(JSON.stringify(events)) as OptimisticEvent[]);
+      expect(replayed.get("m")).toStrictEqual({ id: "m", title: "M", ...data });
+      expect(replayed.get("1")).toHaveProperty("filter", { $date: "x" });
+    }
+  });
+
   it("replays into a store given in the options", async () => {
     const s = await setup();
     await loaded(s.manager, 2);
