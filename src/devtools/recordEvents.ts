@@ -1,4 +1,4 @@
-import { OptimisticError } from "../core/errors";
+import { afterDestroy, OptimisticError } from "../core/errors";
 import { managerInternals, reportCycle, type ManagerInternals } from "../core/eventLog";
 import type { OptimisticStore } from "../core/OptimisticStore";
 import type { Entity, OptimisticEvent, SnapshotEvent } from "../core/shapes";
@@ -48,6 +48,8 @@ export function recordEvents<TApiData extends Entity, TUiData extends Entity, TS
   manager: OptimisticStoreManager<TApiData, TUiData, TStore>,
   options: RecordEventsOptions = {}): EventRecording {
   const { ctx, events: log } = internalsOf(manager, "recordEvents");
+  // Nothing would ever come: say so rather than hand back a recording that stays empty.
+  if (ctx.isDestroyed()) throw afterDestroy("recordEvents", ctx.name);
   const limit = options.limit ?? 10_000;
   if (!Number.isInteger(limit) || limit < 1) throw new OptimisticError(`recordEvents: limit must be a whole number >= 1 (got ${String(limit)}).`);
   const snapshot = (state: StoreState): SnapshotEvent => ({ type: "snapshot", at: Date.now(), store: ctx.name, state });

@@ -5,7 +5,7 @@
  */
 import { environmentManager } from "@tanstack/query-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { createOptimisticStoreManager, OptimisticError, OptimisticStore, type OptimisticEvent, type OptimisticStoreConfig } from "../../src";
+import { createOptimisticStoreManager, OptimisticError, OptimisticLifecycleError, OptimisticStore, type OptimisticEvent, type OptimisticStoreConfig } from "../../src";
 import { recordEvents, replayEvents } from "../../src/devtools";
 import { connectClient, createTestApi, drainSocket } from "../__fixtures__";
 import type { Todo } from "../__fixtures__/mockData";
@@ -247,6 +247,13 @@ describe("recordEvents", () => {
     expect(() => recordEvents({} as never)).toThrow(/needs a manager made by createOptimisticStoreManager/);
     const s = await setup();
     expect(() => recordEvents(s.manager, { limit: 0 })).toThrow(OptimisticError);
+  });
+
+  it("refuses a destroyed manager, whose recording could only stay empty, with the lifecycle error", async () => {
+    const s = await setup();
+    s.manager.destroy();
+    expect(() => recordEvents(s.manager)).toThrow(OptimisticLifecycleError);
+    expect(() => recordEvents(s.manager)).toThrow('recordEvents on "todos" after destroy()');
   });
 });
 
