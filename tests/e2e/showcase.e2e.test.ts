@@ -5,7 +5,7 @@
  * confirmed vs pending beside the devtools. Screenshots go to test-artifacts/e2e/.
  */
 import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { screenshot } from "./browser";
 import { todoRow, useDemoPage } from "./demoPage";
 
@@ -147,8 +147,13 @@ describe("demo showcase in Chromium", () => {
 
     await page.reload();
     await page.getByTestId("todo-item").nth(2).waitFor();
-    // The reloaded page loaded 3 todos; the server's realtime INSERT brings the 4th.
+    // The reloaded page shows the create at once if IndexedDB had stored it before the reload (and
+    // sends it again with its mutation id), else when the server's realtime INSERT brings it:
+    // either way the server applies it once and the page shows it once.
     await todoRow(page, "Created before the reload").waitFor({ timeout: 5000 });
+    await vi.waitFor(() => expect(demo.server().db.listTodos()).toHaveLength(4), { timeout: 8000, interval: 50 });
+    // Confirmed: no row carries a mark.
+    await vi.waitFor(async () => expect(await page.getByTestId("todo-list").getByTestId("row-state").count()).toBe(0), { timeout: 8000, interval: 50 });
     expect(await page.getByTestId("todo-item").count()).toBe(4);
     expect(demo.server().db.listTodos()).toHaveLength(4);
     await screenshot(page, "reload-during-slow-create");
