@@ -138,13 +138,7 @@ export class ListOrder<T extends Entity> {
     const at = this.indexOf(id, entity);
     if (at < 0) return;
     if (remember || this.#after.size > 0) {
-      // What it follows: the entity before it, or the last of the hidden ones that stood between them.
-      let before: string | null = at > 0 ? this.#items[at - 1]!.id : null;
-      for (let steps = this.#after.size; steps > 0; steps--) {
-        const next = this.#followerOf(before, id);
-        if (next === undefined) break;
-        before = next;
-      }
+      const before = this.#before(id, at);
       if (remember) {
         this.#hints.set(id, at);
         this.#after.set(id, before);
@@ -154,9 +148,20 @@ export class ListOrder<T extends Entity> {
     this.#pos.delete(id);
   }
 
-  /** The hidden entities that follow `from` follow `to` instead. */
+  /** What `id`, standing at `at`, follows: the entity before it, or the last of the hidden ones that stood between them. */
+  #before(id: string, at: number): string | null {
+    let before: string | null = at > 0 ? this.#items[at - 1]!.id : null;
+    for (let steps = this.#after.size; steps > 0; steps--) {
+      const next = this.#followerOf(before, id);
+      if (next === undefined) break;
+      before = next;
+    }
+    return before;
+  }
+
+  /** The hidden entities that follow `from` follow `to` instead (never themselves). */
   #relink(from: string, to: string | null): void {
-    for (const [hidden, after] of this.#after) if (after === from) this.#after.set(hidden, to);
+    for (const [hidden, after] of this.#after) if (after === from && hidden !== to) this.#after.set(hidden, to);
   }
 
   /** The hidden entity (other than `except`) that stood right after `before`. */
@@ -184,8 +189,20 @@ export class ListOrder<T extends Entity> {
     this.#after.delete(id);
   }
 
-  /** The id leaves `list` for good (a temporary id whose entity, `renamed`, got its server id). */
-  forgetPlace(id: string, renamed: string): void {
+  /**
+   * The id leaves `list` for good: a temporary id whose entity, `renamed`, got its server id (`at`:
+   * where its row stands, -1 when hidden).
+   */
+  forgetPlace(id: string, renamed: string, at: number): void {
+    // The created entity stands where the temporary row stood: hidden, it goes back there (and
+    // what followed it where it stood before follows what it followed).
+    const before = this.visible(renamed) ? undefined : at >= 0 ? this.#before(id, at) : this.#after.get(id);
+    if (before !== undefined) {
+      const old = this.#after.get(renamed);
+      if (old !== undefined) this.#relink(renamed, old);
+      this.#after.set(renamed, before);
+      this.#hints.set(renamed, at >= 0 ? at : this.#hints.get(id)!);
+    }
     this.#relink(id, renamed);
     this.forgetHint(id);
     this.#pos.delete(id);

@@ -569,7 +569,7 @@ export class OptimisticLayers<T extends Entity> {
     this.#tracks.delete(tempId);
     this.#status.changed(tempId);
     this.#write.drop(tempId);
-    this.#order.forgetPlace(tempId, serverId);
+    this.#order.forgetPlace(tempId, serverId, at);
 
     let serverTrack = this.#tracks.get(serverId);
     if (track.ops.length > 0) {

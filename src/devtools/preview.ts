@@ -11,7 +11,8 @@ function short(value: unknown): string {
   if (value !== null && typeof value === "object") {
     // The event log's encoding of a date, a bigint or undefined.
     const unmarked = unmark(value);
-    return unmarked === value ? "{…}" : short(unmarked);
+    // An object of the data's own (a wrapped one too) is summarised, never read as a mark.
+    return unmarked === value || "$object" in value ? "{…}" : short(unmarked);
   }
   return String(value);
 }

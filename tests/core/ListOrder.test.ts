@@ -98,3 +98,33 @@ describe("ListOrder", () => {
     expect(order.list.map((row) => row.id)).toEqual(["a"]);
   });
 });
+
+describe("ListOrder: a temporary row replaced by a hidden created entity", () => {
+  /** What the layers do when a create is answered: the row of `temp` goes to `created`. */
+  function answer({ order, visible }: ReturnType<typeof setup>, temp: string, created: string) {
+    const at = order.indexOf(temp, visible.get(temp)!);
+    visible.delete(temp);
+    order.forgetPlace(temp, created, at);
+    order.placeAt(created, at);
+  }
+
+  it("gives the created entity the row's place, never itself to follow", () => {
+    const rows = setup(["a", "t", "s", "d", "e"]);
+    rows.hide("s", true); // s follows t
+    answer(rows, "t", "s");
+    expect(rows.order.after.get("s")).toBe("a");
+    rows.show({ id: "s" });
+    expect(rows.ids()).toEqual(["a", "s", "d", "e"]);
+  });
+
+  it("keeps what followed the row after the created entity, with no cycle between them", () => {
+    const rows = setup(["a", "t", "h", "s", "d"]);
+    rows.hide("h", true); // h follows t
+    rows.hide("s", true); // s follows h
+    answer(rows, "t", "s");
+    expect([rows.order.after.get("h"), rows.order.after.get("s")]).toEqual(["s", "a"]);
+    rows.show({ id: "h" });
+    rows.show({ id: "s" });
+    expect(rows.ids()).toEqual(["a", "s", "h", "d"]);
+  });
+});

@@ -245,6 +245,54 @@ describe("list order", () => {
     expect(ids(manager.store.list)).toEqual(["b", "c", created.id, "d", "e"]);
   });
 
+  it("brings a created entity whose temporary row a queued remove hid back where the row stood when the remove fails", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const post = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "X" });
+    await post.arrived;
+    const tempId = manager.store.list[3]!.id;
+    manager.store.upsert({ id: "d", title: "D" });
+    manager.store.upsert({ id: "e", title: "E" });
+    const removal = server.hold({ method: "DELETE" });
+    const removing = manager.actions.remove(tempId); // waits for the create
+    await post.release();
+    const created = await creating;
+    await removal.arrived;
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", created.id, "d", "e"]);
+  });
+
+  it("brings the server entity of a create, shown by an event and hidden by a remove, back in the temporary row's place", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const { manager } = await setupManager({
+      server,
+      // No receipts: the create's INSERT event is not known as its echo.
+      config: { mutations: { create: (data) => api.mutations.create(data), update: (params) => api.mutations.update(params), remove: (id) => api.mutations.remove(id) }, realtime: { eventType: server.eventType } },
+    });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+    const post = server.hold({ method: "POST" }, { applyAt: "request" });
+    const creating = manager.actions.create({ title: "X" });
+    await post.arrived;
+    await vi.waitFor(() => expect(manager.store.count).toBe(5));
+    const serverId = manager.store.list[4]!.id;
+    manager.store.upsert({ id: "d", title: "D" });
+    manager.store.upsert({ id: "e", title: "E" });
+    const removal = server.hold({ method: "DELETE" });
+    const removing = manager.actions.remove(serverId);
+    await removal.arrived;
+    await post.release();
+    await creating;
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", "d", "e"]);
+    await removal.fail(500);
+    await expect(removing).rejects.toThrow();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", serverId, "d", "e"]);
+  });
+
   it("store.rollback() while an entity is hidden by a pending remove leaves its place alone", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);

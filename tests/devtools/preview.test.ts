@@ -11,6 +11,10 @@ describe("preview", () => {
     expect(preview({ big: { $bigint: "12345678901234567890" }, gone: { $undefined: true }, when: { $date: null } })).toBe("big: 12345678901234567890, gone: undefined, when: Invalid Date");
   });
 
+  it("shows an object of the data shaped like a mark (written { $object }) as an object, not as what the mark stands for", () => {
+    expect(preview({ meta: { $object: { $date: "2024-01-02T03:04:05.000Z" } }, gone: { $object: { $undefined: true } } })).toBe("meta: {…}, gone: {…}");
+  });
+
   it("cuts long strings and stops adding fields once the line is full", () => {
     expect(preview({ title: "x".repeat(100_000) })).toBe(`title: "${"x".repeat(40)}…"`);
     const wide = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`field${i}`, i]));
