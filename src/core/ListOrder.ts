@@ -1,6 +1,17 @@
 import { observable, type IObservableArray } from "mobx";
 import type { Entity } from "./shapes";
 
+/** Where an entity hidden by a pending change goes back. */
+export interface Place {
+  /** Its index when it was hidden (or where the last server list put it): used when `after` cannot place it. */
+  at: number;
+  /**
+   * The id that stood right before it (null: it was first), hidden ones counted, so entities hidden
+   * side by side come back side by side, in their order; undefined when unknown (older snapshots).
+   */
+  after?: string | null;
+}
+
 /**
  * The order of the visible entities: `list`, updated in place as the layers add, replace and
  * remove entities, so one change costs one splice (or one slot write), not a rebuild.
@@ -24,13 +35,8 @@ export class ListOrder<T extends Entity> {
   #copy: T[] | undefined;
   /** Best-known position of each id in `list` (verified on use; filled when first needed, not per rebuild). */
   #pos = new Map<string, number>();
-  /** Where an entity hidden by a pending change stood, to bring it back there (used when `#after` cannot place it). */
-  #hints = new Map<string, number>();
-  /**
-   * The id that stood right before each hidden entity (null: it was first), hidden ones counted:
-   * entities hidden side by side come back side by side, in their order, whichever comes back first.
-   */
-  #after = new Map<string, string | null>();
+  /** Where each entity hidden by a pending change stood, to bring it back there. */
+  #places = new Map<string, Place>();
   #deferred = false;
   #structureChanged = false;
   #placedLocally = false;
@@ -50,13 +56,8 @@ export class ListOrder<T extends Entity> {
   }
 
   /** Where each entity a pending change hides goes back (the devtools' snapshots save and load it). */
-  get hints(): Map<string, number> {
-    return this.#hints;
-  }
-
-  /** The id each entity a pending change hides goes back after (the devtools' snapshots save and load it). */
-  get after(): Map<string, string | null> {
-    return this.#after;
+  get places(): Map<string, Place> {
+    return this.#places;
   }
 
   /** The cache holds the entities in an order of its own: the next server list rebuilds `list`. */
@@ -107,7 +108,7 @@ export class ListOrder<T extends Entity> {
     const length = this.list.length;
     let at = this.#afterIndex(id);
     if (at === undefined) {
-      const hint = this.#hints.get(id);
+      const hint = this.#places.get(id)?.at;
       at = hint !== undefined && hint < length ? hint : length;
     }
     this.#insertAt(at, entity);
@@ -116,15 +117,15 @@ export class ListOrder<T extends Entity> {
 
   /** Where the hidden `id` goes back: right after the entity it followed, or one that entity followed if hidden too. */
   #afterIndex(id: string): number | undefined {
-    let before = this.#after.get(id);
-    for (let steps = this.#after.size; before !== undefined && steps > 0; steps--) {
+    let before = this.#places.get(id)?.after;
+    for (let steps = this.#places.size; before !== undefined && steps > 0; steps--) {
       if (before === null) return 0;
       const entity = this.visible(before);
       if (entity !== undefined) {
         const at = this.indexOf(before, entity);
         return at < 0 ? undefined : at + 1;
       }
-      before = this.#after.get(before);
+      before = this.#places.get(before)?.after;
     }
     return undefined;
   }
@@ -137,12 +138,10 @@ export class ListOrder<T extends Entity> {
     }
     const at = this.indexOf(id, entity);
     if (at < 0) return;
-    if (remember || this.#after.size > 0) {
+    if (remember || this.#places.size > 0) {
       const before = this.#before(id, at);
-      if (remember) {
-        this.#hints.set(id, at);
-        this.#after.set(id, before);
-      } else this.#relink(id, before); // gone for good: what followed it follows what it followed
+      if (remember) this.#places.set(id, { at, after: before });
+      else this.#relink(id, before); // gone for good: what followed it follows what it followed
     }
     this.#removeAt(at);
     this.#pos.delete(id);
@@ -151,7 +150,7 @@ export class ListOrder<T extends Entity> {
   /** What `id`, standing at `at`, follows: the entity before it, or the last of the hidden ones that stood between them. */
   #before(id: string, at: number): string | null {
     let before: string | null = at > 0 ? this.#items[at - 1]!.id : null;
-    for (let steps = this.#after.size; steps > 0; steps--) {
+    for (let steps = this.#places.size; steps > 0; steps--) {
       const next = this.#followerOf(before, id);
       if (next === undefined) break;
       before = next;
@@ -161,12 +160,12 @@ export class ListOrder<T extends Entity> {
 
   /** The hidden entities that follow `from` follow `to` instead (never themselves). */
   #relink(from: string, to: string | null): void {
-    for (const [hidden, after] of this.#after) if (after === from && hidden !== to) this.#after.set(hidden, to);
+    for (const [hidden, place] of this.#places) if (place.after === from && hidden !== to) place.after = to;
   }
 
   /** The hidden entity (other than `except`) that stood right after `before`. */
   #followerOf(before: string | null, except: string): string | undefined {
-    for (const [hidden, after] of this.#after) if (after === before && hidden !== except && !this.visible(hidden)) return hidden;
+    for (const [hidden, place] of this.#places) if (place.after === before && hidden !== except && !this.visible(hidden)) return hidden;
     return undefined;
   }
 
@@ -182,11 +181,10 @@ export class ListOrder<T extends Entity> {
 
   /** The entity of `id` has nothing pending that could hide it: no place to remember. */
   forgetHint(id: string): void {
-    this.#hints.delete(id);
-    const before = this.#after.get(id);
+    const before = this.#places.get(id)?.after;
     // Gone for good (its remove answered): the hidden ones that followed it follow what it followed.
     if (before !== undefined && !this.visible(id)) this.#relink(id, before);
-    this.#after.delete(id);
+    this.#places.delete(id);
   }
 
   /**
@@ -196,12 +194,11 @@ export class ListOrder<T extends Entity> {
   forgetPlace(id: string, renamed: string, at: number): void {
     // The created entity stands where the temporary row stood: hidden, it goes back there (and
     // what followed it where it stood before follows what it followed).
-    const before = this.visible(renamed) ? undefined : at >= 0 ? this.#before(id, at) : this.#after.get(id);
-    if (before !== undefined) {
-      const old = this.#after.get(renamed);
+    const row = this.visible(renamed) ? undefined : at >= 0 ? { at, after: this.#before(id, at) } : this.#places.get(id);
+    if (row?.after !== undefined) {
+      const old = this.#places.get(renamed)?.after;
       if (old !== undefined) this.#relink(renamed, old);
-      this.#after.set(renamed, before);
-      this.#hints.set(renamed, at >= 0 ? at : this.#hints.get(id)!);
+      this.#places.set(renamed, { at: row.at, after: row.after });
     }
     this.#relink(id, renamed);
     this.forgetHint(id);
@@ -240,14 +237,12 @@ export class ListOrder<T extends Entity> {
       placed.add(id);
       next.push(entity);
     };
-    const hidden = this.#hints;
     let before: string | null = null;
     for (const id of order) {
       if (id === undefined) continue;
       // An entity a pending change hides comes back where this order puts it.
-      if (fromServer && hidden.has(id) && !this.visible(id)) {
-        hidden.set(id, next.length);
-        this.#after.set(id, before);
+      if (fromServer && this.#places.has(id) && !this.visible(id)) {
+        this.#places.set(id, { at: next.length, after: before });
         before = id;
       }
       take(id);
@@ -264,8 +259,7 @@ export class ListOrder<T extends Entity> {
   }
 
   clear(): void {
-    this.#hints.clear();
-    this.#after.clear();
+    this.#places.clear();
     this.#pos.clear();
     if (this.list.length > 0) {
       this.list.clear();

@@ -42,10 +42,7 @@ export function createVersionRule<T extends Entity>(
     isOlder(current, incoming) {
       const a = of(incoming);
       const b = of(current);
-      let order = compareVersions(a, b);
-      // Dates of one millisecond: the strings the default transformer read them from may tell them apart.
-      if (order === 0 && a instanceof Date && b instanceof Date) order = compareVersions(dateToApi(a), dateToApi(b));
-      const older = order < 0;
+      const older = compareVersions(a, b) < 0;
       if (older) debug?.("older version ignored", { id: incoming.id, version: a, current: b });
       return older;
     },
@@ -59,15 +56,19 @@ export function compareVersions(a: unknown, b: unknown): number {
   const y = timeOf(b);
   if (Number.isNaN(x) || Number.isNaN(y)) return 0;
   if (x !== y) return x < y ? -1 : 1;
-  if (typeof a !== "string" || typeof b !== "string") return 0;
   // One double for both: their digits tell them apart (a number's past a double's precision; a
-  // date's after the second, zone offsets aside).
-  const numeric = NUMBER.test(a) && NUMBER.test(b);
-  const [p = "", f = ""] = digitsOf(a, numeric);
-  const [q = "", g = ""] = digitsOf(b, numeric);
+  // date's after the second, zone offsets aside; a `Date`'s as the text it was read from).
+  const s = a instanceof Date ? dateToApi(a) : a;
+  const t = b instanceof Date ? dateToApi(b) : b;
+  if (typeof s !== "string" || typeof t !== "string") return 0;
+  const numeric = NUMBER.test(s);
+  // A number of milliseconds and a date string have no digits in common.
+  if (numeric !== NUMBER.test(t)) return 0;
+  const [p = "", f = ""] = digitsOf(s, numeric);
+  const [q = "", g = ""] = digitsOf(t, numeric);
   const digits = Math.max(f.length, g.length);
   const order = compareText(p.length, q.length) || compareText(p, q) || compareText(f.padEnd(digits, "0"), g.padEnd(digits, "0"));
-  return numeric && a.startsWith("-") ? -order : order;
+  return numeric && s.startsWith("-") ? -order : order;
 }
 
 const NUMBER = /^-?\d+(\.\d+)?$/;

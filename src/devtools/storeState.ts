@@ -76,7 +76,7 @@ export function saveState<T extends Entity>(layers: OptimisticLayers<T>, onCycle
       tick: x.tick(),
       list: layers.list.map((entity) => entity.id),
       // No `after` written as none (JSON would write an undefined item as null: "first").
-      hidden: [...x.order.hints].map(([id, at]) => (x.order.after.has(id) ? [id, at, x.order.after.get(id)!] : [id, at])),
+      hidden: [...x.order.places].map(([id, { at, after }]) => (after === undefined ? [id, at] : [id, at, after])),
       confirmed: plain(layers.confirmedEntities(), onCycle) as unknown[],
       changes,
       tracks,
@@ -119,10 +119,7 @@ export function loadState<T extends Entity>(layers: OptimisticLayers<T>, state: 
     x.setTick(state.tick);
     x.countOps(inFlight);
     x.order.rebuild(state.list);
-    for (const [id, at, after] of state.hidden ?? []) {
-      x.order.hints.set(id, at);
-      if (after !== undefined) x.order.after.set(id, after);
-    }
+    for (const [id, at, after] of state.hidden ?? []) x.order.places.set(id, { at, after });
   });
   return ops;
 }

@@ -5,7 +5,6 @@ import type { DataTransformer, DefaultTransformerOptions, Entity, FieldSelector 
 type KeyTest = (key: string) => boolean;
 type Convert = (key: string, value: unknown) => unknown;
 
-
 // YYYY-MM-DD, optionally followed by T (or a space) hh:mm[:ss[.fraction]] and Z / ±hh[[:]mm].
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
@@ -237,7 +236,6 @@ function daysInMonth(year: number, month: number): number {
   }
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
-
 
 function isCanonicalNumber(text: string): boolean {
   const value = Number(text);

@@ -112,7 +112,7 @@ describe("ListOrder: a temporary row replaced by a hidden created entity", () =>
     const rows = setup(["a", "t", "s", "d", "e"]);
     rows.hide("s", true); // s follows t
     answer(rows, "t", "s");
-    expect(rows.order.after.get("s")).toBe("a");
+    expect(rows.order.places.get("s")?.after).toBe("a");
     rows.show({ id: "s" });
     expect(rows.ids()).toEqual(["a", "s", "d", "e"]);
   });
@@ -122,7 +122,7 @@ describe("ListOrder: a temporary row replaced by a hidden created entity", () =>
     rows.hide("h", true); // h follows t
     rows.hide("s", true); // s follows h
     answer(rows, "t", "s");
-    expect([rows.order.after.get("h"), rows.order.after.get("s")]).toEqual(["s", "a"]);
+    expect([rows.order.places.get("h")?.after, rows.order.places.get("s")?.after]).toEqual(["s", "a"]);
     rows.show({ id: "h" });
     rows.show({ id: "s" });
     expect(rows.ids()).toEqual(["a", "s", "h", "d"]);

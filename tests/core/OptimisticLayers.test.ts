@@ -137,6 +137,19 @@ async function rotatingManager() {
   return { manager, client, server, rotate: () => void (rotated = true) };
 }
 
+/** A loaded a, b, c; a create of X the server holds; then d and e written after its temporary row. */
+async function heldCreateBeforeDE() {
+  const { manager, server } = await setupManager({ seed: makeTodos() });
+  await loaded(manager, 3);
+  const post = server.hold({ method: "POST" });
+  const creating = manager.actions.create({ title: "X" });
+  await post.arrived;
+  const tempId = manager.store.list[3]!.id;
+  manager.store.upsert({ id: "d", title: "D" });
+  manager.store.upsert({ id: "e", title: "E" });
+  return { manager, server, post, creating, tempId };
+}
+
 describe("list order", () => {
   it("brings an entity back where the last server list put it when its remove fails", async () => {
     const { manager, client, server, rotate } = await rotatingManager();
@@ -227,13 +240,7 @@ describe("list order", () => {
   });
 
   it("brings a hidden entity back after the created entity that took the temporary row it followed", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos() });
-    await loaded(manager, 3);
-    const post = server.hold({ method: "POST" });
-    const creating = manager.actions.create({ title: "X" });
-    await post.arrived;
-    manager.store.upsert({ id: "d", title: "D" });
-    manager.store.upsert({ id: "e", title: "E" });
+    const { manager, server, post, creating } = await heldCreateBeforeDE();
     const removal = server.hold({ method: "DELETE", path: "/items/d" });
     const removing = manager.actions.remove("d"); // d follows the temporary row
     await removal.arrived;
@@ -246,14 +253,7 @@ describe("list order", () => {
   });
 
   it("brings a created entity whose temporary row a queued remove hid back where the row stood when the remove fails", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos() });
-    await loaded(manager, 3);
-    const post = server.hold({ method: "POST" });
-    const creating = manager.actions.create({ title: "X" });
-    await post.arrived;
-    const tempId = manager.store.list[3]!.id;
-    manager.store.upsert({ id: "d", title: "D" });
-    manager.store.upsert({ id: "e", title: "E" });
+    const { manager, server, post, creating, tempId } = await heldCreateBeforeDE();
     const removal = server.hold({ method: "DELETE" });
     const removing = manager.actions.remove(tempId); // waits for the create
     await post.release();
