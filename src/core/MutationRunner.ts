@@ -335,16 +335,21 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const unqueue = () => this.#queued.has(op) && runInAction(() => this.#queued.delete(op));
     // Built and run from the mutation cache: what an observer per call would add (listeners, result
     // objects) serves nobody here. Retries, offline pausing, the cache's callbacks and isMutating() stay.
-    const mutation: Mutation<TResult, Error, unknown> = client.getMutationCache().build(client, {
+    // It leaves the cache once settled, and arms no garbage-collection timer (`gcTime: Infinity`):
+    // with `gcTime: 0`, query-core re-arms a 0 ms timer every macrotask while the mutation is
+    // pending, all the time a change waits offline.
+    const cache = client.getMutationCache();
+    const mutation: Mutation<TResult, Error, unknown> = cache.build(client, {
       mutationKey: [name, kind],
       mutationFn: (variables) => {
         unqueue();
         return mutationFn(variables);
       },
-      gcTime: 0,
+      gcTime: Infinity,
       scope: scoped ? { id: name } : undefined,
     });
     const finish = (ok: boolean, result: unknown) => {
+      cache.remove(mutation);
       unqueue();
       if (scoped) this.#scoped--;
       // Events that arrived before this answer go first (this change's own echo among them).
@@ -381,7 +386,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (mutation.state.isPaused) {
       runInAction(() =>
         this.#queued.set(op, (error) => {
-          client.getMutationCache().remove(mutation);
           turn.done();
           finish(false, error);
         }),

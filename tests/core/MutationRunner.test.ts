@@ -183,6 +183,35 @@ describe("offline queue (query-core's paused mutations)", () => {
     expect(writes(server)).toEqual([]);
   });
 
+  it("a change waiting offline arms no timer while it waits", async () => {
+    const { manager } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const wait = setTimeout;
+    onlineManager.setOnline(false);
+    const timers = vi.spyOn(globalThis, "setTimeout");
+    const change = manager.actions.update({ id: "a", data: { title: "A2" } });
+    expect(manager.status.queuedCount).toBe(1);
+    await new Promise((resolve) => wait(resolve, 50));
+    // query-core's garbage collection re-armed a 0 ms timer every macrotask while the mutation was pending.
+    const armed = timers.mock.calls.length;
+    timers.mockRestore();
+    expect(armed).toBeLessThanOrEqual(1); // the write-back of the optimistic change, at most
+    onlineManager.setOnline(true);
+    await change;
+    expect(manager.store.get("a")?.title).toBe("A2");
+  });
+
+  it("a settled change leaves the mutation cache at once: isMutating() and getAll() see only changes in flight", async () => {
+    const { manager, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const update = manager.actions.update({ id: "a", data: { title: "A2" } });
+    expect(client.isMutating()).toBe(1);
+    expect(client.getMutationCache().getAll().map((mutation) => mutation.options.mutationKey)).toEqual([[expect.any(String), "update"]]);
+    await update;
+    expect(client.isMutating()).toBe(0);
+    expect(client.getMutationCache().getAll()).toEqual([]);
+  });
+
   it("gives each receipt an id of its own instance: a reload with the same browserId repeats none", async () => {
     const server = await startServer({ seed: makeTodos() });
     const ids: string[] = [];
