@@ -46,6 +46,9 @@ export function useOptimisticStore<M extends Manager>(factory: () => M, deps: re
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const reusable = (slot: Slot<M> | undefined) => slot && !slot.destroyed && sameDeps(slot.deps, deps);
   let slot = reusable(ref.current.rendered) ? ref.current.rendered : reusable(ref.current.committed) ? ref.current.committed : undefined;
+  // Released after it was committed: the effects were cleaned up, so this render is of a subtree
+  // <Activity> keeps hidden. It shows the released manager; showing the subtree again makes a new one.
+  if (!slot && ref.current.committed?.destroyed) slot = ref.current.committed;
   if (!slot) {
     const created: Slot<M> = { manager: factory(), deps, holders: 0, destroyed: false, deadline: undefined };
     const deadline = setTimeout(() => release(created), UNCOMMITTED_MS);
@@ -61,6 +64,7 @@ export function useOptimisticStore<M extends Manager>(factory: () => M, deps: re
     clearTimeout(current.deadline);
     if (current.destroyed) {
       // Committed after its deadline, or shown again by <Activity> after being released: make a new one.
+      if (ref.current.committed === current) ref.current.committed = undefined;
       rerender();
       return undefined;
     }

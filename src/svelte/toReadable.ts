@@ -1,4 +1,4 @@
-import { reaction } from "mobx";
+import { Reaction } from "mobx";
 import type { Readable } from "svelte/store";
 
 /**
@@ -14,33 +14,46 @@ import type { Readable } from "svelte/store";
 export function toReadable<T>(read: () => T): Readable<T> {
   const subscribers = new Set<(value: T) => void>();
   let value!: T;
-  let stop: (() => void) | undefined;
+  let reaction: Reaction | undefined;
+  /**
+   * Runs `read` tracked by `own`, at once (also inside an action or a reaction, where a MobX
+   * `reaction()` would wait for the batch to end); whether the value changed. An error keeps the
+   * last value and is raised where the app's global handler sees it: a store has no error channel.
+   */
+  const update = (own: Reaction): boolean => {
+    const previous = value;
+    let failure: { error: unknown } | undefined;
+    own.track(() => {
+      try {
+        value = read();
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (!failure) return !Object.is(previous, value);
+    const { error } = failure;
+    queueMicrotask(() => {
+      throw error;
+    });
+    return false;
+  };
   return {
     subscribe(run) {
-      if (!stop) {
-        stop = reaction(
-          read,
-          (next) => {
-            value = next;
-            for (const subscriber of [...subscribers]) subscriber(next);
-          },
-          {
-            fireImmediately: true,
-            // A store has no error channel: raise it where the app's global handler sees it.
-            onError: (error) =>
-              queueMicrotask(() => {
-                throw error;
-              }),
-          },
-        );
+      if (!reaction) {
+        const own = new Reaction("toReadable", () => {
+          if (reaction !== own || !update(own)) return;
+          for (const subscriber of [...subscribers]) subscriber(value);
+        });
+        reaction = own;
+        update(own);
       }
       const subscriber = (next: T) => run(next);
       subscribers.add(subscriber);
       run(value);
       return () => {
         if (!subscribers.delete(subscriber) || subscribers.size > 0) return;
-        stop?.();
-        stop = undefined;
+        reaction?.dispose();
+        reaction = undefined;
       };
     },
   };

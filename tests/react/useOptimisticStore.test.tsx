@@ -126,6 +126,32 @@ describe("useOptimisticStore (React lifecycle)", () => {
     expect(rowIds()).toEqual(["a", "b", "c"]);
   });
 
+  it("makes no manager (no query observer, no fetch) when a subtree an <Activity> hides renders again", async () => {
+    const { live, created, queryObservers, fetches } = await setup();
+    const inActivity = (mode: "visible" | "hidden", deps?: unknown[]) => <Activity mode={mode}>{list(deps)}</Activity>;
+    const view = render(inActivity("visible", ["one"]));
+    await waitFor(() => expect(rowIds()).toEqual(["a", "b", "c"]));
+    view.rerender(inActivity("hidden", ["one"]));
+    await act(() => Promise.resolve());
+    expect(live()).toEqual([]);
+
+    // The parent renders again while the subtree stays hidden (a new prop, a clock), deps changed too.
+    view.rerender(inActivity("hidden", ["one"]));
+    view.rerender(inActivity("hidden", ["two"]));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+    expect(created).toHaveLength(1);
+    expect(live()).toEqual([]);
+    expect(queryObservers()).toBe(0);
+    expect(fetches()).toBe(1);
+
+    view.rerender(inActivity("visible", ["two"]));
+    await act(() => Promise.resolve());
+    expect(created).toHaveLength(2);
+    expect(live()).toEqual([current]);
+    expect(queryObservers()).toBe(1);
+    expect(rowIds()).toEqual(["a", "b", "c"]);
+  });
+
   it("destroys, after a while, a manager made by a render that never commits", async () => {
     const { live, created } = await setup();
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });

@@ -1,6 +1,6 @@
 import { environmentManager } from "@tanstack/query-core";
 import { cleanup, render } from "@testing-library/svelte";
-import { observable, runInAction } from "mobx";
+import { action, autorun, observable, runInAction } from "mobx";
 import { flushSync } from "svelte";
 import { get } from "svelte/store";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -71,6 +71,34 @@ describe("toReadable and useOptimisticStore (Svelte 5)", () => {
     expect(second).toEqual([10, 20]);
     expect(get(readable)).toBe(30);
     expect(observerCount(box)).toBe(0);
+  });
+
+  it("hands the current value to a subscriber that subscribes inside a MobX action (get() in an action-wrapped handler)", () => {
+    const box = observable.box(1);
+    const readable = toReadable(() => box.get() * 10);
+    const onClick = action(() => get(readable));
+    expect(onClick()).toBe(10);
+    // A readable with subscribers before: the value now, not the one of its last subscription.
+    const stop = readable.subscribe(() => undefined);
+    stop();
+    runInAction(() => box.set(2));
+    expect(onClick()).toBe(20);
+    expect(observerCount(box)).toBe(0);
+  });
+
+  it("hands the current value to a subscriber that subscribes inside a MobX reaction, and follows it from there", () => {
+    const box = observable.box("A");
+    const readable = toReadable(() => box.get());
+    const seen: unknown[] = [];
+    autorun(() => seen.push(get(readable)))();
+    expect(seen).toEqual(["A"]);
+    const values: string[] = [];
+    const dispose = autorun(() => {
+      if (values.length === 0) readable.subscribe((value) => values.push(value));
+    });
+    runInAction(() => box.set("B"));
+    expect(values).toEqual(["A", "B"]);
+    dispose();
   });
 
   it("raises an error thrown by the expression outside the store, and keeps the last value", () => {
