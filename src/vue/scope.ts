@@ -1,4 +1,4 @@
-import { getCurrentScope } from "vue";
+import { getCurrentInstance, getCurrentScope, inject, ssrContextKey } from "vue";
 // The public error class, from its own module: the "../index" barrel would pull the whole core into this entry.
 import { OptimisticLifecycleError } from "../core/errors";
 
@@ -9,4 +9,9 @@ export function requireScope(name: string): void {
       `${name}() was called outside a component's setup() and outside an effectScope(), so nothing would ever dispose what it makes. Call it in setup() (or <script setup>), or inside effectScope().run().`,
     );
   }
+}
+
+/** Whether this setup() runs in a server render, where Vue disposes no component scope. */
+export function inServerRender(): boolean {
+  return getCurrentInstance() !== null && inject(ssrContextKey, null) !== null;
 }

@@ -1,6 +1,6 @@
 import { Reaction } from "mobx";
-import { onScopeDispose, shallowRef, watchEffect, type ShallowRef } from "vue";
-import { requireScope } from "./scope";
+import { customRef, onScopeDispose, shallowRef, watchEffect, type ShallowRef } from "vue";
+import { inServerRender, requireScope } from "./scope";
 
 /**
  * A Vue ref that follows `read`, a MobX expression: a MobX reaction re-runs it when what it read
@@ -14,6 +14,8 @@ import { requireScope } from "./scope";
  */
 export function useObserved<T>(read: () => T): Readonly<ShallowRef<T>> {
   requireScope("useObserved");
+  // A server render disposes nothing and re-renders nothing: read `read` on each access, no reaction.
+  if (inServerRender()) return customRef(() => ({ get: read, set() {} })) as unknown as ShallowRef<T>;
   // Bumped by MobX; read by the Vue effect below, so a MobX change re-runs it inside Vue's tracking.
   const invalidated = shallowRef(0);
   const reaction = new Reaction("useObserved", () => invalidated.value++);

@@ -1,6 +1,9 @@
 import { markRaw, onScopeDispose, shallowRef, watch, type ShallowRef, type WatchSource } from "vue";
 import type { OptimisticStoreManager } from "../index";
-import { requireScope } from "./scope";
+import { inServerRender, requireScope } from "./scope";
+
+/** How long a manager made in a server render lives (Vue runs no unmount hook there). */
+const SERVER_RENDER_MS = 10_000;
 
 /** What the binding needs of a manager: any `OptimisticStoreManager` (or an object wrapping one) fits. */
 type Manager = Pick<OptimisticStoreManager, "destroy">;
@@ -30,6 +33,12 @@ export function useOptimisticStore<M extends Manager>(factory: () => M, deps?: W
   onScopeDispose(() => manager?.destroy());
   // Vue must never wrap a MobX store in its own proxies (reactive() state, deep refs, props).
   manager = markRaw(factory());
+  if (inServerRender()) {
+    const made = manager;
+    const deadline = setTimeout(() => made.destroy(), SERVER_RENDER_MS);
+    // The deadline must not keep a Node process alive.
+    (deadline as { unref?: () => void }).unref?.();
+  }
   if (deps === undefined) return manager;
   const current = shallowRef(manager) as ShallowRef<M>;
   watch(deps as WatchSource, () => {
