@@ -219,12 +219,30 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   }
 
   /**
-   * What a stored update keeps of its base (undefined without `version` or `conflict`): with
+   * The changes not answered yet (a failed one kept visible was answered), in the order they were
+   * made: what persistence stores. An update keeps its base with `version` or `conflict`: with
    * `version`, the entity its `baseVersion` is read from, so a reload never sends it on a newer
    * version that arrived while it was in flight; else the entity it was made on.
    */
-  baseOf(op: PendingOp<TUiData>): TUiData | undefined {
-    return op.kind !== "update" ? undefined : this.#ctx.layers.versions ? this.#versionBase(op) : this.#bases.get(op);
+  unanswered(): StoredChange[] {
+    const { layers, codec } = this.#ctx;
+    return [...this.inFlight.values()]
+      .filter((op) => layers.isPending(op) && !op.failed)
+      .sort((a, b) => a.seq - b.seq)
+      .map((op) => {
+        const base = op.kind !== "update" ? undefined : layers.versions ? this.#versionBase(op) : this.#bases.get(op);
+        return { kind: op.kind, id: op.id, data: op.input, mutationId: op.mutationId!, base: base && codec.toItem(base) };
+      });
+  }
+
+  /** Sends the changes `make` makes one at a time, in order, as changes queued offline are (restored ones). */
+  inOrder(make: () => void): void {
+    this.#scoped++;
+    try {
+      make();
+    } finally {
+      this.#scoped--;
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import { checkConfig } from "./checkConfig";
 import { createConflicts } from "./conflicts";
 import { createContext, type ManagerContext, type ManagerPart } from "./context";
 import { createEventLog, managerInternals } from "./eventLog";
-import { MutationRunner } from "./MutationRunner";
+import { MutationRunner, type StoredChange } from "./MutationRunner";
 import type { OptimisticStore } from "./OptimisticStore";
 import type { Entity } from "./shapes";
 import { createStatus } from "./status";
@@ -113,6 +113,9 @@ export function createStoreManager<
     runner.dropQueued("store.clear() ran");
     onClear?.();
   };
+  /** With persist: its part, once the stored state is shown; the changes not answered at a destroy() before. */
+  let attached: ManagerPart | undefined;
+  let unsent: StoredChange[] = [];
   /** The stored state is shown (or there is none): observe the query. */
   const restored = () => {
     if (!restoring) return;
@@ -133,11 +136,10 @@ export function createStoreManager<
     ready: persist
       ? (runInAction(() => (status.isLoading = enabled)),
         import("../persist/attachPersist")
-          .then(({ attachPersist }) => attachPersist(ctx, persist, { runner, actions, restored }))
-          .then(
-            (part) => part && parts.push(part),
-            (error: unknown) => ctx.reporter.error(error, { source: "persist" }),
+          .then(({ attachPersist }) =>
+            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push((attached = part)), unsent: () => unsent }),
           )
+          .then(undefined, (error: unknown) => ctx.reporter.error(error, { source: "persist" }))
           .then(restored))
       : Promise.resolve(),
     actions: {
@@ -152,6 +154,8 @@ export function createStoreManager<
     disable: () => setEnabled(false),
     destroy: () => {
       if (destroyed) return;
+      // The stored state is still being read: persistence stores the changes made so far once it has.
+      if (persist && !attached) unsent = runner.unanswered();
       // Persistence (newest) first: it stores the changes still queued, which are then dropped unsent.
       for (const part of parts.slice().reverse()) part.dispose();
       destroyed = true;

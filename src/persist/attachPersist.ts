@@ -6,6 +6,7 @@ import { OptimisticError, OptimisticLifecycleError } from "../core/errors";
 import type { MutationRunner, StoredChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { PersistConfig } from "../core/types";
+import type { QuerySync } from "../query/querySync";
 import { createWriteCoalescer } from "./createWriteCoalescer";
 
 /** The version of the stored format; a stored value of another version is neither shown nor sent. */
@@ -29,36 +30,77 @@ export interface PersistNeeds<TApiData, TUiData extends Entity> {
   actions: Actions<TApiData, TUiData>;
   /** The stored entities are in the query cache: the manager observes the query (idempotent). */
   restored(): void;
+  /** Whether the store has applied the list the cache holds (not while disabled since it was made). */
+  query: Pick<QuerySync<TUiData>, "shows">;
+  /** Persistence runs: `destroy()` disposes `part`. Called once the stored state is read, before it is shown. */
+  attached(part: ManagerPart): void;
+  /** The changes not answered when `destroy()` ran before the stored state was read. */
+  unsent(): StoredChange[];
 }
+
+/** How long the storage may take to answer the first read. */
+const READ_TIMEOUT_MS = 10_000;
+
+/**
+ * Per key, what its managers still have to read or store: a manager's first read, the final write
+ * of a destroyed one. A manager made meanwhile on the same key (a remount) reads after them, not
+ * before the write on a storage that runs in order, nor before a manager destroyed while reading.
+ */
+const closing = new Map<string, Promise<void>>();
 
 /**
  * Persistence of one manager, loaded (by a dynamic import) only when its `persist` option is
  * given. Reads the stored state and shows it: its entities become the query's data (marked stale,
  * so the query refreshes them beneath the restored changes), then its changes are applied again
- * and queued with their original receipts. Then it stores the manager's state after every change,
- * coalesced (at most one write per 100 ms, one in flight).
+ * and queued with their original receipts, sent one at a time in order. Then it stores the
+ * manager's state after every change, coalesced (at most one write per 100 ms, one in flight).
  *
- * A storage that fails to read is not written afterwards (that could overwrite what it failed to
- * read); a stored value that is not valid is reported and replaced; a failing write is reported
- * once until a write succeeds. Resolves with the part `destroy()` disposes (it writes the state as it
- * is then), or undefined when the manager goes on without storage.
+ * A storage that fails to read (or gives no answer in 10 s) is not written afterwards (that could
+ * overwrite what it failed to read); a stored value that is not valid is reported and replaced; a
+ * failing write is reported once until a write succeeds. Registers the part `destroy()` disposes
+ * (it writes the state as it is then) through `attached`, unless the manager goes on without
+ * storage. Destroyed before the stored state was read, it stores the changes made meanwhile after
+ * the stored ones.
  */
 export async function attachPersist<TApiData, TUiData extends Entity>(
   ctx: ManagerContext<TApiData, TUiData>,
   { storage, key = `mobx-tanstack-optimistic:${ctx.name}` }: PersistConfig,
-  { runner, actions, restored }: PersistNeeds<TApiData, TUiData>,
-): Promise<ManagerPart | undefined> {
+  { runner, actions, restored, query: sync, attached, unsent }: PersistNeeds<TApiData, TUiData>,
+): Promise<void> {
   const { client, layers, codec, reporter, name } = ctx;
   const queryKey = [name];
   const report = (what: string, cause?: unknown) => reporter.error(new OptimisticError(`persist "${key}": ${what}`, { cause }), { source: "persist" });
   let raw: string | null;
+  // Read after what an earlier manager of the key still has to store (destroyed, or reading
+  // itself), and make a later one read after this read (and after this write, when destroyed).
+  const earlier = closing.get(key);
+  let done!: () => void;
+  closeWith(new Promise<void>((resolve) => (done = resolve)));
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    raw = await storage.getItem(key);
+    const answer = await Promise.race([
+      Promise.resolve(earlier).then(() => storage.getItem(key)),
+      new Promise<typeof READ_TIMEOUT_MS>((resolve) => (timer = setTimeout(resolve, READ_TIMEOUT_MS, READ_TIMEOUT_MS))),
+    ]);
+    if (answer === READ_TIMEOUT_MS) return report(`reading the storage gave no answer in ${READ_TIMEOUT_MS / 1000} s, so the manager goes on without it`);
+    raw = answer;
+    const made = ctx.isDestroyed() ? unsent() : [];
+    if (made.length > 0) {
+      // Changes made before the stored state was read were not stored: they follow the stored ones.
+      const state = raw === null ? undefined : parse(raw);
+      if (typeof state === "string") report(`the stored value was replaced (${state})`);
+      const kept = typeof state === "object" ? state : { schemaVersion: SCHEMA_VERSION, fetchedAt: 0, entities: [], changes: [] };
+      await Promise.resolve()
+        .then(() => storage.setItem(key, JSON.stringify({ ...kept, changes: [...kept.changes, ...made] })))
+        .catch((error: unknown) => report(`writing to the storage failed: ${String(error)}`, error));
+    }
   } catch (error) {
-    report(`reading the storage failed, so the manager goes on without it: ${String(error)}`, error);
-    return undefined;
+    return report(`reading the storage failed, so the manager goes on without it: ${String(error)}`, error);
+  } finally {
+    clearTimeout(timer);
+    done();
   }
-  if (ctx.isDestroyed()) return undefined;
+  if (ctx.isDestroyed()) return;
   const state = raw === null ? undefined : parse(raw);
   if (typeof state === "string") report(`the stored value was ignored (${state}); the store loads from the server`);
   else if (state) {
@@ -71,30 +113,12 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   }
   /** Errors reported already: a refused create also rejects the changes queued on its temporary id. */
   const refused = new WeakSet<object>();
-  // One action: the restored entities and changes show together.
-  runInAction(() => {
-    restored();
-    for (const { kind, id, data, mutationId, base } of (typeof state === "object" && state.changes) || []) {
-      const restoredBase = base === undefined ? undefined : codec.toEntity(base, "query");
-      const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId, restoredBase) : actions.remove(id, mutationId);
-      // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
-      change.catch((error: unknown) => {
-        if (error instanceof OptimisticLifecycleError || (error instanceof Object && refused.has(error))) return;
-        if (error instanceof Object) refused.add(error);
-        reporter.error(error, { source: "mutation", id });
-      });
-    }
-  });
 
   const read = (): string | null => {
-    const changes: StoredChange[] = [...runner.inFlight.values()]
-      .filter((op) => layers.isPending(op) && !op.failed)
-      .sort((a, b) => a.seq - b.seq)
-      .map((op) => {
-        const base = runner.baseOf(op);
-        return { kind: op.kind, id: op.id, data: op.input, mutationId: op.mutationId!, base: base && codec.toItem(base) };
-      });
-    const entities = layers.confirmedEntities().map(codec.toItem);
+    const changes = runner.unanswered();
+    // Disabled since it was made, the store has not taken the cached list (the stored one, patched with confirmed writes).
+    const cached = client.getQueryData<unknown[]>(queryKey);
+    const entities = cached && !sync.shows() ? cached : layers.confirmedEntities().map(codec.toItem);
     const stored: PersistedState = { schemaVersion: SCHEMA_VERSION, fetchedAt: client.getQueryState(queryKey)?.dataUpdatedAt ?? 0, entities, changes };
     // Nothing to keep (an empty collection, or after store.clear() at sign-out): nothing stored.
     return entities.length + changes.length > 0 ? JSON.stringify(stored) : null;
@@ -124,17 +148,40 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   // Every confirmed change reaches the query's data (fetched lists, written-back changes).
   const hash = hashKey(queryKey);
   const stop = client.getQueryCache().subscribe((event) => event.query.queryHash === hash && event.type === "updated" && event.action.type === "success" && schedule());
-  // What was stored may be foreign or outdated: the state shown now replaces it.
-  schedule();
-  return {
+  attached({
     dispose() {
       last = read();
       stopCounts();
       stop();
       schedule();
-      void writer.flush().then(() => writer.dispose());
+      closeWith(writer.flush().then(() => writer.dispose()));
     },
-  };
+  });
+  // One action: the restored entities and changes show together. Sent in order, as when queued offline.
+  runInAction(() => {
+    restored();
+    runner.inOrder(() => {
+      for (const { kind, id, data, mutationId, base } of (typeof state === "object" && state.changes) || []) {
+        const restoredBase = base === undefined ? undefined : codec.toEntity(base, "query");
+        const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId, restoredBase) : actions.remove(id, mutationId);
+        // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
+        change.catch((error: unknown) => {
+          if (error instanceof OptimisticLifecycleError || (error instanceof Object && refused.has(error))) return;
+          if (error instanceof Object) refused.add(error);
+          reporter.error(error, { source: "mutation", id });
+        });
+      }
+    });
+  });
+  // What was stored may be foreign or outdated: the state shown now replaces it.
+  schedule();
+
+  /** Until `final` is stored (and what a manager of this key awaited before), a manager made on this key reads after it. */
+  function closeWith(final: Promise<void>): void {
+    const all = Promise.all([closing.get(key), final]).then(() => undefined);
+    closing.set(key, all);
+    void all.then(() => closing.get(key) === all && closing.delete(key));
+  }
 }
 
 /** The stored state, or what is wrong with it. */

@@ -38,6 +38,8 @@ export interface QuerySync<TUiData> extends ManagerPart {
   writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void;
   /** The key of the query the store shows. */
   key(): readonly unknown[];
+  /** Whether the store has applied the list the cache holds (not while disabled since it was restored or fetched). */
+  shows(): boolean;
   /**
    * Makes the store show another scope's query, in the running MobX action: the previous scope's
    * changes are written to its cache, the store is emptied and filled with the new scope's cached
@@ -254,6 +256,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       else stopObserving();
     },
     key: () => queryKey,
+    shows() {
+      const data = query().state.data;
+      return data === undefined || data === writer.mark?.data;
+    },
     setScope(value) {
       const next = value ?? null;
       if (destroyed || next === scope) return;

@@ -6,7 +6,7 @@
  */
 import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOptimisticStoreManager, OptimisticError, type OptimisticErrorInfo, type OptimisticStoreConfig } from "../../src";
+import { createOptimisticStoreManager, OptimisticError, OptimisticLifecycleError, type OptimisticErrorInfo, type OptimisticStoreConfig } from "../../src";
 import { createMemoryStorage, type PersistStorage } from "../../src/persist";
 import { startDemoServer } from "../examples/helpers";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
@@ -457,5 +457,136 @@ describe("restore and the manager's life", () => {
     await manager.ready;
     expect(titles(manager.store)).toEqual(["A, kept"]);
     expect(reports.map(([error, info]) => [error.message, info.source])).toEqual([['query data of "items" has no valid id; it was ignored.', "query"]]);
+  });
+});
+
+describe("nothing made or stored is lost around the manager's life", () => {
+  const state = { schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] };
+
+  it("a manager disabled since it was made keeps the stored entities stored, also through destroy(); enabled later, it shows them", async () => {
+    onlineManager.setOnline(false); // the restored change stays queued
+    const storage = stored(state);
+    let enabled = false;
+    const { manager } = await persisted(storage, { enabled: () => enabled });
+    await manager.ready;
+    await waitForMs(250); // past the coalesced write
+    expect(await readStored(storage, key)).toMatchObject({ entities: makeTodos(), changes: [{ mutationId: "m-stored" }] });
+    enabled = true;
+    manager.updateOptions();
+    await vi.waitFor(() => expect(titles(manager.store)).toEqual(["A", "B (mine)", "C"]));
+    manager.destroy();
+
+    const storage2 = stored(state);
+    const { manager: disabled } = await persisted(storage2, { enabled: () => false });
+    await disabled.ready;
+    disabled.destroy();
+    await waitForMs(50);
+    const kept = await readStored(storage2, key);
+    expect(kept?.entities).toEqual(makeTodos());
+    expect(kept?.changes.map((change) => change.mutationId)).toEqual(["m-stored"]);
+  });
+
+  it("changes restored while online are sent in the order they were made, one at a time, as offline", async () => {
+    const storage = stored({
+      schemaVersion: 1,
+      fetchedAt: Date.now(),
+      entities: makeTodos(),
+      changes: [
+        { kind: "update", id: "a", data: { title: "A2" }, mutationId: "m1" },
+        { kind: "remove", id: "b", mutationId: "m2" },
+      ],
+    });
+    const { server, manager } = await persisted(storage);
+    const gate = server.hold({ method: "PUT" }); // before the stored state is read
+    await manager.ready;
+    expect(titles(manager.store)).toEqual(["A2", "C"]);
+    await gate.arrived;
+    await waitForMs(100);
+    expect(countRequests(server, "DELETE")).toBe(0);
+    await gate.release();
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations).toBe(false));
+    expect(server.requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)).toEqual(["PUT /items/a", "DELETE /items/b"]);
+    expect(titles(manager.store)).toEqual(["A2", "C"]);
+  });
+
+  it("a change made offline before the stored state was read, then destroy(), then at once a new manager: stored after the stored changes, and restored by it", async () => {
+    const memory = stored(state);
+    let read: (() => void) | undefined;
+    // The first read waits until the test answers it.
+    const slow: PersistStorage = { ...memory, getItem: (name) => (read ? memory.getItem(name) : new Promise<void>((resolve) => (read = resolve)).then(() => memory.getItem(name))) };
+    onlineManager.setOnline(false);
+    const { manager, reports } = await persisted(slow);
+    const creating = manager.actions.create({ title: "D, before ready" });
+    await vi.waitFor(() => expect(read).toBeDefined()); // the key is being read
+    manager.destroy();
+    await expect(creating).rejects.toBeInstanceOf(OptimisticLifecycleError);
+    const { manager: next } = await persisted(slow); // a remount: made while the first still reads
+    await waitForMs(20);
+    read!();
+    await next.ready;
+    expect(titles(next.store)).toEqual(["A", "B (mine)", "C", "D, before ready"]);
+    const kept = (await readStored(memory, key))!;
+    expect(kept.entities).toEqual(makeTodos());
+    expect(kept.changes.map(({ kind, data }) => [kind, data])).toEqual([
+      ["update", { title: "B (mine)" }],
+      ["create", { title: "D, before ready" }],
+    ]);
+    expect(kept.changes[0]!.mutationId).toBe("m-stored");
+    expect(reports).toEqual([]);
+  });
+
+  it("destroy() while a write is under way, then at once a new manager on the same (ordered, async) storage: it reads the state destroy() wrote", async () => {
+    const memory = createMemoryStorage();
+    // One operation at a time, in the order they were asked for (as IndexedDB's transactions); writes are slow.
+    let chain: Promise<unknown> = Promise.resolve();
+    const queued = <T,>(run: () => T | Promise<T>, ms = 0): Promise<T> => {
+      const next = chain.then(() => waitForMs(ms)).then(run);
+      chain = next.catch(() => undefined);
+      return next;
+    };
+    let writes = 0;
+    const ordered: PersistStorage = {
+      getItem: (name) => queued(() => memory.getItem(name)),
+      setItem: (name, value) => (writes++, queued(() => memory.setItem(name, value), 60)),
+      removeItem: (name) => queued(() => memory.removeItem(name), 60),
+    };
+    const { manager } = await persisted(ordered);
+    await manager.ready;
+    await loaded(manager, 3);
+    await vi.waitFor(() => expect(writes).toBe(1));
+    await waitForMs(80); // the first write is stored
+    onlineManager.setOnline(false);
+    void manager.actions.update({ id: "a", data: { title: "A, first" } }).catch(() => undefined);
+    await vi.waitFor(() => expect(writes).toBe(2)); // under way
+    void manager.actions.update({ id: "b", data: { title: "B, at the last moment" } }).catch(() => undefined);
+    manager.destroy();
+
+    const { manager: next } = await persisted(ordered);
+    await next.ready;
+    expect(titles(next.store)).toEqual(["A, first", "B, at the last moment", "C"]);
+  });
+
+  it("a storage whose getItem never answers: after 10 s reported once, never written, and the store loads from the server", async () => {
+    const setItem = vi.fn();
+    const removeItem = vi.fn();
+    const getItem = vi.fn(() => new Promise<string | null>(() => undefined));
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { manager, reports } = await persisted({ getItem, setItem, removeItem });
+      await vi.waitFor(() => expect(getItem).toHaveBeenCalledTimes(1));
+      await vi.advanceTimersByTimeAsync(9_000);
+      expect(reports).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      vi.useRealTimers();
+      await manager.ready;
+      expect(reports.map(([error, info]) => [error.message, info.source])).toEqual([[expect.stringMatching(/persist "todos": reading the storage gave no answer in 10 s, so the manager goes on without it/), "persist"]]);
+      await loaded(manager, 3);
+      await manager.actions.update({ id: "a", data: { title: "A2" } });
+      await waitForMs(150);
+      expect(setItem).not.toHaveBeenCalled();
+      expect(removeItem).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

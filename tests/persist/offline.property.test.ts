@@ -1,7 +1,8 @@
 /**
  * The offline queue and persistence under random orderings (fast-check): the network goes and
  * comes back, the page reloads (destroy, then a new manager on a new QueryClient with the same
- * storage) at any moment, and creates, updates and removes are made online and offline while the
+ * storage) at any moment — also before the stored state was read (a remount: the read answers
+ * later, and changes are made meanwhile) — and creates, updates and removes are made online and offline while the
  * server's answers are held and delivered in any order. The server applies each mutation id once
  * (a change resent after a reload is answered with its first result), as the docs ask of it.
  *
@@ -16,8 +17,8 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreManager } from "../../src";
 import { recordEvents } from "../../src/devtools";
-import { createMemoryStorage } from "../../src/persist";
-import { Held, turns } from "../__fixtures__/heldAnswers";
+import { createMemoryStorage, type PersistStorage } from "../../src/persist";
+import { Held, macrotask, turns } from "../__fixtures__/heldAnswers";
 import type { Todo } from "../__fixtures__/mockData";
 import { cleanup, createTestQueryClient, expectReplays, explorationTimeout } from "../__fixtures__/testHelpers";
 
@@ -28,12 +29,13 @@ afterEach(async () => {
 });
 
 type Step =
-  | { t: "online" | "offline" | "reload" | "create" }
+  | { t: "online" | "offline" | "reload" | "remount" | "read" | "create" }
   | { t: "update" | "remove"; n: number }
   | { t: "deliver"; pick: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.constantFrom({ t: "online" as const }, { t: "offline" as const }, { t: "reload" as const }, { t: "create" as const }),
+  fc.constantFrom({ t: "remount" as const }, { t: "read" as const }),
   fc.record({ t: fc.constantFrom("update" as const, "remove" as const), n: fc.nat(4) }),
   fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(20) }),
   fc.record({ t: fc.constant("deliver" as const), pick: fc.nat(20) }),
@@ -113,7 +115,30 @@ describe("the offline queue and persistence under random orderings", () => {
       fc.asyncProperty(fc.array(stepArb, { maxLength: 30 }), fc.boolean(), async (steps, versioned) => {
         onlineManager.setOnline(true);
         const world = createWorld(versioned);
-        const storage = createMemoryStorage();
+        const memory = createMemoryStorage();
+        /** A remount's manager reads slowly: its read answers at a "read" step (or at the next reload, or the end). */
+        let slowRead = false;
+        const reads: (() => void)[] = [];
+        const storage: PersistStorage = {
+          ...memory,
+          getItem: (name) => {
+            if (!slowRead) return memory.getItem(name);
+            slowRead = false;
+            return new Promise<void>((resolve) => reads.push(resolve)).then(() => memory.getItem(name));
+          },
+        };
+        const answerReads = () => reads.splice(0).forEach((answer) => answer());
+        /** Answers every read (a slow one may not have started yet) until the manager is ready. */
+        const ready = async () => {
+          slowRead = false;
+          let done = false;
+          void manager.ready.then(() => (done = true));
+          for (let i = 0; i < 100 && !done; i++) {
+            answerReads();
+            await macrotask();
+          }
+          expect(done).toBe(true);
+        };
         /** The mutation id of every change made (a restored change keeps its id). */
         const changes = new Set<string>();
         const open = () =>
@@ -152,13 +177,18 @@ describe("the offline queue and persistence under random orderings", () => {
               manager.destroy();
               await turns();
               manager = open();
-              await manager.ready;
-            } else if (step.t === "create") track(manager.actions.create({ title: `new ${++title}`, done: false }));
+              await ready(); // a manager destroyed while reading stores what was made meanwhile
+            } else if (step.t === "remount") {
+              manager.destroy();
+              slowRead = true;
+              manager = open();
+            } else if (step.t === "read") answerReads(); else if (step.t === "create") track(manager.actions.create({ title: `new ${++title}`, done: false }));
             else if (step.t === "update" && todo) track(manager.actions.update({ id: todo.id, data: { title: `edit ${++title}` } }));
             else if (step.t === "remove" && todo) track(manager.actions.remove(todo.id));
             else if (step.t === "deliver") world.held.deliver(step.pick);
             await turns();
           }
+          await ready();
           onlineManager.setOnline(true);
           const recording = recordEvents(manager);
           await world.held.settle(manager.status, () => manager.actions.refetch());
@@ -184,7 +214,11 @@ describe("the offline queue and persistence under random orderings", () => {
           onlineManager.setOnline(true);
         }
       }),
-      process.env.NUM_RUNS ? { numRuns: Number(process.env.NUM_RUNS), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) } : { numRuns: 40, seed: 20261201 },
+      {
+        ...(process.env.NUM_RUNS ? { numRuns: Number(process.env.NUM_RUNS), ...(process.env.SEED ? { seed: Number(process.env.SEED) } : {}) } : { numRuns: 40, seed: 20261201 }),
+        // A change made offline before a remount's read answered, then another reload.
+        examples: [[[{ t: "offline" }, { t: "remount" }, { t: "create" }, { t: "reload" }], false]],
+      },
     );
   }, explorationTimeout);
 });
