@@ -357,16 +357,21 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // with `gcTime: 0`, query-core re-arms a 0 ms timer every macrotask while the mutation is
     // pending, all the time a change waits offline.
     const cache = client.getMutationCache();
+    /** Dropped unsent (destroy(), clear()) while queued: query-core may still have started sending it. */
+    let dropped: Error | undefined;
+    let finished = false;
     const mutation: Mutation<TResult, Error, unknown> = cache.build(client, {
       mutationKey: [name, kind],
       mutationFn: (variables) => {
         unqueue();
-        return mutationFn(variables);
+        return dropped ? Promise.reject(dropped) : mutationFn(variables);
       },
       gcTime: Infinity,
       scope: scoped ? { id: name } : undefined,
     });
     const finish = (ok: boolean, result: unknown) => {
+      if (finished) return;
+      finished = true;
       cache.remove(mutation);
       unqueue();
       if (scoped) this.#scoped--;
@@ -404,6 +409,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (mutation.state.isPaused) {
       runInAction(() =>
         this.#queued.set(op, (error) => {
+          dropped = error;
           turn.done();
           finish(false, error);
         }),

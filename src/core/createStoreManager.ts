@@ -107,15 +107,18 @@ export function createStoreManager<
   parts.push({ dispose: onlineManager.subscribe((online) => runInAction(() => (status.isOnline = online))) });
   // Called in the transaction that changed the scope, an action already belongs to the new one.
   const actions = createActions(ctx, runner, scope ? () => scope.sync() : undefined);
-  // Changes queued for the network are not sent once the store they were made in is cleared.
+  /** With persist: its part, once the stored state is shown; the changes not answered at a destroy() before; a clear() before. */
+  let attached: ManagerPart | undefined;
+  let unsent: StoredChange[] = [];
+  let cleared = false;
+  // Changes queued for the network are not sent once the store they were made in is cleared; nor
+  // is a stored state not shown yet (the previous user's, at a sign-out).
   const onClear = ctx.layers.onClear;
   ctx.layers.onClear = () => {
     runner.dropQueued("store.clear() ran");
+    cleared ||= restoring;
     onClear?.();
   };
-  /** With persist: its part, once the stored state is shown; the changes not answered at a destroy() before. */
-  let attached: ManagerPart | undefined;
-  let unsent: StoredChange[] = [];
   /** The stored state is shown (or there is none): observe the query. */
   const restored = () => {
     if (!restoring) return;
@@ -137,7 +140,7 @@ export function createStoreManager<
       ? (runInAction(() => (status.isLoading = enabled)),
         import("../persist/attachPersist")
           .then(({ attachPersist }) =>
-            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push((attached = part)), unsent: () => unsent }),
+            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push((attached = part)), unsent: () => unsent, cleared: () => cleared }),
           )
           .then(undefined, (error: unknown) => ctx.reporter.error(error, { source: "persist" }))
           .then(restored))

@@ -36,10 +36,19 @@ export interface PersistNeeds<TApiData, TUiData extends Entity> {
   attached(part: ManagerPart): void;
   /** The changes not answered when `destroy()` ran before the stored state was read. */
   unsent(): StoredChange[];
+  /** Whether `store.clear()` ran before the stored state was shown (a sign-out): it is neither shown nor sent. */
+  cleared(): boolean;
 }
 
-/** How long the storage may take to answer the first read. */
+/** How long the storage may take to answer the first read (and a manager waits for an earlier one's last write). */
 const READ_TIMEOUT_MS = 10_000;
+const TIMED_OUT = Symbol("timed out");
+
+/** `work`'s result, or `TIMED_OUT` when it has none after 10 s (a rejection still rejects). */
+function within<T>(work: T | PromiseLike<T>): Promise<Awaited<T> | typeof TIMED_OUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([work, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, READ_TIMEOUT_MS, TIMED_OUT)))]).finally(() => clearTimeout(timer));
+}
 
 /**
  * Per key, what its managers still have to read or store: a manager's first read, the final write
@@ -65,7 +74,7 @@ const closing = new Map<string, Promise<void>>();
 export async function attachPersist<TApiData, TUiData extends Entity>(
   ctx: ManagerContext<TApiData, TUiData>,
   { storage, key = `mobx-tanstack-optimistic:${ctx.name}` }: PersistConfig,
-  { runner, actions, restored, query: sync, attached, unsent }: PersistNeeds<TApiData, TUiData>,
+  { runner, actions, restored, query: sync, attached, unsent, cleared }: PersistNeeds<TApiData, TUiData>,
 ): Promise<void> {
   const { client, layers, codec, reporter, name } = ctx;
   const queryKey = [name];
@@ -76,18 +85,15 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   const earlier = closing.get(key);
   let done!: () => void;
   closeWith(new Promise<void>((resolve) => (done = resolve)));
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const answer = await Promise.race([
-      Promise.resolve(earlier).then(() => storage.getItem(key)),
-      new Promise<typeof READ_TIMEOUT_MS>((resolve) => (timer = setTimeout(resolve, READ_TIMEOUT_MS, READ_TIMEOUT_MS))),
-    ]);
-    if (answer === READ_TIMEOUT_MS) return report(`reading the storage gave no answer in ${READ_TIMEOUT_MS / 1000} s, so the manager goes on without it`);
+    await earlier;
+    const answer = await within(storage.getItem(key));
+    if (answer === TIMED_OUT) return report(`reading the storage gave no answer in ${READ_TIMEOUT_MS / 1000} s, so the manager goes on without it`);
     raw = answer;
     const made = ctx.isDestroyed() ? unsent() : [];
     if (made.length > 0) {
       // Changes made before the stored state was read were not stored: they follow the stored ones.
-      const state = raw === null ? undefined : parse(raw);
+      const state = raw === null || cleared() ? undefined : parse(raw);
       if (typeof state === "string") report(`the stored value was replaced (${state})`);
       const kept = typeof state === "object" ? state : { schemaVersion: SCHEMA_VERSION, fetchedAt: 0, entities: [], changes: [] };
       await Promise.resolve()
@@ -97,11 +103,11 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   } catch (error) {
     return report(`reading the storage failed, so the manager goes on without it: ${String(error)}`, error);
   } finally {
-    clearTimeout(timer);
     done();
   }
   if (ctx.isDestroyed()) return;
-  const state = raw === null ? undefined : parse(raw);
+  // A clear() (sign-out) ran while it was read: what was stored is not this user's, and is replaced.
+  const state = raw === null || cleared() ? undefined : parse(raw);
   if (typeof state === "string") report(`the stored value was ignored (${state}); the store loads from the server`);
   else if (state) {
     const query = client.getQueryCache().build(client, { queryKey });
@@ -176,9 +182,12 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   // What was stored may be foreign or outdated: the state shown now replaces it.
   schedule();
 
-  /** Until `final` is stored (and what a manager of this key awaited before), a manager made on this key reads after it. */
-  function closeWith(final: Promise<void>): void {
-    const all = Promise.all([closing.get(key), final]).then(() => undefined);
+  /**
+   * Until `work` is done (and what a manager of this key awaited before), a manager made on this
+   * key reads after it; 10 s at most, so a write that never answers does not hold the key.
+   */
+  function closeWith(work: Promise<void>): void {
+    const all = within(Promise.all([closing.get(key), work])).then(() => undefined);
     closing.set(key, all);
     void all.then(() => closing.get(key) === all && closing.delete(key));
   }

@@ -212,6 +212,34 @@ describe("offline queue (query-core's paused mutations)", () => {
     expect(client.getMutationCache().getAll()).toEqual([]);
   });
 
+  it("back online, then at once store.clear(): the dropped create is not sent, and the pending counts and send order stay right", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    onlineManager.setOnline(false);
+    const creating = manager.actions.create({ title: "D" });
+    onlineManager.setOnline(true); // query-core starts sending it in a microtask
+    manager.store.clear();
+    await expect(creating).rejects.toBeInstanceOf(OptimisticLifecycleError);
+    await nextMacrotask();
+    expect(writes(server)).toEqual([]);
+    expect(manager.status.createPending).toBe(false);
+    // Changes made now are counted, and still go one at a time behind changes queued offline.
+    await manager.actions.refetch();
+    const gate = server.hold({ method: "POST" });
+    onlineManager.setOnline(false);
+    const next = manager.actions.create({ title: "E" });
+    const removing = manager.actions.remove("a");
+    onlineManager.setOnline(true);
+    await gate.arrived;
+    expect(manager.status.createPending).toBe(true);
+    await nextMacrotask();
+    expect(writes(server)).toEqual(["POST /items"]);
+    await gate.release();
+    await Promise.all([next, removing]);
+    expect(writes(server)).toEqual(["POST /items", "DELETE /items/a"]);
+    expect(manager.status.createPending).toBe(false);
+  });
+
   it("gives each receipt an id of its own instance: a reload with the same browserId repeats none", async () => {
     const server = await startServer({ seed: makeTodos() });
     const ids: string[] = [];

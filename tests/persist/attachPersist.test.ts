@@ -589,4 +589,126 @@ describe("nothing made or stored is lost around the manager's life", () => {
       vi.useRealTimers();
     }
   });
+  it("a remount while the first manager's read hangs: the second's getItem gets its own 10 s", async () => {
+    const memory = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [] });
+    let calls = 0;
+    const storage: PersistStorage = {
+      // The first read never answers; later ones take 2 s (a slow disk).
+      getItem: (name) => (++calls === 1 ? new Promise<string | null>(() => undefined) : new Promise<void>((resolve) => setTimeout(resolve, 2000)).then(() => memory.getItem(name))),
+      setItem: (name, value) => memory.setItem(name, value),
+      removeItem: (name) => memory.removeItem(name),
+    };
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { manager: first } = await persisted(storage);
+      await vi.waitFor(() => expect(calls).toBe(1));
+      first.destroy();
+      const { manager: second, reports } = await persisted(storage); // remounted at once
+      await vi.advanceTimersByTimeAsync(12_000);
+      await second.ready;
+      expect(calls).toBe(2);
+      expect(reports).toEqual([]); // its own getItem answered in 2 s
+      expect(titles(second.store)).toEqual(["A", "B", "C"]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("one setItem that never answers (a destroyed manager's last write) holds later managers of the key 10 s at most, and then they read", async () => {
+    const hungKey = "todos-hung-write";
+    const memory = createMemoryStorage();
+    let hang = false;
+    const getItem = vi.fn((name: string) => memory.getItem(name));
+    const storage: PersistStorage = {
+      getItem,
+      // Only the next write after `hang = true` never answers; the storage is fine afterwards.
+      setItem: (name, value) => (hang ? ((hang = false), new Promise<void>(() => undefined)) : memory.setItem(name, value)),
+      removeItem: (name) => memory.removeItem(name),
+    };
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const make = () => {
+      const reports: Error[] = [];
+      const manager = createOptimisticStoreManager<Todo>(
+        { name: "items", queryFn: api.queryFn, mutations: api.mutations, transformer: false, persist: { storage, key: hungKey }, onError: (error) => void reports.push(error) },
+        createTestQueryClient(),
+      );
+      onCleanup(() => manager.destroy());
+      return { manager, reports };
+    };
+    const { manager: first } = make();
+    await first.ready;
+    await loaded(first, 3);
+    await vi.waitFor(async () => expect(await readStored(memory, hungKey)).not.toBeNull());
+    onlineManager.setOnline(false);
+    void first.actions.update({ id: "a", data: { title: "A, offline" } }).catch(() => undefined);
+    hang = true;
+    first.destroy(); // its last write never answers
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const { manager: second, reports: secondReports } = make();
+      await vi.advanceTimersByTimeAsync(10_000);
+      await second.ready;
+      expect(secondReports).toEqual([]);
+      expect(getItem).toHaveBeenCalledTimes(2); // it read after waiting
+      second.destroy();
+      // Later in the same page, another manager of the key: the storage answers at once.
+      getItem.mockClear();
+      const { manager: third, reports } = make();
+      await vi.advanceTimersByTimeAsync(100);
+      await third.ready;
+      expect(getItem).toHaveBeenCalledTimes(1);
+      expect(reports).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("store.clear() before the stored state was read (sign-out during the read): the previous stored state is neither shown nor sent, and is removed", async () => {
+    const memory = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] });
+    let read: (() => void) | undefined;
+    const slow: PersistStorage = { ...memory, getItem: (name) => new Promise<void>((resolve) => (read = resolve)).then(() => memory.getItem(name)) };
+    const { server, manager } = await persisted(slow, { enabled: () => false }); // signed out: nothing fetched
+    await vi.waitFor(() => expect(read).toBeDefined()); // the key is being read
+    manager.store.clear(); // sign-out
+    read!();
+    await manager.ready;
+    await waitForMs(200);
+    expect(manager.store.count).toBe(0);
+    expect(server.requests).toEqual([]);
+    expect(await memory.getItem(key)).toBeNull();
+  });
+
+  it("store.clear(), a change, then destroy(), all before the stored state was read: what is stored is the change alone", async () => {
+    const memory = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] });
+    let read: (() => void) | undefined;
+    const slow: PersistStorage = { ...memory, getItem: (name) => (read ? memory.getItem(name) : new Promise<void>((resolve) => (read = resolve)).then(() => memory.getItem(name))) };
+    onlineManager.setOnline(false);
+    const { manager } = await persisted(slow);
+    await vi.waitFor(() => expect(read).toBeDefined());
+    manager.store.clear(); // sign-out
+    void manager.actions.create({ title: "the next user's" }).catch(() => undefined);
+    manager.destroy();
+    read!();
+    await manager.ready;
+    await waitForMs(50);
+    const kept = await readStored(memory, key);
+    expect(kept?.entities).toEqual([]);
+    expect(kept?.changes.map((change) => change.data)).toEqual([{ title: "the next user's" }]);
+  });
+
+  it("back online, then at once destroy(): the queued create is stored for the next manager, and not also sent", async () => {
+    const storage = createMemoryStorage();
+    const { server, manager } = await persisted(storage);
+    await manager.ready;
+    await loaded(manager, 3);
+    onlineManager.setOnline(false);
+    const creating = manager.actions.create({ title: "D" });
+    onlineManager.setOnline(true);
+    manager.destroy();
+    await expect(creating).rejects.toBeInstanceOf(OptimisticLifecycleError);
+    await waitForMs(200);
+    expect((await readStored(storage, key))?.changes.map((change) => change.kind)).toEqual(["create"]);
+    expect(countRequests(server, "POST")).toBe(0);
+  });
 });
