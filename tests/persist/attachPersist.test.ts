@@ -643,9 +643,9 @@ describe("nothing made or stored is lost around the manager's life", () => {
     onlineManager.setOnline(false);
     void first.actions.update({ id: "a", data: { title: "A, offline" } }).catch(() => undefined);
     hang = true;
-    first.destroy(); // its last write never answers
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] }); // before the wait for that write is armed
     try {
+      first.destroy(); // its last write never answers
       const { manager: second, reports: secondReports } = make();
       await vi.advanceTimersByTimeAsync(10_000);
       await second.ready;
