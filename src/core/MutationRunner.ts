@@ -357,9 +357,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // with `gcTime: 0`, query-core re-arms a 0 ms timer every macrotask while the mutation is
     // pending, all the time a change waits offline.
     const cache = client.getMutationCache();
-    /** Dropped unsent (destroy(), clear()) while queued: query-core may still have started sending it. */
+    /** Dropped unsent (destroy(), clear()) while queued, and settled then: query-core may still have started sending it. */
     let dropped: Error | undefined;
-    let finished = false;
     const mutation: Mutation<TResult, Error, unknown> = cache.build(client, {
       mutationKey: [name, kind],
       mutationFn: (variables) => {
@@ -370,8 +369,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       scope: scoped ? { id: name } : undefined,
     });
     const finish = (ok: boolean, result: unknown) => {
-      if (finished) return;
-      finished = true;
       cache.remove(mutation);
       unqueue();
       if (scoped) this.#scoped--;
@@ -401,9 +398,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     let resolve!: (result: TResult) => void;
     let reject!: (error: unknown) => void;
     const settled = new Promise<TResult>((ok, fail) => ((resolve = ok), (reject = fail)));
+    // A dropped change was settled when it was dropped; its mutation can only reject with that.
     mutation.execute(variables).then(
       (result) => finish(true, result),
-      (error: unknown) => finish(false, error),
+      (error: unknown) => dropped || finish(false, error),
     );
     // Paused for the network (or behind the queue): counted until sent; dropped unsent by dropQueued().
     if (mutation.state.isPaused) {

@@ -107,8 +107,7 @@ export function createStoreManager<
   parts.push({ dispose: onlineManager.subscribe((online) => runInAction(() => (status.isOnline = online))) });
   // Called in the transaction that changed the scope, an action already belongs to the new one.
   const actions = createActions(ctx, runner, scope ? () => scope.sync() : undefined);
-  /** With persist: its part, once the stored state is shown; the changes not answered at a destroy() before; a clear() before. */
-  let attached: ManagerPart | undefined;
+  /** With persist, before the stored state is shown: the changes not answered at a destroy(); whether clear() ran. */
   let unsent: StoredChange[] = [];
   let cleared = false;
   // Changes queued for the network are not sent once the store they were made in is cleared; nor
@@ -140,7 +139,7 @@ export function createStoreManager<
       ? (runInAction(() => (status.isLoading = enabled)),
         import("../persist/attachPersist")
           .then(({ attachPersist }) =>
-            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push((attached = part)), unsent: () => unsent, cleared: () => cleared }),
+            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push(part), unsent: () => unsent, cleared: () => cleared }),
           )
           .then(undefined, (error: unknown) => ctx.reporter.error(error, { source: "persist" }))
           .then(restored))
@@ -158,7 +157,7 @@ export function createStoreManager<
     destroy: () => {
       if (destroyed) return;
       // The stored state is still being read: persistence stores the changes made so far once it has.
-      if (persist && !attached) unsent = runner.unanswered();
+      if (restoring) unsent = runner.unanswered();
       // Persistence (newest) first: it stores the changes still queued, which are then dropped unsent.
       for (const part of parts.slice().reverse()) part.dispose();
       destroyed = true;

@@ -2,7 +2,7 @@ import { hashKey } from "@tanstack/query-core";
 import { reaction, runInAction } from "mobx";
 import type { Actions } from "../core/actions";
 import type { ManagerContext, ManagerPart } from "../core/context";
-import { OptimisticError, OptimisticLifecycleError } from "../core/errors";
+import { OptimisticError, OptimisticLifecycleError, toError } from "../core/errors";
 import type { MutationRunner, StoredChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { PersistConfig } from "../core/types";
@@ -32,7 +32,7 @@ export interface PersistNeeds<TApiData, TUiData extends Entity> {
   restored(): void;
   /** Whether the store has applied the list the cache holds (not while disabled since it was made). */
   query: Pick<QuerySync<TUiData>, "shows">;
-  /** Persistence runs: `destroy()` disposes `part`. Called once the stored state is read, before it is shown. */
+  /** Persistence runs: `destroy()` disposes `part`. Called once the stored state is read, before `restored()`. */
   attached(part: ManagerPart): void;
   /** The changes not answered when `destroy()` ran before the stored state was read. */
   unsent(): StoredChange[];
@@ -79,6 +79,7 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   const { client, layers, codec, reporter, name } = ctx;
   const queryKey = [name];
   const report = (what: string, cause?: unknown) => reporter.error(new OptimisticError(`persist "${key}": ${what}`, { cause }), { source: "persist" });
+  const reportWrite = (error: Error) => report(`writing to the storage failed: ${error.message}`, error);
   let raw: string | null;
   // Read after what an earlier manager of the key still has to store (destroyed, or reading
   // itself), and make a later one read after this read (and after this write, when destroyed).
@@ -98,7 +99,7 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
       const kept = typeof state === "object" ? state : { schemaVersion: SCHEMA_VERSION, fetchedAt: 0, entities: [], changes: [] };
       await Promise.resolve()
         .then(() => storage.setItem(key, JSON.stringify({ ...kept, changes: [...kept.changes, ...made] })))
-        .catch((error: unknown) => report(`writing to the storage failed: ${String(error)}`, error));
+        .catch((error: unknown) => reportWrite(toError(error)));
     }
   } catch (error) {
     return report(`reading the storage failed, so the manager goes on without it: ${String(error)}`, error);
@@ -143,7 +144,7 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
     write,
     read: () => (last === undefined ? read() : last),
     onError: (error) => {
-      if (!failing) report(`writing to the storage failed: ${error.message}`, error);
+      if (!failing) reportWrite(error);
       failing = true;
     },
   });

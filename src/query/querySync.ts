@@ -256,10 +256,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       else stopObserving();
     },
     key: () => queryKey,
-    shows() {
-      const data = query().state.data;
-      return data === undefined || data === writer.mark?.data;
-    },
+    shows: () => query().state.data === writer.mark?.data,
     setScope(value) {
       const next = value ?? null;
       if (destroyed || next === scope) return;
