@@ -511,7 +511,9 @@ export class OptimisticLayers<T extends Entity> {
       if (!track) return;
       if (op.kind === "remove") {
         this.#learnDeleted(op.id);
-        this.#markChanged(op.id, this.#setTracked(track, undefined));
+        this.#setTracked(track, undefined);
+        // Written back also when the store never held it: the cached list may (a disabled manager's stored one).
+        this.#markChanged(op.id, true);
         this.#dropFailed(track);
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);

@@ -89,9 +89,13 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   try {
     await earlier;
     const answer = await within(storage.getItem(key));
-    if (answer === TIMED_OUT) return report(`reading the storage gave no answer in ${READ_TIMEOUT_MS / 1000} s, so the manager goes on without it`);
-    raw = answer;
     const made = ctx.isDestroyed() ? unsent() : [];
+    // Destroyed meanwhile with nothing made, no one is left to tell: nothing was lost.
+    if (answer === TIMED_OUT) {
+      if (made.length > 0 || !ctx.isDestroyed()) report(`reading the storage gave no answer in 10 s, so ${made.length > 0 ? "the changes made before destroy() were not stored" : "the manager goes on without it"}`);
+      return;
+    }
+    raw = answer;
     if (made.length > 0) {
       // Changes made before the stored state was read were not stored: they follow the stored ones.
       const state = raw === null || cleared() ? undefined : parse(raw);

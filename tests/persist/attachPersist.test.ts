@@ -486,6 +486,19 @@ describe("nothing made or stored is lost around the manager's life", () => {
     expect(kept?.changes.map((change) => change.mutationId)).toEqual(["m-stored"]);
   });
 
+  it("a disabled manager's restored remove, once answered, leaves the stored entities (the next page does not show the removed one)", async () => {
+    const storage = stored({ ...state, changes: [{ kind: "remove", id: "b", mutationId: "m-remove" }] });
+    const { server, manager, reports } = await persisted(storage, { enabled: () => false });
+    await manager.ready;
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations).toBe(false));
+    expect(countRequests(server, "DELETE")).toBe(1);
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toEqual([]));
+    manager.destroy();
+    await waitForMs(50);
+    expect((await readStored(storage, key))?.entities.map((todo) => todo.id)).toEqual(["a", "c"]);
+    expect(reports).toEqual([]);
+  });
+
   it("changes restored while online are sent in the order they were made, one at a time, as offline", async () => {
     const storage = stored({
       schemaVersion: 1,
@@ -589,6 +602,23 @@ describe("nothing made or stored is lost around the manager's life", () => {
       vi.useRealTimers();
     }
   });
+  it("a change made before the stored state was read, then destroy(), on a storage whose getItem never answers: after 10 s reported as not stored", async () => {
+    const setItem = vi.fn();
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      onlineManager.setOnline(false);
+      const { manager, reports } = await persisted({ getItem: () => new Promise<string | null>(() => undefined), setItem, removeItem: vi.fn() });
+      const creating = manager.actions.create({ title: "D, before ready" });
+      manager.destroy();
+      await expect(creating).rejects.toBeInstanceOf(OptimisticLifecycleError);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(reports.map(([error, info]) => [error.message, info.source])).toEqual([['persist "todos": reading the storage gave no answer in 10 s, so the changes made before destroy() were not stored', "persist"]]);
+      expect(setItem).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("a remount while the first manager's read hangs: the second's getItem gets its own 10 s", async () => {
     const memory = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [] });
     let calls = 0;
@@ -600,7 +630,7 @@ describe("nothing made or stored is lost around the manager's life", () => {
     };
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {
-      const { manager: first } = await persisted(storage);
+      const { manager: first, reports: firstReports } = await persisted(storage);
       await vi.waitFor(() => expect(calls).toBe(1));
       first.destroy();
       const { manager: second, reports } = await persisted(storage); // remounted at once
@@ -608,6 +638,7 @@ describe("nothing made or stored is lost around the manager's life", () => {
       await second.ready;
       expect(calls).toBe(2);
       expect(reports).toEqual([]); // its own getItem answered in 2 s
+      expect(firstReports).toEqual([]); // destroyed with nothing made: its read's timeout lost nothing
       expect(titles(second.store)).toEqual(["A", "B", "C"]);
     } finally {
       vi.useRealTimers();
