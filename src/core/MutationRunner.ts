@@ -78,6 +78,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #behindFailedCreate = new WeakSet<PendingOp<TUiData>>();
   /** Changes paused by query-core until the network is back, and how to drop each unsent. */
   readonly #queued = observable.map<PendingOp<TUiData>, (error: Error) => void>(undefined, { deep: false });
+  /** Mutations in flight → what queues each when query-core pauses it (also between two attempts), listened to while any is. */
+  readonly #pausable = new Map<object, () => void>();
+  #stopPauses: (() => void) | undefined;
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
   #scoped = 0;
   #sequence = 0;
@@ -368,8 +371,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       gcTime: Infinity,
       scope: scoped ? { id: name } : undefined,
     });
+    // The client's retries are for the server's failures: a change not sent (dropped, behind a failed create) has failed for good.
+    const retries = mutation.options.retry;
+    if (retries) {
+      mutation.options.retry = (count, error) =>
+        !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
+    }
     const finish = (ok: boolean, result: unknown) => {
       cache.remove(mutation);
+      this.#unpausable(mutation);
       unqueue();
       if (scoped) this.#scoped--;
       // Events that arrived before this answer go first (this change's own echo among them).
@@ -403,17 +413,28 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       (result) => finish(true, result),
       (error: unknown) => dropped || finish(false, error),
     );
-    // Paused for the network (or behind the queue): counted until sent; dropped unsent by dropQueued().
-    if (mutation.state.isPaused) {
-      runInAction(() =>
-        this.#queued.set(op, (error) => {
-          dropped = error;
-          turn.done();
-          finish(false, error);
-        }),
-      );
-    }
+    const drop = (error: Error) => {
+      dropped = error;
+      turn.done();
+      finish(false, error);
+    };
+    // Paused for the network (or behind the queue), at once or between two attempts: counted until
+    // sent; dropped unsent by dropQueued(), or at once when paused after destroy() or a scope change.
+    const queue = () => {
+      if (this.#away(op)) drop(notSent(op, name, `${this.#ctx.isDestroyed() ? "the manager was destroyed" : "the scope changed"} before it was sent again`));
+      else if (!this.#queued.has(op)) runInAction(() => this.#queued.set(op, drop));
+    };
+    if (mutation.state.isPaused) queue();
+    this.#pausable.set(mutation, queue);
+    this.#stopPauses ??= cache.subscribe((event) => event.type === "updated" && event.action.type === "pause" && this.#pausable.get(event.mutation)?.());
     return settled;
+  }
+
+  /** `mutation` settled: its pauses no longer matter (nor, with none in flight, any). */
+  #unpausable(mutation: object): void {
+    if (!this.#pausable.delete(mutation) || this.#pausable.size > 0) return;
+    this.#stopPauses?.();
+    this.#stopPauses = undefined;
   }
 
   /**
@@ -434,7 +455,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       const destroyed = this.#ctx.isDestroyed();
       // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
       if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {
-        throw notSent(op, this.#ctx.name, `${destroyed ? "the manager was destroyed" : "store.clear() ran"} while it waited for the create of that entity`);
+        throw notSent(op, this.#ctx.name, `${destroyed ? "the manager was destroyed" : "store.clear() ran"} while it waited ${create ? "for the create of that entity" : "to be sent"}`);
       }
       sent = send(op.id);
     } finally {

@@ -739,9 +739,18 @@ export class OptimisticLayers<T extends Entity> {
     return true;
   }
 
+  /** The error its write status shows: the latest failure while that change is kept, else the newest kept one's. */
+  #failure(track: Track<T>): Error | undefined {
+    let newest: Error | undefined;
+    for (const op of track.ops) {
+      if (op.failed && op.failed === track.error) return op.failed;
+      newest = op.failed ?? newest;
+    }
+    return newest;
+  }
+
   /** Keeps `failedCount` right as an entity gets or loses kept failed changes. */
   #countFailing(track: Track<T>, failing: boolean): void {
-    if (!failing) track.error = undefined;
     if (failing === track.failing) return;
     track.failing = failing;
     this.#failedCount.set(this.#failedCount.get() + (failing ? 1 : -1));
@@ -788,7 +797,8 @@ export class OptimisticLayers<T extends Entity> {
       if (status !== track.status) this.#status.changed(id);
       track.status = status;
     } else track.status = undefined;
-    this.#countFailing(track, track.ops.some((op) => op.failed));
+    track.error = this.#failure(track);
+    this.#countFailing(track, track.error !== undefined);
     if (track.ops.length > 0) {
       this.#setVisible(id, this.#fold(track));
       return;

@@ -1,8 +1,8 @@
 /**
  * The mutation path: what reaches the server, in which order, and with which id.
  */
-import { environmentManager, onlineManager } from "@tanstack/query-core";
-import { autorun } from "mobx";
+import { environmentManager, onlineManager, QueryClient } from "@tanstack/query-core";
+import { autorun, observable, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createOptimisticStoreManager,
@@ -10,10 +10,10 @@ import {
   OptimisticLifecycleError,
   type OptimisticErrorInfo,
 } from "../../src";
-import { connectClient } from "../__fixtures__";
+import { connectClient, createTestApi } from "../__fixtures__";
 import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { cleanup, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
+import { cleanup, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
@@ -253,5 +253,125 @@ describe("offline queue (query-core's paused mutations)", () => {
     expect(ids).toHaveLength(2);
     expect(ids[0]).not.toBe(ids[1]);
     expect(server.requests.filter((request) => request.method === "PUT").map((request) => request.headers["x-origin-id"])).toEqual(["browser-1", "browser-1"]);
+  });
+});
+
+describe("query-core's mutation retries (a client with `mutations: { retry }`)", () => {
+  afterEach(() => onlineManager.setOnline(true));
+
+  /** A client whose mutations are retried once after `delay` ms. */
+  const retryingClient = (retry = 1, delay = 40) => new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry, retryDelay: delay } } });
+
+  /** An update whose first attempt fails, with the network dropping before the retry delay ends: query-core pauses the retry. */
+  async function pausedBetweenAttempts(setup: Awaited<ReturnType<typeof setupManager>>, id = "a") {
+    const { manager, server, client } = setup;
+    const first = server.hold({ method: "PUT" });
+    const updating = manager.actions.update({ id, data: { title: "edited" } });
+    updating.catch(() => undefined);
+    await first.arrived;
+    await first.fail(503);
+    onlineManager.setOnline(false);
+    await waitForMs(120);
+    expect(writes(server)).toEqual([`PUT /items/${id}`]);
+    expect(client.getMutationCache().getAll()[0]?.state.isPaused).toBe(true);
+    return { updating }; // (not the promise itself: the caller would await it)
+  }
+
+  it("a change paused between two attempts waits for the network: counted in queuedCount, and sent once back online", async () => {
+    const setup = await setupManager({ seed: makeTodos(), client: retryingClient() });
+    await loaded(setup.manager, 3);
+    const { updating } = await pausedBetweenAttempts(setup);
+    expect(setup.manager.store.get("a")?.title).toBe("edited");
+    expect(setup.manager.status.queuedCount).toBe(1);
+    onlineManager.setOnline(true);
+    await updating;
+    expect(setup.manager.status.queuedCount).toBe(0);
+    expect(writes(setup.server)).toEqual(["PUT /items/a", "PUT /items/a"]);
+  });
+
+  it("destroy() drops a change paused between two attempts: its action rejects, it is never sent again, and no mutation is left", async () => {
+    const setup = await setupManager({ seed: makeTodos(), client: retryingClient() });
+    await loaded(setup.manager, 3);
+    const { updating } = await pausedBetweenAttempts(setup);
+    setup.manager.destroy();
+    await expect(updating).rejects.toThrow(/was not sent: the manager was destroyed while it was queued/);
+    expect(setup.client.getMutationCache().getAll()).toEqual([]);
+    expect(setup.client.isMutating()).toBe(0);
+    onlineManager.setOnline(true);
+    await waitForMs(100);
+    expect(writes(setup.server)).toEqual(["PUT /items/a"]);
+  });
+
+  it("store.clear() drops a change paused between two attempts, and says it was queued", async () => {
+    const setup = await setupManager({ seed: makeTodos(), client: retryingClient() });
+    await loaded(setup.manager, 3);
+    const { updating } = await pausedBetweenAttempts(setup);
+    setup.manager.store.clear();
+    await expect(updating).rejects.toThrow(/^update of "a" on "items" was not sent: store\.clear\(\) ran while it was queued\.$/);
+    onlineManager.setOnline(true);
+    await waitForMs(100);
+    expect(writes(setup.server)).toEqual(["PUT /items/a"]);
+  });
+
+  it("store.clear() during the retry delay (online): the change is not sent again, and the rejection does not speak of a create", async () => {
+    const setup = await setupManager({ seed: makeTodos(), client: retryingClient(1, 150) });
+    await loaded(setup.manager, 3);
+    const first = setup.server.hold({ method: "PUT" });
+    const updating = setup.manager.actions.update({ id: "a", data: { title: "edited" } });
+    updating.catch(() => undefined);
+    await first.arrived;
+    await first.fail(503);
+    await waitForMs(20);
+    setup.manager.store.clear();
+    await expect(updating).rejects.toThrow(/^update of "a" on "items" was not sent: store\.clear\(\) ran while it waited to be sent\.$/);
+    expect(writes(setup.server)).toEqual(["PUT /items/a"]);
+  });
+
+  it("a scope change drops a change of the previous user paused between two attempts: back online, it is not sent with the next user's credentials", async () => {
+    const server = await startServer({ perUser: true });
+    server.seed([{ id: "a1", title: "Alice 1" }], "alice");
+    server.seed([{ id: "b1", title: "Bob 1" }], "bob");
+    const auth = observable.box("alice");
+    const api = createTestApi<Todo>(server, { user: () => auth.get() });
+    const client = retryingClient();
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "items",
+        transformer: false,
+        queryFn: async ({ queryKey }) => (await (await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) } })).json()) as Todo[],
+        mutations: api.mutations,
+        scope: () => auth.get(),
+      },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    await loaded(manager, 1);
+    const { updating } = await pausedBetweenAttempts({ manager, server, client, api }, "a1");
+    runInAction(() => auth.set("bob")); // sign-out and sign-in while the network is down
+    await expect(updating).rejects.toThrow(/was not sent: the scope changed while it was queued/);
+    onlineManager.setOnline(true);
+    await loaded(manager, 1);
+    await nextMacrotask();
+    expect(server.requests.filter((request) => request.method === "PUT").map((request) => request.headers["x-user"])).toEqual(["alice"]);
+  });
+
+  it("once a create failed for good, the update queued on its temporary id settles at once with its error (not retried by the client)", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), client: retryingClient(2, 300) });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST", times: 3 }, { status: 500, body: { error: "create refused" } });
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const updating = manager.actions.update({ id: tempId, data: { done: true } });
+    const updateOutcome = updating.then(() => "resolved", (error: Error) => error.message);
+    await expect(creating).rejects.toThrow("create refused");
+    await waitForMs(30);
+    expect(manager.store.get(tempId)).toBeUndefined();
+    expect({
+      writeStatus: manager.store.writeStatus(tempId),
+      isPending: manager.store.isPending(tempId),
+      updatePending: manager.status.updatePending,
+      update: await Promise.race([updateOutcome, waitForMs(10).then(() => "still pending")]),
+    }).toEqual({ writeStatus: undefined, isPending: false, updatePending: false, update: expect.stringContaining("create refused") });
+    expect(writes(server)).toEqual(["POST /items", "POST /items", "POST /items"]);
   });
 });

@@ -279,6 +279,18 @@ describe("write status", () => {
     expect(server.row("a")?.title).toBe("Y");
   });
 
+  it("shows the error of a failed change still kept: once a later saved update drops one failed change, its error goes with it", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "PUT" }, { status: 500, body: { error: "title refused" } });
+    await expect(manager.actions.update({ id: "a", data: { title: "X" } })).rejects.toThrow("title refused");
+    server.intercept({ method: "PUT" }, { status: 500, body: { error: "done refused" } });
+    await expect(manager.actions.update({ id: "a", data: { done: true } })).rejects.toThrow("done refused");
+    expect(shape(manager.store.writeStatus("a"))).toEqual({ pending: [], fields: ["done", "title"], failed: true, error: "PUT /items/a failed: 500 done refused" });
+    await manager.actions.update({ id: "a", data: { done: false } }); // sets every field of the second failed change
+    expect(shape(manager.store.writeStatus("a"))).toEqual({ pending: [], fields: ["title"], failed: true, error: "PUT /items/a failed: 500 title refused" });
+  });
+
   it("retry() after destroy() rejects with the lifecycle error that says what to do, and sends nothing", async () => {
     const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
     const { manager, server } = setup;
