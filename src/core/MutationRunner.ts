@@ -210,13 +210,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     op.input = data;
     const sent = this.#run(op, key, retry, { id: op.id, data }, turn, call, (result) => {
       const answer = this.#answerEntity(result, "update", op.id);
-      if (this.#away(op)) {
+      const away = this.#away(op);
+      // The next change of the entity is based on this answer, also in another scope; not after clear() forgot it.
+      const based = versions && answer && (away || layers.isPending(op));
+      if (away) {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
-        return null;
-      }
-      layers.succeed(op, answer);
-      if (versions && answer) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
-      return answer;
+      } else layers.succeed(op, answer);
+      if (based) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
+      return away ? null : answer;
     });
     return versions ? sent.finally(() => turn.done()) : sent;
   }
@@ -467,11 +468,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /**
    * The scope changed: the changes in flight belong to the previous scope's query (`key`). Their
-   * answers settle into its cache, never into the store; new changes do not wait for them.
+   * answers settle into its cache, never into the store. An entity keeps its send order and (with
+   * `version`) its answers across scopes: a scope may be a filter, showing the same entity again.
    */
   detach(key: readonly unknown[]): void {
     // A change detached before stays with the query it was made for (a scope left and came back to).
     for (const op of this.inFlight.values()) if (!this.#detached.has(op)) this.#detached.set(op, key);
+  }
+
+  /** `store.clear()`: changes made from now on wait for none in flight, nor are based on their answers. */
+  forget(): void {
     this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
     this.#answers.clear();
   }

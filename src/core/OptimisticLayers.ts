@@ -296,6 +296,11 @@ export class OptimisticLayers<T extends Entity> {
     });
   }
 
+  /** The server's answer to a change no longer tracked (made before the scope was left and come back to); not when older than the confirmed entity. */
+  writeAnswer(id: string, value: T | undefined): void {
+    if (!this.#older(id, this.confirmed(id), value)) this.confirm(id, value);
+  }
+
   /** A confirmed write of its own (a store method, the server's entity a conflict brought), told to the event log as such. */
   confirm(id: string, value: T | undefined): void {
     this.writeConfirmed(id, value);

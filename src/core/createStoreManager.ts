@@ -64,7 +64,7 @@ export function createStoreManager<
   let destroyed = false;
   let enabled = config.enabled ? config.enabled() : true;
   const ctx = createContext(config, queryClient, () => destroyed);
-  if (config.version !== undefined) ctx.layers.versions = createVersionRule(config.version, ctx.reporter.debug, ctx.codec.toItem);
+  if (config.version !== undefined) ctx.layers.versions = createVersionRule(config.version, ctx.reporter, ctx.codec.toItem);
   const events = createEventLog(ctx);
 
   // Realtime events of a burst that arrived before an answer or a fetched list are applied first.
@@ -115,6 +115,7 @@ export function createStoreManager<
   const onClear = ctx.layers.onClear;
   ctx.layers.onClear = () => {
     runner.dropQueued("store.clear() ran");
+    runner.forget();
     cleared ||= restoring;
     onClear?.();
   };

@@ -1,5 +1,6 @@
 import { dateToApi } from "../transforms/dateText";
 import type { Entity } from "./shapes";
+import type { Reporter } from "./reporter";
 
 /** A version as the config's `version` reads it: a number, an ISO-8601 string or a `Date`. */
 export type Version = number | string | Date;
@@ -29,21 +30,29 @@ export interface VersionRule<T extends Entity> {
  */
 export function createVersionRule<T extends Entity>(
   version: string | ((entity: T) => unknown),
-  debug: ((message: string, details?: unknown) => void) | undefined,
+  reporter: Pick<Reporter, "debug" | "callbackError"> | undefined,
   toItem: (entity: T) => unknown,
 ): VersionRule<T> {
   const field = (entity: unknown) => (entity as Record<string, unknown> | undefined)?.[version as string];
-  const of = typeof version === "function" ? version : field;
+  // A version function that throws is reported, and reads as no version (never older): the rest of a list still applies.
+  const of = (entity: T): unknown => {
+    try {
+      return typeof version === "function" ? version(entity) : field(entity);
+    } catch (error) {
+      reporter?.callbackError(error, { source: "callback", id: entity.id });
+      return undefined;
+    }
+  };
   return {
     ...(typeof version === "string" && { field: version }),
     of,
     // A field is read from the server's item (an ISO string, not the Date the transformer made of it).
-    sent: (entity) => (typeof version === "function" ? version(entity) : (field(toItem(entity)) ?? field(entity))) as Version | undefined,
+    sent: (entity) => (typeof version === "function" ? of(entity) : (field(toItem(entity)) ?? field(entity))) as Version | undefined,
     isOlder(current, incoming) {
       const a = of(incoming);
       const b = of(current);
       const older = compareVersions(a, b) < 0;
-      if (older) debug?.("older version ignored", { id: incoming.id, version: a, current: b });
+      if (older) reporter?.debug?.("older version ignored", { id: incoming.id, version: a, current: b });
       return older;
     },
   };

@@ -139,11 +139,21 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    * settled for the query of `key` (a previous scope), which the store no longer shows.
    */
   writeDetached(change: DetachedChange<TUiData>, key?: readonly unknown[]): void {
-    const query = key ? (this.#options.client.getQueryCache().find({ queryKey: key, exact: true }) as ReturnType<CacheWriterOptions<TApiData, TUiData>["query"]> | undefined) : this.#options.query();
+    const { client, codec, layers } = this.#options;
+    const query = key ? (client.getQueryCache().find({ queryKey: key, exact: true }) as ReturnType<CacheWriterOptions<TApiData, TUiData>["query"]> | undefined) : this.#options.query();
     const cached: unknown = query?.state.data;
     if (!query || !Array.isArray(cached)) return;
-    const entry: [string, TUiData | undefined] = "put" in change ? [change.put.id, change.put] : [change.remove, undefined];
-    this.#write(this.#patch(this.#baseOf(cached), [entry], query !== this.#options.query()), false, false, query);
+    const [id, entity] = "put" in change ? [change.put.id, change.put] : [change.remove, undefined];
+    // The store shows that scope again (left and come back to): the answer is confirmed there, and written back from it.
+    if (!this.#disposed && query === this.#options.query()) return layers.writeAnswer(id, entity);
+    const base = this.#baseOf(cached);
+    // An answer older than the version the cache holds (written since by a realtime event, say) is not written.
+    if (entity && layers.versions) {
+      const at = this.#positionOf(base.data, base.ids, id);
+      const current = at < 0 ? undefined : codec.toEntity(base.data[at], "query");
+      if (current && layers.versions.isOlder(current, entity)) return;
+    }
+    this.#write(this.#patch(base, [[id, entity]], true), false, false, query);
   }
 
   /** Writes what is left and stops (`writeDetached` still works). */

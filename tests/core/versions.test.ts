@@ -4,9 +4,9 @@
  * newer one. Against the real test server (`versioned`: each write bumps `version`) and socket.io.
  */
 import { environmentManager } from "@tanstack/query-core";
-import { reaction } from "mobx";
+import { observable, reaction, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDefaultTransformer, createOptimisticStoreManager, OptimisticConfigError, type OptimisticStoreConfig } from "../../src";
+import { createDefaultTransformer, createOptimisticStoreManager, OptimisticConfigError, type OptimisticQueryContext, type OptimisticStoreConfig } from "../../src";
 import { compareVersions, createVersionRule } from "../../src/core/versions";
 import { connectClient, createTestApi } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
@@ -181,6 +181,21 @@ describe("versions never go back", () => {
     expect(manager.store.get("a")?.title).toBe("unversioned");
   });
 
+  it("a version function that throws on one item is reported (source \"callback\"), and that item reads as unversioned: the rest of the fetched list is applied", async () => {
+    const server = await startServer({ seed: [{ id: "a", title: "A", meta: { rev: 1 } }, { id: "b", title: "B", meta: { rev: 1 } }] });
+    const reports: [string, string, string | undefined][] = [];
+    const { manager } = await setupManager({
+      server,
+      config: { version: (todo) => (todo.meta as { rev: number }).rev, onError: (error, info) => reports.push([error.message, info.source, info.id]) },
+    });
+    await loaded(manager, 2);
+    server.seed([{ id: "a", title: "A2", meta: { rev: 2 } }, { id: "b", title: "B2" }, { id: "c", title: "C", meta: { rev: 1 } }]);
+    await manager.actions.refetch();
+    expect(manager.store.list.map((todo) => todo.title)).toEqual(["A2", "B2", "C"]);
+    expect(reports.length).toBeGreaterThan(0);
+    expect(new Set(reports.map(([message, source, id]) => `${source} ${id} ${message}`))).toEqual(new Set(["callback b Cannot read properties of undefined (reading 'rev')"]));
+  });
+
   it("compares ISO dates with Dates through the default transformer (version: \"updatedAt\")", async () => {
     const { manager, server } = await setup({ version: "updatedAt", transformer: undefined });
     const before = manager.store.get("a")!.updatedAt as Date;
@@ -273,5 +288,92 @@ describe("config.version", () => {
   it.each([[""], [3], [null], [{}]])("refuses %j with an OptimisticConfigError", (version) => {
     const api = createTestApi({ url: "http://127.0.0.1:1", resource: "items" });
     expect(() => createOptimisticStoreManager({ name: "v", ...api, version } as never, createTestQueryClient())).toThrow(OptimisticConfigError);
+  });
+});
+
+describe("versions across a scope switch and store.clear()", () => {
+  type User = "alice" | "bob";
+
+  /** A per-user versioned server; a manager scoped by the signed-in user, with `version`, whose mutations go as alice. */
+  async function scoped() {
+    const server = await startServer({ perUser: true, versioned: true });
+    server.seed([{ id: "a1", title: "Alice 1" }, { id: "a2", title: "Alice 2" }], "alice");
+    server.seed([{ id: "b1", title: "Bob 1" }], "bob");
+    const auth = observable.box<User | null>("alice");
+    const api = createTestApi<Todo>(server, { user: "alice", ifMatch: true });
+    const queryFn = async ({ queryKey, signal }: OptimisticQueryContext) => (await (await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) }, signal })).json()) as Todo[];
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", transformer: false, version: "version", queryFn, mutations: api.mutations, scope: () => auth.get() }, client);
+    onCleanup(() => manager.destroy());
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    return { server, client, manager, signIn: (user: User | null) => runInAction(() => auth.set(user)) };
+  }
+
+  const ifMatches = (server: Awaited<ReturnType<typeof startServer>>) => server.requests.filter((request) => request.method === "PUT").map((request) => request.headers["if-match"]);
+
+  it("two quick edits of one entity, then a sign-out before the first is answered: the second is sent on the version the first produced", async () => {
+    const { server, client, manager, signIn } = await scoped();
+    const gate = server.hold({ method: "PUT", path: "/items/a1" });
+    const first = manager.actions.update({ id: "a1", data: { title: "Alice 1 one" } });
+    const second = manager.actions.update({ id: "a1", data: { done: true } });
+    await gate.arrived;
+    signIn("bob");
+    await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["b1"]));
+    await gate.release();
+    await expect(first).resolves.toMatchObject({ title: "Alice 1 one", version: 2 });
+    await expect(second).resolves.toMatchObject({ done: true, version: 3 });
+    expect(ifMatches(server)).toEqual(["1", "2"]);
+    expect(server.row("a1", "alice")).toMatchObject({ title: "Alice 1 one", done: true, version: 3 });
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.find((todo) => todo.id === "a1")).toMatchObject({ done: true, version: 3 });
+  });
+
+  it("a scope that is a filter: an edit, a switch, and a second edit of the same entity are both saved, one answer at a time, in order", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const api = createTestApi<Todo>(server, { ifMatch: true });
+    const filter = observable.box("all");
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: "items", transformer: false, version: "version", queryFn: api.queryFn, mutations: api.mutations, scope: () => filter.get() },
+      createTestQueryClient(),
+    );
+    onCleanup(() => manager.destroy());
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    const gate = server.hold({ method: "PUT", path: "/items/a" });
+    const first = manager.actions.update({ id: "a", data: { title: "one" } });
+    await gate.arrived;
+    runInAction(() => filter.set("open"));
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    const second = manager.actions.update({ id: "a", data: { done: true } });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ifMatches(server)).toEqual(["1"]); // the second waits for the first's answer
+    await gate.release();
+    await Promise.all([first, second]);
+    expect(ifMatches(server)).toEqual(["1", "2"]);
+    expect(server.row("a")).toMatchObject({ title: "one", done: true, version: 3 });
+  });
+
+  it("after a sign-out store.clear() (no scope), the next user's edit of an entity with the same id neither waits for the previous user's edit nor is sent on its version", async () => {
+    const server = await startServer({ perUser: true, versioned: true });
+    server.seed([{ id: "a", title: "Alice A" }], "alice");
+    server.seed([{ id: "a", title: "Bob A" }], "bob");
+    const user = observable.box<User>("alice");
+    const api = createTestApi<Todo>(server, { user: () => user.get(), ifMatch: true });
+    const { manager } = await setupManager({ server, config: { version: "version", queryFn: api.queryFn, mutations: api.mutations } });
+    await loaded(manager, 1);
+    const gate = server.hold({ method: "PUT", path: "/items/a" });
+    const first = manager.actions.update({ id: "a", data: { title: "Alice A mine" } });
+    await gate.arrived;
+    runInAction(() => user.set("bob"));
+    manager.store.clear();
+    await manager.actions.refetch();
+    expect(manager.store.get("a")).toMatchObject({ title: "Bob A", version: 1 });
+    const second = manager.actions.update({ id: "a", data: { title: "Bob A mine" } });
+    await vi.waitFor(() => expect(ifMatches(server)).toEqual(["1", "1"])); // sent at once
+    await gate.release();
+    await first;
+    await expect(second).resolves.toMatchObject({ title: "Bob A mine", version: 2 });
+    // An update made now is based on bob's answer, not on alice's late one.
+    await manager.actions.update({ id: "a", data: { done: true } });
+    expect(ifMatches(server)).toEqual(["1", "1", "2"]);
+    expect(server.row("a", "bob")).toMatchObject({ title: "Bob A mine", done: true, version: 3 });
   });
 });

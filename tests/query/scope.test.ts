@@ -131,6 +131,62 @@ describe("scope", () => {
     expectNoLeak(seen);
   });
 
+  it.each(["remove", "update", "create"] as const)("shows an alice %s answered after she left and came back, in her store as in her cache", async (kind) => {
+    const { server, client, manager, signIn } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    const gate = server.hold({ method: kind === "remove" ? "DELETE" : kind === "update" ? "PUT" : "POST" });
+    const change = kind === "remove" ? manager.actions.remove("a1") : kind === "update" ? manager.actions.update({ id: "a1", data: { title: "Alice 1 renamed" } }) : manager.actions.create({ title: "Alice 3" });
+    await gate.arrived;
+    signIn("bob");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    signIn("alice"); // back before the answer
+    await gate.release();
+    await change;
+    const expected = kind === "remove" ? ["Alice 2"] : kind === "update" ? ["Alice 1 renamed", "Alice 2"] : ["Alice 1", "Alice 2", "Alice 3"];
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.map((todo) => todo.title)).toEqual(expected);
+    expect(titles(manager)).toEqual(expected);
+  });
+
+  it("with version: an alice answer settled after the switch, older than what her cache holds since, leaves the newer version there", async () => {
+    const server = await startServer({ perUser: true, versioned: true });
+    server.seed(rowsOf.alice, "alice");
+    server.seed(rowsOf.bob, "bob");
+    const auth = observable.box<User | null>("alice");
+    const api = createTestApi<Todo>(server, { user: "alice" });
+    const queryFn = async ({ queryKey, signal }: OptimisticQueryContext) => (await (await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) }, signal })).json()) as Todo[];
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "items",
+        transformer: false,
+        version: "version",
+        queryFn,
+        // No receipts: the broadcast of this client's own write is an event like any other.
+        mutations: { ...api.mutations, update: ({ id, data }) => api.mutations.update({ id, data }) },
+        scope: () => auth.get(),
+        realtime: { eventType: server.eventType },
+      },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+    const gate = server.hold({ method: "PUT", path: "/items/a1" }, { applyAt: "request" });
+    const saving = manager.actions.update({ id: "a1", data: { title: "Alice 1 mine" } });
+    await gate.arrived; // written as version 2 and broadcast; the answer is held
+    server.serverUpdate("a1", { done: true }, { user: "alice" }); // alice's other tab: version 3
+    await vi.waitFor(() => expect(manager.store.get("a1")).toMatchObject({ version: 3, done: true, title: "Alice 1 mine" }));
+    manager.realtime!.disconnect();
+    runInAction(() => auth.set("bob"));
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    await gate.release();
+    await saving;
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.find((todo) => todo.id === "a1")).toMatchObject({ version: 3, done: true });
+    runInAction(() => auth.set("alice"));
+    expect(manager.store.get("a1")).toMatchObject({ version: 3, done: true, title: "Alice 1 mine" });
+  });
+
   it("never lets an alice fetch in flight at the switch reach bob's store", async () => {
     const { server, client, manager, seen, signIn } = await setup();
     await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
