@@ -7,7 +7,7 @@ import { Deletions } from "./Deletions";
 import { ListOrder } from "./ListOrder";
 import type { Entity, LogEntry, WriteStatus } from "./shapes";
 import { TempIds } from "./TempIds";
-import type { VersionRule } from "./versions";
+import { compareVersions, type VersionRule } from "./versions";
 
 /**
  * What every optimistic change has: `seq` orders changes by the time they were sent (made, or
@@ -138,6 +138,8 @@ export class OptimisticLayers<T extends Entity> {
   onConfirmedChange: (() => void) | undefined;
   /** Called by `clear()`, once everything is gone. */
   onClear: (() => void) | undefined;
+  /** Called before a confirmed write of its own (`store.upsert`, ...): in the transaction that changed the scope, it switches first. */
+  beforeConfirm: (() => void) | undefined;
   /**
    * Called when a confirmed write brings a value equal to the current one, which is kept for its
    * identity; returns whether the query cache must still learn of the write (its server item differs).
@@ -303,6 +305,7 @@ export class OptimisticLayers<T extends Entity> {
 
   /** A confirmed write of its own (a store method, the server's entity a conflict brought), told to the event log as such. */
   confirm(id: string, value: T | undefined): void {
+    this.beforeConfirm?.();
     this.writeConfirmed(id, value);
     this.emit?.(value ? { type: "confirmed", op: "upsert", id, data: value } : { type: "confirmed", op: "remove", id });
   }
@@ -737,6 +740,13 @@ export class OptimisticLayers<T extends Entity> {
     return true;
   }
 
+  /** Equal content and version (its microseconds, which a `Date` does not compare by): the current object may stay. */
+  #same(current: T | undefined, next: T | undefined): boolean {
+    if (current === next) return true;
+    const versions = this.versions;
+    return !!current && !!next && shallowEqual(current, next) && (!versions || compareVersions(versions.of(current), versions.of(next)) === 0);
+  }
+
   /** Whether the version rule refuses `incoming` over `current` (an older version of the entity). */
   #older(id: string, current: T | undefined, incoming: T | undefined): boolean {
     if (!this.versions || current === undefined || incoming === undefined || current === incoming || !this.versions.isOlder(current, incoming)) return false;
@@ -768,7 +778,7 @@ export class OptimisticLayers<T extends Entity> {
 
   #setTracked(track: Track<T>, value: T | undefined): boolean {
     const current = track.confirmed;
-    if (current === value || (current && value && shallowEqual(current, value))) return false;
+    if (this.#same(current, value)) return false;
     track.confirmed = value;
     return true;
   }
@@ -851,7 +861,7 @@ export class OptimisticLayers<T extends Entity> {
   /** Makes `next` the visible value of `id`, keeping the current object when its content is equal. */
   #setVisible(id: string, next: T | undefined): boolean {
     const current = this.entities.peek(id);
-    if (current === next || (current && next && shallowEqual(current, next))) return false;
+    if (this.#same(current, next)) return false;
     if (next === undefined) {
       this.#write.drop(id);
       this.#order.remove(id, current as T, this.#tracks.has(id));

@@ -99,7 +99,10 @@ export function createStoreManager<
   const { persist } = config;
   // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.
   let restoring = !!persist;
-  if (scope) ctx.layers.entities.hidden = scope.hidden;
+  if (scope) {
+    ctx.layers.entities.hidden = scope.hidden;
+    ctx.layers.beforeConfirm = () => scope.sync();
+  }
   const query = createQuerySync(ctx, { status, enabled: enabled && !restoring, beforeList: applyArrived, ...(scope && { scope: { value: scope.value } }) });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
   const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : []), ...(scope ? [scope] : [])];

@@ -208,6 +208,35 @@ describe("versions never go back", () => {
     expect(manager.store.get("a")?.title).toBe("A");
   });
 
+  it("remembers a newer updatedAt of the same millisecond that comes with otherwise equal content: an older event after it is ignored, and the next update is based on it", async () => {
+    const T = "2030-01-01T00:00:00.123";
+    const server = await startServer({ seed: [{ id: "a", title: "A", updatedAt: `${T}400Z` }] });
+    const receipts: unknown[] = [];
+    const api = createTestApi<Todo>(server);
+    const { manager } = await setupManager({
+      server,
+      config: {
+        version: "updatedAt",
+        transformer: undefined,
+        realtime: { eventType: server.eventType },
+        mutations: { ...api.mutations, update: (params, receipt) => (receipts.push(receipt.baseVersion), api.mutations.update(params)) },
+      },
+    });
+    await loaded(manager, 1);
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+    const emit = (title: string, micros: string) => server.io.emit(server.eventType, { type: server.eventType, event: "UPDATE", data: { id: "a", title, updatedAt: `${T}${micros}Z` } });
+    emit("A", "500"); // the same content, 100 µs later
+    server.serverInsert({ title: "marker 1" });
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    emit("B", "450"); // older than the last one: ignored
+    server.serverInsert({ title: "marker 2" });
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    expect(manager.store.get("a")?.title).toBe("A");
+    await manager.actions.update({ id: "a", data: { done: true } });
+    expect(receipts).toEqual([`${T}500Z`]);
+  });
+
   it("tells apart updatedAt values of one millisecond by their microseconds through the default transformer", async () => {
     const { manager, server } = await setup({ version: "updatedAt", transformer: undefined });
     const ms = new Date((manager.store.get("a")!.updatedAt as Date).getTime() + 1000).toISOString().slice(0, -1);

@@ -219,6 +219,20 @@ describe("scope", () => {
     expect(server.rows("alice")).toHaveLength(2);
   });
 
+  it("puts a store.upsert() or store.remove() called in the same transaction as the switch into the new scope, never into the previous one's cache", async () => {
+    const { client, manager, auth, signIn } = await setup();
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    runInAction(() => {
+      auth.set("bob");
+      manager.store.upsert({ id: "b9", title: "Bob 9" });
+      manager.store.remove("a1"); // not bob's: nothing to remove there
+    });
+    await vi.waitFor(() => expect(titles(manager)).toEqual(["Bob 1", "Bob 9"]));
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.map((todo) => todo.title)).toEqual(["Alice 1", "Alice 2"]);
+    signIn("alice");
+    expect(titles(manager)).toEqual(["Alice 1", "Alice 2"]);
+  });
+
   it("fetches nothing while signed out at creation, and loads at sign-in", async () => {
     const { server, manager, signIn, queryFn } = await setup({ user: null });
     await new Promise((resolve) => setTimeout(resolve, 30));
