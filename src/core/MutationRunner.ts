@@ -295,19 +295,24 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * Settles the change made with `mutationId` from its realtime echo; returns the change it settled,
    * if one was pending, or null for a change of a previous scope (its echo is not this store's).
    */
-  acknowledge(mutationId: string, entity: () => TUiData | undefined): PendingOp<TUiData> | null | undefined {
+  acknowledge(mutationId: string, deleted: boolean, entity: () => TUiData | undefined): PendingOp<TUiData> | null | undefined {
     const { layers } = this.#ctx;
     const op = this.inFlight.get(mutationId);
     if (op && this.#detached.has(op)) return null;
     if (!op || !layers.isPending(op)) return undefined;
-    if (op.kind === "create") this.#echoes.get(op)?.(entity());
-    else if (op.kind === "remove") layers.succeed(op, undefined);
-    else {
-      const echoed = entity();
-      // The echo of another entity settles nothing (the update's answer will).
-      if (echoed !== undefined && !this.#ofEntity(echoed, op.id, "realtime", echoed)) return undefined;
-      layers.succeed(op, echoed);
+    // A deletion answers a remove; for another change it is a deletion (an update that archived the entity), applied as one.
+    if (op.kind === "remove" || deleted) {
+      if (op.kind !== "remove" || !deleted) return undefined;
+      layers.succeed(op, undefined);
+      return op;
     }
+    // Data without a usable id (reported by the conversion) settles nothing: the answer will.
+    const echoed = entity();
+    if (echoed === undefined) return undefined;
+    if (op.kind === "create") this.#echoes.get(op)?.(echoed);
+    // The echo of another entity settles nothing (the update's answer will).
+    else if (!this.#ofEntity(echoed, op.id, "realtime", echoed)) return undefined;
+    else layers.succeed(op, echoed);
     return op;
   }
 
@@ -495,7 +500,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   #orphan(op: PendingOp<TUiData>): boolean {
     const { layers } = this.#ctx;
     if (layers.hasCreate(op.id)) return false;
-    return isTempId(op.id) || this.#behindFailedCreate.has(op) || layers.deletedSince(op.id, op.seq);
+    return isTempId(op.id) || this.#behindFailedCreate.has(op) || layers.deletedSince(op.id, op.created ?? op.seq);
   }
 
   /**

@@ -24,6 +24,8 @@ interface OpBase {
   input?: unknown;
   /** Kept after its server call failed (`keepFailed`): the error, until retried or discarded. */
   failed?: Error;
+  /** Made on a created entity before its create was answered: the create's `seq` (a deletion since then orphans it). */
+  created?: number;
 }
 
 /** One optimistic change, in flight or kept failed. */
@@ -584,7 +586,10 @@ export class OptimisticLayers<T extends Entity> {
     let serverTrack = this.#tracks.get(serverId);
     if (track.ops.length > 0) {
       serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined, error: undefined, failing: false };
-      for (const queued of track.ops) queued.id = serverId;
+      for (const queued of track.ops) {
+        queued.id = serverId;
+        queued.created ??= op.seq;
+      }
       serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
       serverTrack.error ??= track.error;
       this.#tracks.set(serverId, serverTrack);

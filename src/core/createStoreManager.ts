@@ -20,9 +20,10 @@ export interface RealtimeNeeds<TUiData> {
   /**
    * Settles this client's own pending change echoed back with its receipt; returns it (its `seq`
    * numbers it), or null for a change of a previous scope (the echo is not this store's). `entity`
-   * converts the echo's data, called only when a pending create or update takes it.
+   * converts the echo's data, called only when a pending create or update takes it; `deleted`: the
+   * echo is a DELETE, which answers only a remove.
    */
-  acknowledge: (mutationId: string, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | undefined;
+  acknowledge: (mutationId: string, deleted: boolean, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
 }
@@ -93,7 +94,7 @@ export function createStoreManager<
     scope?.sync();
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
-  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, entity) => runner.acknowledge(id, entity), resync: () => query.resync() });
+  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, deleted, entity) => runner.acknowledge(id, deleted, entity), resync: () => query.resync() });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount, () => runner.queuedCount);
   ctx.client.mount();
   const { persist } = config;

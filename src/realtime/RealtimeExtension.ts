@@ -171,7 +171,8 @@ export class RealtimeExtension<T extends Entity> {
       return;
     }
     const event = received as RealtimeEvent;
-    if (config.browserId !== undefined && event.browserId === config.browserId) return;
+    // A manager still sees its own DELETE echoes: an older event may have brought the entity back (see its isOwnEcho).
+    if (config.browserId !== undefined && event.browserId === config.browserId && (event.event !== "DELETE" || !this.#sink.isOwnEcho)) return;
     if (config.shouldProcessEvent && !config.shouldProcessEvent(event)) return;
     const custom = config.customHandlers?.[event.type];
     if (custom) {

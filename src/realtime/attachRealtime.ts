@@ -38,7 +38,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       const convert = () => (entity = codec.toEntity(data, "realtime"));
       let settled: { readonly seq: number; readonly change?: number } | null | undefined;
       if (typeof event.mutationId === "string") {
-        settled = needs.acknowledge(event.mutationId, convert);
+        settled = needs.acknowledge(event.mutationId, event.event === "DELETE", convert);
         // The echo of a change made in a previous scope: nothing of it reaches this store.
         if (settled === null) return true;
       }
