@@ -31,7 +31,7 @@ export interface StoredChange {
   kind: Kind;
   /** The entity's id (a temporary id while its create is not answered). */
   id: string;
-  /** What the action was called with (a create's or update's data). */
+  /** What the action was called with (a create's or update's data; a merged update's: the resolver's change). */
   data?: unknown;
   /** Its receipt's id: sent again with the same one, a server that records ids drops the duplicate. */
   mutationId: string;
@@ -68,8 +68,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #conflicts: Conflicts<TApiData, TUiData> | undefined;
   /** With `version` or `conflict`: the entity each update was made on (confirmed, else visible). */
   readonly #bases = new WeakMap<PendingOp<TUiData>, TUiData | undefined>();
-  /** With `version`: the server's entity an update is sent on top of since its last conflict. */
-  readonly #rebased = new WeakMap<PendingOp<TUiData>, TUiData>();
   /** With `version`: per entity, this client's latest answer (and when it came), while changes are in flight. */
   readonly #answers = new Map<string, { seq: number; entity: TUiData }>();
   /** Changes in flight when the scope changed: the previous scope's query key, where they settle. */
@@ -180,7 +178,6 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         this.inFlight.delete(key.mutationId);
         op.mutationId = key.mutationId = this.#receipt().mutationId;
         this.inFlight.set(key.mutationId, op);
-        if (versions) this.#rebased.set(op, server);
         if (layers.emit) this.#emit("retried", op, { data: (op as PendingOp<TUiData> & { kind: "update" }).patch });
       }
       const receipt: MutationReceipt = { ...key };
@@ -255,7 +252,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   #versionBase(op: PendingOp<TUiData> & { kind: "update" }): TUiData | undefined {
     const versions = this.#ctx.layers.versions!;
-    const base = this.#rebased.get(op) ?? this.#bases.get(op);
+    const base = this.#conflicts?.rebased(op) ?? this.#bases.get(op);
     const own = this.#answers.get(op.id);
     // A retried change counts from when it was made: this client's answers since are its base too.
     if (!own || own.seq < (op.change ?? op.seq)) return base;
@@ -311,7 +308,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (echoed === undefined) return undefined;
     if (op.kind === "create") this.#echoes.get(op)?.(echoed);
     // The echo of another entity settles nothing (the update's answer will).
-    else if (!this.#ofEntity(echoed, op.id, "realtime", echoed)) return undefined;
+    else if (!this.#ctx.codec.ofEntity(echoed, op.id, "the realtime echo to an update", "realtime", echoed)) return undefined;
     else layers.succeed(op, echoed);
     return op;
   }
@@ -540,26 +537,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** The entity a mutation answered with; reports a create answered without one. */
   #answerEntity(result: unknown, kind: Kind, id?: string): TUiData | undefined {
-    if (result !== null && typeof result === "object") return this.#ofEntity(this.#ctx.codec.toEntity(result, "mutation"), id, "mutation", result);
+    const { codec } = this.#ctx;
+    if (result !== null && typeof result === "object") return codec.ofEntity(codec.toEntity(result, "mutation"), id, "the answer to an update", "mutation", result);
     if (kind === "create") {
       this.#ctx.reporter.dropped(new OptimisticEntityError(`create on "${this.#ctx.name}" was answered with ${String(result)} instead of the created entity.`), {
         source: "mutation",
         payload: result,
       });
     }
-    return undefined;
-  }
-
-  /**
-   * `entity` when it is the one `id` names (or no `id` is expected). An update's answer or echo for
-   * another entity is a server's mistake: written, it would give one entity's row another's id.
-   */
-  #ofEntity(entity: TUiData | undefined, id: string | undefined, source: "mutation" | "realtime", payload: unknown): TUiData | undefined {
-    if (entity === undefined || id === undefined || entity.id === id) return entity;
-    this.#ctx.reporter.dropped(new OptimisticEntityError(`the ${source === "mutation" ? "answer" : "realtime echo"} to an update of "${id}" on "${this.#ctx.name}" is entity "${entity.id}"; it was ignored.`), {
-      source,
-      payload,
-    });
     return undefined;
   }
 }

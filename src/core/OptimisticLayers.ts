@@ -20,7 +20,7 @@ interface OpBase {
   id: string;
   /** The receipt of its latest server call. */
   mutationId?: string;
-  /** What its action was called with: sent again on `retry()`, stored by persistence. */
+  /** What its action was called with (an update's: the resolver's change once shown in its place): sent again on `retry()`, stored by persistence. */
   input?: unknown;
   /** Kept after its server call failed (`keepFailed`): the error, until retried or discarded. */
   failed?: Error;
@@ -305,9 +305,15 @@ export class OptimisticLayers<T extends Entity> {
     if (!this.#older(id, this.confirmed(id), value)) this.confirm(id, value);
   }
 
-  /** A confirmed write of its own (a store method, the server's entity a conflict brought), told to the event log as such. */
-  confirm(id: string, value: T | undefined): void {
+  /**
+   * A confirmed write of its own (a store method, the server's entity a conflict brought), told to
+   * the event log as such. The entity update `conflicted` was refused with is confirmed as an answer
+   * to it would be: a field that a newer update's answer set keeps that answer's value.
+   */
+  confirm(id: string, value: T | undefined, conflicted?: PendingOp<T>): void {
     this.beforeConfirm?.();
+    const track = this.#tracks.get(id);
+    if (track && conflicted) for (const [field, seq] of track.acks ?? []) if (seq > conflicted.seq) value = { ...value, [field]: track.confirmed?.[field as keyof T] } as T;
     this.writeConfirmed(id, value);
     this.emit?.(value ? { type: "confirmed", op: "upsert", id, data: value } : { type: "confirmed", op: "remove", id });
   }

@@ -20,6 +20,8 @@ export interface Conflicts<TApiData, TUiData> {
   send(op: UpdateOp<TUiData>, data: unknown, base: TUiData | undefined, send: SendUpdate<TApiData, TUiData>): Promise<TApiData>;
   /** Whether `error` ended a change by the strategy's choice (server-wins): it is dropped, never kept failed. */
   drops(error: unknown): boolean;
+  /** The server's entity of `op`'s last conflict: the version it is sent on since, `retry()` included. */
+  rebased(op: PendingOp<TUiData>): TUiData | undefined;
 }
 
 /**
@@ -41,16 +43,20 @@ export function createConflicts<TApiData, TUiData extends Entity>(
   const { layers, codec, reporter, name, transformer } = ctx;
   const { resolve = "server-wins", maxAttempts = 3 } = config;
   const dropped = new WeakSet<object>();
+  /** The server's entity of each change's last conflict: also the one that ended its round, for retry(). */
+  const rebased = new WeakMap<object, TUiData>();
+  /** Each change's own patch: the resolver's `local` in every round, also once a merge is shown in its place. */
+  const own = new WeakMap<object, Partial<TUiData>>();
 
-  /** The server's entity a conflict error carries, or undefined when it is no conflict. */
-  const detect = (error: unknown): TUiData | undefined => {
+  /** The server's entity of `id` a conflict error carries, or undefined when it is no conflict. */
+  const detect = (error: unknown, id: string): TUiData | undefined => {
     let item: TApiData | undefined;
     try {
       item = config.detect(error);
     } catch (thrown) {
       reporter.callbackError(thrown, { source: "callback", payload: error });
     }
-    return item === undefined || item === null ? undefined : codec.toEntity(item, "mutation");
+    return item === undefined || item === null ? undefined : codec.ofEntity(codec.toEntity(item, "mutation"), id, "the server's entity of a conflicting update", "mutation", item);
   };
 
   /** The resolver's change (UI shape) as the mutation function takes data: in the API's shape. */
@@ -64,18 +70,21 @@ export function createConflicts<TApiData, TUiData extends Entity>(
 
   return {
     async send(op, data, base, sendOnce) {
-      const local = op.patch;
+      const local = own.get(op) ?? op.patch;
+      own.set(op, local);
       let server: TUiData | undefined;
       for (let attempt = 1; ; attempt++) {
         try {
           return await sendOnce(data, server);
         } catch (error) {
           // A change no longer in the store (cleared, another scope, destroyed) is not resolved here.
-          server = ctx.isDestroyed() || !layers.isPending(op) ? undefined : detect(error);
-          if (!server) throw error;
-          layers.confirm(op.id, server);
+          server = ctx.isDestroyed() || !layers.isPending(op) ? undefined : detect(error, op.id);
+          // A deletion learned since the change was made outranks the server's entity: the change fails as without the option.
+          if (!server || layers.deletedSince(op.id, op.seq)) throw error;
+          layers.confirm(op.id, server, op);
           // With `version`, a newer entity the store already had stays: it is the one to build on.
           server = layers.confirmed(op.id) ?? server;
+          rebased.set(op, server);
           reporter.debug?.("update conflicted", { id: op.id, attempt });
           let next: Partial<TUiData> | null = null;
           if (attempt >= maxAttempts) {
@@ -94,13 +103,15 @@ export function createConflicts<TApiData, TUiData extends Entity>(
             dropped.add(conflict);
             throw conflict;
           }
-          if (next !== local) {
+          if (next !== op.patch) {
             layers.repatch(op, next);
-            data = toData(next, server);
+            // What is shown is what retry() sends and persistence stores.
+            op.input = data = toData(next, server);
           }
         }
       }
     },
     drops: (error) => typeof error === "object" && error !== null && dropped.has(error),
+    rebased: (op) => rebased.get(op),
   };
 }

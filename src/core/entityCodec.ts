@@ -27,6 +27,12 @@ export interface EntityCodec<TApiData, TUiData extends Entity> {
   readonly ownIds: boolean;
   /** The store's id of a server item that may hold nothing but its key (a DELETE's): through the transformer when it maps ids; never reports. */
   idOf(item: object): unknown;
+  /**
+   * `entity` when it is the one `id` names (or no `id` is expected). Data about an update of `id`
+   * that is another entity is a server's mistake: written, it would give one entity's row another's
+   * id. It is reported (`what` names it) and counts as none.
+   */
+  ofEntity(entity: TUiData | undefined, id: string | undefined, what: string, source: DataSource, payload: unknown): TUiData | undefined;
 }
 
 export function createEntityCodec<TApiData, TUiData extends Entity>(
@@ -78,6 +84,11 @@ export function createEntityCodec<TApiData, TUiData extends Entity>(
         }
       }
       return (item as Entity).id;
+    },
+    ofEntity(entity, id, what, source, payload) {
+      if (entity === undefined || id === undefined || entity.id === id) return entity;
+      reporter.dropped(new OptimisticEntityError(`${what} of "${id}" on "${name}" is entity "${entity.id}"; it was ignored.`), { source, payload });
+      return undefined;
     },
     keep(kept, incoming) {
       if (!transformer) return false;

@@ -8,6 +8,7 @@ import { reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticConfigError, OptimisticConflictError, type ConflictResolver, type OptimisticStoreConfig } from "../../src";
 import { connectClient, createTestApi, HttpError } from "../__fixtures__";
+import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, createTestQueryClient, loaded, onCleanup, setupManager, startServer } from "../__fixtures__/testHelpers";
 import type { TestServer } from "../__fixtures__/testServer";
@@ -175,6 +176,31 @@ describe("client-wins", () => {
     expect(mine.store.list.slice()).toEqual(server.rows());
     expect(mine.store.writeStatus("a")).toBeUndefined();
   });
+
+  it("with maxAttempts: 1, retry() of the kept change is sent on the version the 409 brought, and succeeds", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins", maxAttempts: 1 }, { keepFailed: true });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toBeInstanceOf(OptimisticConflictError);
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", done: true, version: 2 });
+    const status = mine.store.writeStatus("a")!;
+    expect(status.failed).toBe(true);
+    const before = puts(server).length;
+    await status.retry();
+    expect(puts(server).slice(before).map((request) => request.headers["if-match"])).toEqual(["2"]);
+    expect(server.row("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+  });
+
+  it("when the last send conflicted on a newer version, retry() is sent on that version", async () => {
+    const { server, mine } = await twoUsers({ resolve: "client-wins", maxAttempts: 2 }, { keepFailed: true });
+    const { saving, resend } = await refusedThenHeld(server, () => mine.actions.update({ id: "a", data: { title: "mine" } }).catch((e: unknown) => e));
+    server.serverUpdate("a", { done: false }, { silent: true }); // version 3: the second send conflicts too
+    await resend.release();
+    expect(await saving).toBeInstanceOf(OptimisticConflictError);
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", done: false, version: 3 });
+    const before = puts(server).length;
+    await mine.store.writeStatus("a")!.retry();
+    expect(puts(server).slice(before).map((request) => request.headers["if-match"])).toEqual(["3"]);
+    expect(server.row("a")).toMatchObject({ title: "mine", done: false, version: 4 });
+  });
 });
 
 describe("a resolver", () => {
@@ -237,6 +263,48 @@ describe("a resolver", () => {
   });
 });
 
+describe("a merged change kept failed (keepFailed)", () => {
+  const merge =
+    (locals: Partial<Todo>[]): ConflictResolver<Todo> =>
+    ({ local, server }) => {
+      locals.push({ ...local });
+      return { title: `${server.title} + ${String(local.title)}` };
+    };
+
+  /** An update of todo a whose first send conflicts and is merged ("theirs + mine"); the merged send is refused with the same row, and the change is kept failed. */
+  async function keptMerged(locals: Partial<Todo>[] = []) {
+    const { server, mine } = await twoUsers({ resolve: merge(locals), maxAttempts: 2 }, { keepFailed: true });
+    const first = server.hold({ method: "PUT", path: "/items/a" });
+    const saving = mine.actions.update({ id: "a", data: { title: "mine" } }).catch((e: unknown) => e);
+    await first.arrived;
+    server.intercept({ method: "PUT", path: "/items/a" }, { status: 409, body: { error: "again", current: server.row("a") } });
+    await first.release();
+    expect(await saving).toBeInstanceOf(OptimisticConflictError);
+    expect(mine.store.get("a")?.title).toBe("theirs + mine");
+    expect(mine.store.writeStatus("a")).toMatchObject({ failed: true, fields: ["title"] });
+    return { server, mine };
+  }
+
+  it("is sent by retry() as shown: the merged change, not the data the user gave", async () => {
+    const { server, mine } = await keptMerged();
+    const titles = watchTitles(mine);
+    const before = puts(server).length;
+    await mine.store.writeStatus("a")!.retry();
+    expect(puts(server).slice(before).map((request) => request.body)).toEqual([{ title: "theirs + mine" }]);
+    expect(server.row("a")).toMatchObject({ title: "theirs + mine", version: 3 });
+    expect(titles).toEqual(["theirs + mine"]);
+  });
+
+  it("gives the resolver of a retry() round the user's own patch as local, not the previous merge", async () => {
+    const locals: Partial<Todo>[] = [];
+    const { server, mine } = await keptMerged(locals);
+    server.serverUpdate("a", { title: "later" }, { silent: true }); // version 3: the retry conflicts
+    await mine.store.writeStatus("a")!.retry();
+    expect(locals).toEqual([{ title: "mine" }, { title: "mine" }]);
+    expect(server.row("a")).toMatchObject({ title: "later + mine", version: 4 });
+  });
+});
+
 describe("changes queued offline", () => {
   it("sends them in order once online: the first conflicts and goes again on their version, the second builds on its answer", async () => {
     const server = await startServer({ versioned: true, seed: makeTodos() });
@@ -275,6 +343,73 @@ describe("detect", () => {
     await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toMatchObject({ status: 409 });
     expect(onError).toHaveBeenCalledWith(failure, expect.objectContaining({ source: "callback" }));
     expect(mine.store.get("a")).toMatchObject({ title: "A", version: 1 });
+  });
+
+  it("fails the change and reports a server entity of another id, which is not written under the updated one's", async () => {
+    const onError = vi.fn();
+    const { server, mine } = await twoUsers({}, { onError });
+    server.intercept({ method: "PUT", path: "/items/a" }, { status: 409, body: { error: "x", current: { ...server.row("b"), title: "B from 409" } } });
+    await expect(mine.actions.update({ id: "a", data: { title: "mine" } })).rejects.toMatchObject({ status: 409 });
+    expect(mine.store.get("a")).toMatchObject({ id: "a", title: "A", version: 1 });
+    expect(mine.store.get("b")).toMatchObject({ title: "B" });
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ name: "OptimisticEntityError" }), expect.objectContaining({ source: "mutation" }));
+  });
+});
+
+describe("a conflict and a deletion", () => {
+  it.each(["server-wins", "client-wins"] as const)("a 409 that lands after a realtime DELETE of the entity does not bring it back (%s)", async (resolve) => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const mine = await open(server, { conflict: { detect, resolve }, realtime: { eventType: server.eventType } });
+    mine.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(mine.realtime!.isConnected).toBe(true));
+    server.serverUpdate("a", { title: "theirs" }, { silent: true }); // version 2, not heard of here
+    const gate = server.hold({ method: "PUT", path: "/items/a" }, { applyAt: "request" });
+    const saving = mine.actions.update({ id: "a", data: { title: "mine" } }).catch((error: unknown) => error);
+    await gate.arrived; // the 409 (row at version 2) is decided now
+    server.serverDelete("a"); // then someone deletes a: its event reaches this client before the 409
+    await vi.waitFor(() => expect(mine.store.get("a")).toBeUndefined());
+    const seen: (string | undefined)[] = [];
+    onCleanup(reaction(() => mine.store.get("a")?.title, (title) => seen.push(title)));
+    await gate.release();
+    expect(await saving).toMatchObject({ status: 409 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(mine.store.get("a")).toBeUndefined();
+    expect(mine.store.list.map((todo) => todo.id)).toEqual(["b", "c"]);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("without version", () => {
+  it("the 409 of an earlier update that lands after a later update's answer does not move the later update's field back", async () => {
+    const api = createManualApi();
+    const conflictError = (current: Todo) => Object.assign(new Error("409"), { current });
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "manual",
+        transformer: false,
+        queryFn: api.queryFn,
+        mutations: api.mutations,
+        conflict: { detect: (error) => (error as { current?: Todo }).current, resolve: "client-wins" },
+      },
+      createTestQueryClient(),
+    );
+    onCleanup(() => manager.destroy());
+    (await api.next("query")).resolve([{ id: "a", title: "A", done: false }]);
+    await vi.waitFor(() => expect(manager.store.count).toBe(1));
+    const done: unknown[] = [];
+    onCleanup(reaction(() => manager.store.get("a")?.done, (value) => done.push(value), { fireImmediately: true }));
+    const first = manager.actions.update({ id: "a", data: { title: "mine" } });
+    const second = manager.actions.update({ id: "a", data: { done: true } });
+    const firstCall = await api.next("update");
+    const secondCall = await api.next("update");
+    // The server refused the first (409, the row as it was), then wrote the second, whose answer arrives first.
+    secondCall.resolve({ id: "a", title: "A", done: true });
+    await second;
+    firstCall.reject(conflictError({ id: "a", title: "A", done: false }));
+    (await api.next("update")).resolve({ id: "a", title: "mine", done: true });
+    await first;
+    expect(manager.store.get("a")).toEqual({ id: "a", title: "mine", done: true });
+    expect(done).toEqual([false, true]);
   });
 });
 
