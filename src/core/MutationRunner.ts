@@ -199,7 +199,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
             throw failedCreate.failed;
           }
           const updateOp = op as PendingOp<TUiData> & { kind: "update" };
-          return conflicts ? conflicts.send(updateOp, data, this.#bases.get(op), (payload, server) => sendOnce(id, payload, server)) : sendOnce(id, data, undefined);
+          return conflicts ? conflicts.send(updateOp, data, this.#bases.get(op), (payload, server) => sendOnce(id, payload, server), () => this.#detached.has(op)) : sendOnce(id, data, undefined);
         },
         // With versions, the next change of the entity is made on this one's answer: it waits for it.
         versions !== undefined,

@@ -15,9 +15,10 @@ export interface Conflicts<TApiData, TUiData> {
   /**
    * Sends an update; each time the server refuses it as a conflict, the server's entity becomes
    * confirmed (under the change, which stays visible) and the strategy decides: send again (the same
-   * change, or the resolver's, shown at once) or reject with an `OptimisticConflictError`.
+   * change, or the resolver's, shown at once) or reject with an `OptimisticConflictError`. A change
+   * `detached` (its scope left) is settled all the same, without touching the store.
    */
-  send(op: UpdateOp<TUiData>, data: unknown, base: TUiData | undefined, send: SendUpdate<TApiData, TUiData>): Promise<TApiData>;
+  send(op: UpdateOp<TUiData>, data: unknown, base: TUiData | undefined, send: SendUpdate<TApiData, TUiData>, detached: () => boolean): Promise<TApiData>;
   /** Whether `error` ended a change by the strategy's choice (server-wins): it is dropped, never kept failed. */
   drops(error: unknown): boolean;
   /** The server's entity of `op`'s last conflict: the version it is sent on since, `retry()` included. */
@@ -69,7 +70,7 @@ export function createConflicts<TApiData, TUiData extends Entity>(
   };
 
   return {
-    async send(op, data, base, sendOnce) {
+    async send(op, data, base, sendOnce, detached) {
       const local = own.get(op) ?? op.patch;
       own.set(op, local);
       let server: TUiData | undefined;
@@ -77,13 +78,17 @@ export function createConflicts<TApiData, TUiData extends Entity>(
         try {
           return await sendOnce(data, server);
         } catch (error) {
-          // A change no longer in the store (cleared, another scope, destroyed) is not resolved here.
-          server = ctx.isDestroyed() || !layers.isPending(op) ? undefined : detect(error, op.id);
+          // A change of the previous scope still settles by its strategy (its answer goes to that scope's cache);
+          // one dropped from the store (cleared, destroyed) is not resolved here.
+          const away = detached();
+          server = ctx.isDestroyed() || !(away || layers.isPending(op)) ? undefined : detect(error, op.id);
           // A deletion learned since the change was made outranks the server's entity: the change fails as without the option.
-          if (!server || layers.deletedSince(op.id, op.seq)) throw error;
-          layers.confirm(op.id, server, op);
-          // With `version`, a newer entity the store already had stays: it is the one to build on.
-          server = layers.confirmed(op.id) ?? server;
+          if (!server || (!away && layers.deletedSince(op.id, op.seq))) throw error;
+          if (!away) {
+            layers.confirm(op.id, server, op);
+            // With `version`, a newer entity the store already had stays: it is the one to build on.
+            server = layers.confirmed(op.id) ?? server;
+          }
           rebased.set(op, server);
           reporter.debug?.("update conflicted", { id: op.id, attempt });
           let next: Partial<TUiData> | null = null;

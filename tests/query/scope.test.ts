@@ -339,3 +339,37 @@ describe("scope", () => {
     expect(() => createOptimisticStoreManager({ name: "s", ...api, scope: "alice" } as never, createTestQueryClient())).toThrow(OptimisticConfigError);
   });
 });
+
+describe("scope and conflict", () => {
+  it("an update that conflicts after the switch to another user is still settled by its strategy (client-wins), into the previous user's cache", async () => {
+    const server = await startServer({ perUser: true, versioned: true });
+    server.seed(rowsOf.alice, "alice");
+    server.seed(rowsOf.bob, "bob");
+    const auth = observable.box<User | null>("alice");
+    // Credentials read at sign-in: the update goes as alice whoever is signed in when it is sent again.
+    const api = createTestApi<Todo>(server, { user: "alice", ifMatch: true });
+    const queryFn = async ({ queryKey, signal }: OptimisticQueryContext) => {
+      const response = await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) }, signal });
+      return (await response.json()) as Todo[];
+    };
+    const detect = (error: unknown) => (error as { status?: number; body?: { current?: Todo } }).status === 409 ? (error as { body: { current: Todo } }).body.current : undefined;
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: "items", transformer: false, version: "version", queryFn, mutations: api.mutations, scope: () => auth.get(), conflict: { detect, resolve: "client-wins" } },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    server.serverUpdate("a1", { done: true }, { user: "alice", silent: true }); // version 2, unknown to the client
+    const gate = server.hold({ method: "PUT", path: "/items/a1" });
+    const saving = manager.actions.update({ id: "a1", data: { title: "Alice 1 mine" } });
+    await gate.arrived;
+    runInAction(() => auth.set("bob"));
+    await vi.waitFor(() => expect(manager.store.list.map((t) => t.id)).toEqual(["b1"]));
+    await gate.release();
+    await expect(saving).resolves.toMatchObject({ title: "Alice 1 mine", version: 3 });
+    expect(server.row("a1", "alice")).toMatchObject({ title: "Alice 1 mine", done: true, version: 3 });
+    expect(client.getQueryData<Todo[]>(["items", "alice"])?.find((t) => t.id === "a1")).toMatchObject({ title: "Alice 1 mine", version: 3 });
+    expect(manager.store.list.map((t) => t.id)).toEqual(["b1"]);
+  });
+});
