@@ -1,6 +1,5 @@
 import { dateToApi } from "../transforms/dateText";
 import type { Entity } from "./shapes";
-import type { Reporter } from "./reporter";
 
 /** A version as the config's `version` reads it: a number, an ISO-8601 string or a `Date`. */
 export type Version = number | string | Date;
@@ -30,7 +29,8 @@ export interface VersionRule<T extends Entity> {
  */
 export function createVersionRule<T extends Entity>(
   version: string | ((entity: T) => unknown),
-  reporter: Pick<Reporter, "debug" | "callbackError"> | undefined,
+  /** The manager's reporter (its `Reporter`, not imported: it would import the config's types here). */
+  reporter: { debug?: ((message: string, details?: unknown) => void) | undefined; callbackError(error: unknown, info: { source: "callback"; id: string }): void } | undefined,
   toItem: (entity: T) => unknown,
 ): VersionRule<T> {
   const field = (entity: unknown) => (entity as Record<string, unknown> | undefined)?.[version as string];
