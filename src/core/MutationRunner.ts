@@ -76,8 +76,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #behindFailedCreate = new WeakSet<PendingOp<TUiData>>();
   /** Changes paused by query-core until the network is back, and how to drop each unsent. */
   readonly #queued = observable.map<PendingOp<TUiData>, (error: Error) => void>(undefined, { deep: false });
-  /** Mutations in flight → what queues each when query-core pauses it (also between two attempts), listened to while any is. */
-  readonly #pausable = new Map<object, () => void>();
+  /**
+   * Mutations in flight → what queues each when query-core pauses it offline (also between two
+   * attempts), or drops it when the app clears the mutation cache; listened to while any is.
+   */
+  readonly #pausable = new Map<object, (removed: boolean) => void>();
   #stopPauses: (() => void) | undefined;
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
   #scoped = 0;
@@ -263,16 +266,22 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const { config, layers } = this.#ctx;
     // Removing an entity whose create failed needs no server call: it never existed (and its kept
     // failed changes go with it).
+    // A create answered without an entity (or forgotten) made one whose id is unknown here: the remove cannot be sent.
     const created = this.#createOf(op.id)?.then(
       () => true,
-      () => false,
+      (error: unknown) => (error instanceof OptimisticEntityError || error instanceof OptimisticLifecycleError ? error : false),
     );
     let neverExisted = false;
     const turn = this.#order.take(op.id);
     const key = this.#receipt(mutationId);
     const call = () =>
       this.#sendInTurn(op, turn, undefined, async (id) => {
-        neverExisted = (await created) === false || this.#failedCreate(id) !== undefined;
+        const outcome = await created;
+        if (outcome instanceof Error) {
+          this.#behindFailedCreate.add(op);
+          throw outcome;
+        }
+        neverExisted = outcome === false || this.#failedCreate(id) !== undefined;
         return neverExisted ? undefined : config.mutations.remove(id, key);
       });
     return this.#run(op, key, retry, op.id, turn, call, () => {
@@ -381,8 +390,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
     }
     const finish = (ok: boolean, result: unknown) => {
-      cache.remove(mutation);
       this.#unpausable(mutation);
+      cache.remove(mutation);
       unqueue();
       if (scoped) this.#scoped--;
       // Events that arrived before this answer go first (this change's own echo among them).
@@ -428,8 +437,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       else if (!this.#queued.has(op)) runInAction(() => this.#queued.set(op, drop));
     };
     if (mutation.state.isPaused) queue();
-    this.#pausable.set(mutation, queue);
-    this.#stopPauses ??= cache.subscribe((event) => event.type === "updated" && event.action.type === "pause" && this.#pausable.get(event.mutation)?.());
+    this.#pausable.set(mutation, (removed) => {
+      // queryClient.clear() took it out of the cache: query-core will never resume it.
+      if (removed) this.#queued.get(op)?.(notSent(op, name, "the QueryClient's mutation cache was cleared while it was queued"));
+      // Paused for the network (not for an unfocused window, which query-core also waits for).
+      else if (!onlineManager.isOnline() || this.#away(op)) queue();
+    });
+    this.#stopPauses ??= cache.subscribe((event) => {
+      if (event.type === "removed" || (event.type === "updated" && event.action.type === "pause")) this.#pausable.get(event.mutation)?.(event.type === "removed");
+    });
     return settled;
   }
 

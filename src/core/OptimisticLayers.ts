@@ -323,6 +323,7 @@ export class OptimisticLayers<T extends Entity> {
    * or, for a list from the cache, not yet written back), confirmed entities missing from it are
    * removed, and `list` follows its order. Items identical to the previous list's are skipped
    * without converting them. `ownIds`: each item's own `id` is its entity's (the mark keeps no ids).
+   * `local`: the app's own `store.reconcile()`, newer than any fetch in flight and written back.
    */
   applyServerList(
     data: readonly unknown[],
@@ -330,11 +331,12 @@ export class OptimisticLayers<T extends Entity> {
     previous?: ServerListMark,
     source: ServerListSource = "fetch",
     ownIds = false,
+    local = false,
   ): ServerListMark {
     const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
-    const kept = (id: string) => this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id));
+    const kept = (id: string) => !local && (this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id)));
     // Only while the event log listens: what the list did, for its event.
     const emit = this.emit;
     const items: T[] = [];
@@ -345,8 +347,9 @@ export class OptimisticLayers<T extends Entity> {
       const had = emit && this.confirmed(id) !== undefined;
       const changed = this.#setConfirmed(id, value);
       if (emit && changed) counts[value === undefined ? "removed" : had ? "changed" : "added"]++;
-      // What another manager confirmed is as new as an answer: a fetch in flight must not undo it.
-      if (fromCache && changed) this.#protected?.add(id);
+      // What another manager (or the app's reconcile) confirmed is as new as an answer: a fetch in flight must not undo it.
+      if ((fromCache || local) && changed) this.#protected?.add(id);
+      if (local && changed) this.#dirty.add(id);
     };
     if (this.versions) this.#refused = new Set();
     runInAction(() => {
@@ -379,7 +382,7 @@ export class OptimisticLayers<T extends Entity> {
       // no longer puts them; rebuilding leaves `list` alone when it is in order.
       if (orderChanged || structureChanged || this.#order.placedLocally) this.#order.rebuild(ids, true);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
-      if (!fromCache) {
+      if (!fromCache && !local) {
         this.#dirty = new Set(this.#protected);
         this.#cleared = false;
       } else for (const id of this.#protected ?? []) this.#dirty.add(id);
@@ -566,6 +569,7 @@ export class OptimisticLayers<T extends Entity> {
       return tempId;
     }
     const serverId = entity.id;
+    for (const queued of track.ops) queued.created ??= op.seq;
     // An entity the server deleted before this client learned of its creation stays deleted.
     const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
     if (serverId === tempId) {
@@ -592,10 +596,7 @@ export class OptimisticLayers<T extends Entity> {
     let serverTrack = this.#tracks.get(serverId);
     if (track.ops.length > 0) {
       serverTrack ??= { confirmed: this.entities.peek(serverId), ops: [], acks: undefined, error: undefined, failing: false };
-      for (const queued of track.ops) {
-        queued.id = serverId;
-        queued.created ??= op.seq;
-      }
+      for (const queued of track.ops) queued.id = serverId;
       serverTrack.ops = [...serverTrack.ops, ...track.ops].sort((a, b) => a.seq - b.seq);
       serverTrack.error ??= track.error;
       this.#tracks.set(serverId, serverTrack);

@@ -151,7 +151,7 @@ export class OptimisticStore<T extends Entity> {
   reconcile<TApiData extends Entity = T>(serverData: TApiData[], transformer?: DataTransformer<TApiData, T>): void {
     const entities = serverData.map((item) => (transformer ? transformer.toUi(item) : (item as unknown as T)));
     entities.forEach((entity) => checkId(entity, "reconcile"));
-    this.#layers.applyServerList(entities, (entity) => entity as T);
+    this.#layers.applyServerList(entities, (entity) => entity as T, undefined, "fetch", false, true);
   }
 
   /** Visible entities that match `predicate`. */

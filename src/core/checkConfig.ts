@@ -42,6 +42,7 @@ export function checkConfig(input: unknown): void {
     if (persist.key !== undefined && (typeof persist.key !== "string" || persist.key === "")) fail(`config.persist.key of ${label} must be a non-empty string.`);
     if (config.scope !== undefined) fail(`config.persist and config.scope of ${label} cannot be used together yet: the stored state is not kept per scope.`);
   }
+  if (config.enabled !== undefined && typeof config.enabled !== "function") fail(`config.enabled of ${label} must be a function returning whether the manager loads (e.g. () => !!auth.user), not a boolean.`);
   if (config.onEvent !== undefined && typeof config.onEvent !== "function") fail(`config.onEvent of ${label} must be a function that receives each event.`);
   const realtime = config.realtime as { eventType?: unknown } | undefined;
   if (realtime !== undefined && (typeof realtime?.eventType !== "string" || realtime.eventType === "")) {

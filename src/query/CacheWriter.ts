@@ -172,15 +172,20 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     writtenBack.add(next.data);
     this.#writing = true;
     try {
-      // Keep the fetch time and a fetch error: written-back changes are not a fetch.
-      client.setQueryData<unknown[]>(current.queryKey, next.data as unknown[], { updatedAt: stale ? 0 : before.dataUpdatedAt });
-      if (!this.#disposed && current === query()) {
-        // Patched onto a list this store has not applied (fetched while disabled): it still must be.
-        this.mark = seen ? next : undefined;
-        this.markUpdatedAt = query().state.dataUpdatedAt;
-      }
-      // A fetch error outlives write-backs, but not clear(): the data it failed to load is forgotten.
-      if (before.status === "error" && !stale) current.setState({ status: "error", error: before.error });
+      // One action: observers of the manager's status see the error kept, never a moment without it.
+      runInAction(() => {
+        // Keep the fetch time and a fetch error: written-back changes are not a fetch.
+        client.setQueryData<unknown[]>(current.queryKey, next.data as unknown[], { updatedAt: stale ? 0 : before.dataUpdatedAt });
+        if (!this.#disposed && current === query()) {
+          // Patched onto a list this store has not applied (fetched while disabled): it still must be.
+          this.mark = seen ? next : undefined;
+          this.markUpdatedAt = query().state.dataUpdatedAt;
+        }
+        // A fetch error and an invalidation outlive write-backs, but not clear(): the data they concern is forgotten.
+        if (!stale && (before.status === "error" || before.isInvalidated)) {
+          current.setState(before.status === "error" ? { status: "error", error: before.error, isInvalidated: before.isInvalidated } : { isInvalidated: true });
+        }
+      });
     } finally {
       this.#writing = false;
     }

@@ -137,8 +137,11 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       status.error = result.error;
       status.isSyncing = result.isFetching;
     });
-    if (result.error && result.error !== lastError) reporter.error(result.error, { source: "query" });
-    lastError = result.error;
+    // A write-back stores the list, then the fetch error again: not a new error.
+    if (!writer.writing) {
+      if (result.error && result.error !== lastError) reporter.error(result.error, { source: "query" });
+      lastError = result.error;
+    }
     if (result.fetchStatus !== "idle" && !fetching) fetchStarted();
     const data = result.data;
     const mark = writer.mark;
@@ -210,7 +213,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
 
   const unsubscribeCache = listenToCache(client.getQueryCache(), (event) => {
     if (event.query !== observer.getCurrentQuery()) return;
-    if (event.type === "observerAdded" && event.observer !== observer) {
+    // The app removed the query (removeQueries, queryClient.clear(), garbage collection): observe
+    // the new one of the key, which an enabled manager fetches; its data is no list the store has seen.
+    if (event.type === "removed") {
+      writer.mark = undefined;
+      observer.setOptions(observerOptions(active()));
+    } else if (event.type === "observerAdded" && event.observer !== observer) {
       writer.flush();
       writer.announce();
     }

@@ -105,6 +105,27 @@ describe("a create answered without an entity", () => {
   });
 });
 
+describe("a remove queued on a created entity", () => {
+  it("whose create is answered without an entity rejects with the OptimisticEntityError and brings the row back: it was not sent, the entity exists", async () => {
+    const api = createManualApi();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false, onError: () => undefined }, createTestQueryClient());
+    onCleanup(() => manager.destroy());
+    (await api.next("query")).resolve(makeTodos());
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    const creating = manager.actions.create({ title: "new" });
+    const tempId = manager.store.list.at(-1)!.id;
+    const removing = manager.actions.remove(tempId);
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    (await api.next("create")).resolve(undefined);
+    await creating;
+    await expect(removing).rejects.toThrow(OptimisticEntityError);
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "new"]);
+    (await api.next("query")).resolve([...makeTodos(), { id: "s1", title: "new" }]);
+    await vi.waitFor(() => expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "s1"]));
+    expect(api.calls.filter((call) => call.kind === "remove")).toEqual([]);
+  });
+});
+
 describe("offline queue (query-core's paused mutations)", () => {
   afterEach(() => onlineManager.setOnline(true));
 

@@ -525,9 +525,11 @@ class Harness {
     if (op.mutationId === undefined && !neverExisted) this.errors.push(`op#${op.seq} ${op.kind} ${ok ? "succeeded" : "failed"} without reaching the server`);
     // A change of a created entity whose create is gone is not kept: there is nothing to retry it on.
     // Its id is temporary, or (an id the client picked) it was made behind a create that failed.
-    // Nor is one whose entity was deleted since it was made.
+    // Nor is one whose entity was deleted since it was made (since its create was made, for a
+    // change queued on a created entity: the deletion may have come before this client knew the id).
     const createFailed = op.after?.some((other) => other.kind === "create" && other.failed) ?? false;
-    const orphan = (op.id.startsWith("temp-") || createFailed || this.#outranked(op.id, op)) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
+    const createdBy = op.after?.find((other) => other.kind === "create");
+    const orphan = (op.id.startsWith("temp-") || createFailed || this.#outranked(op.id, createdBy ?? op)) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
     if (!ok && this.keep && !orphan) {
       op.failed = true;
       return;
@@ -1474,6 +1476,18 @@ describe("state model (model-based property)", () => {
         cmd.remove({ from: "visible", index: 1 }),
         cmd.apply(3),
         cmd.refetch(false),
+      ], true);
+    });
+
+    it("keepFailed: an update queued on a create whose entity another client deleted before the create was answered is not kept (SEED=23601)", async () => {
+      await runScenario("plain", "plain", [a0], [
+        cmd.remove({ from: "visible", index: 0 }),
+        cmd.create(a0),
+        cmd.apply(3),
+        cmd.release(0, true),
+        cmd.otherDelete(0),
+        cmd.deliver(3),
+        cmd.update({ from: "visible", index: 0 }, {}),
       ], true);
     });
 

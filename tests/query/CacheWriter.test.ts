@@ -327,3 +327,38 @@ describe("when the query cache is current", () => {
     unsubscribe();
   });
 });
+
+describe("store.reconcile() on a manager's store", () => {
+  /** A manager of the manual API, loaded with `rows`. */
+  async function manual(rows: Todo[]) {
+    const api = createManualApi();
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false }, client);
+    onCleanup(() => manager.destroy());
+    (await api.next("query")).resolve(rows);
+    await vi.waitFor(() => expect(manager.store.count).toBe(rows.length));
+    return { api, client, manager };
+  }
+
+  it("is written back to the cache, as the other store methods are, and a manager created later shows it", async () => {
+    const { client, manager } = await manual([{ id: "a", title: "A" }, { id: "b", title: "B" }]);
+    manager.store.reconcile([{ id: "b", title: "B2" }, { id: "c", title: "C" }]);
+    expect(titles(manager.store)).toEqual(["B2", "C"]);
+    await nextMacrotask();
+    expect(client.getQueryData<Todo[]>(["todos"])).toEqual([{ id: "b", title: "B2" }, { id: "c", title: "C" }]);
+    const api2 = createManualApi();
+    const later = createOptimisticStoreManager<Todo>({ name: "todos", ...api2, transformer: false }, client);
+    onCleanup(() => later.destroy());
+    expect(titles(later.store)).toEqual(["B2", "C"]);
+  });
+
+  it("is not undone by a fetch in flight when it ran (that fetch is older)", async () => {
+    const { api, manager } = await manual([{ id: "a", title: "A" }]);
+    const refetching = manager.actions.refetch();
+    const fetch = await api.next("query");
+    manager.store.reconcile([{ id: "a", title: "A3" }]);
+    fetch.resolve([{ id: "a", title: "A2" }, { id: "b", title: "B" }]); // read before the reconcile
+    await refetching;
+    expect(manager.store.get("a")?.title).toBe("A3");
+  });
+});
