@@ -80,7 +80,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * Mutations in flight → what queues each when query-core pauses it offline (also between two
    * attempts), or drops it when the app clears the mutation cache; listened to while any is.
    */
-  readonly #pausable = new Map<object, (removed: boolean) => void>();
+  readonly #pausable = new Map<object, (event: "pause" | "removed" | "drop", cause?: string) => void>();
+  /** Changes the client's mutation `retry` may send again: the next change of their entity waits until they settle. */
+  readonly #retried = new WeakSet<PendingOp<TUiData>>();
   #stopPauses: (() => void) | undefined;
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
   #scoped = 0;
@@ -333,6 +335,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   dropQueued(cause: string): void {
     for (const [op, drop] of [...this.#queued]) drop(notSent(op, this.#ctx.name, `${cause} while it was queued`));
+    // Also a retry query-core holds back for an unfocused window: after destroy() nothing resumes it.
+    for (const on of [...this.#pausable.values()]) on("drop", cause);
+  }
+
+  /** Why `op` must not be sent (again): its manager was destroyed, its scope left, or store.clear() forgot it. */
+  #gone(op: PendingOp<TUiData>): string | undefined {
+    if (this.#ctx.isDestroyed()) return "the manager was destroyed";
+    if (this.#detached.has(op)) return "the scope changed";
+    if (!this.#ctx.layers.isPending(op)) return "store.clear() ran";
   }
 
   /** Each receipt's id is unique to this manager instance, also across reloads with one `browserId`. */
@@ -374,11 +385,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const cache = client.getMutationCache();
     /** Dropped unsent (destroy(), clear()) while queued, and settled then: query-core may still have started sending it. */
     let dropped: Error | undefined;
+    let attempts = 0;
     const mutation: Mutation<TResult, Error, unknown> = cache.build(client, {
       mutationKey: [name, kind],
       mutationFn: (variables) => {
         unqueue();
-        return dropped ? Promise.reject(dropped) : mutationFn(variables);
+        // A retry of a change whose scope was left (it would go with the next user's credentials), or forgotten.
+        const gone = ++attempts > 1 && this.#gone(op);
+        return dropped || gone ? Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`)) : mutationFn(variables);
       },
       gcTime: Infinity,
       scope: scoped ? { id: name } : undefined,
@@ -386,13 +400,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // The client's retries are for the server's failures: a change not sent (dropped, behind a failed create) has failed for good.
     const retries = mutation.options.retry;
     if (retries) {
+      this.#retried.add(op);
       mutation.options.retry = (count, error) =>
-        !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
+        !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && !this.#gone(op) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
     }
     const finish = (ok: boolean, result: unknown) => {
       this.#unpausable(mutation);
       cache.remove(mutation);
       unqueue();
+      turn.done();
       if (scoped) this.#scoped--;
       // Events that arrived before this answer go first (this change's own echo among them).
       if (!this.#ctx.isDestroyed()) this.#hooks.beforeAnswer();
@@ -431,20 +447,29 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       finish(false, error);
     };
     // Paused for the network (or behind the queue), at once or between two attempts: counted until
-    // sent; dropped unsent by dropQueued(), or at once when paused after destroy() or a scope change.
+    // sent; dropped unsent by dropQueued(), or at once when paused once it must not be sent again.
     const queue = () => {
-      if (this.#away(op)) drop(notSent(op, name, `${this.#ctx.isDestroyed() ? "the manager was destroyed" : "the scope changed"} before it was sent again`));
+      const gone = this.#gone(op);
+      if (gone) drop(notSent(op, name, `${gone} before it was sent again`));
       else if (!this.#queued.has(op)) runInAction(() => this.#queued.set(op, drop));
     };
     if (mutation.state.isPaused) queue();
-    this.#pausable.set(mutation, (removed) => {
-      // queryClient.clear() took it out of the cache: query-core will never resume it.
-      if (removed) this.#queued.get(op)?.(notSent(op, name, "the QueryClient's mutation cache was cleared while it was queued"));
+    /** queryClient.clear() took it out of the cache: query-core never resumes it once paused. */
+    let removed = false;
+    const cleared = () => drop(notSent(op, name, "the QueryClient's mutation cache was cleared while it was queued"));
+    this.#pausable.set(mutation, (event, cause) => {
+      const paused = mutation.state.isPaused;
+      if (event === "drop") {
+        if (paused && !this.#queued.has(op)) drop(notSent(op, name, `${cause} while it waited to be sent again`));
+      } else if (event === "removed") {
+        removed = true;
+        if (paused) cleared();
+      } else if (removed) cleared();
       // Paused for the network (not for an unfocused window, which query-core also waits for).
-      else if (!onlineManager.isOnline() || this.#away(op)) queue();
+      else if (!onlineManager.isOnline() || this.#gone(op)) queue();
     });
     this.#stopPauses ??= cache.subscribe((event) => {
-      if (event.type === "removed" || (event.type === "updated" && event.action.type === "pause")) this.#pausable.get(event.mutation)?.(event.type === "removed");
+      if (event.type === "removed" || (event.type === "updated" && event.action.type === "pause")) this.#pausable.get(event.mutation)?.(event.type === "removed" ? "removed" : "pause");
     });
     return settled;
   }
@@ -479,7 +504,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       sent = send(op.id);
     } finally {
       // `untilAnswered`: the caller ends the turn once the answer is applied.
-      if (!untilAnswered || !sent) turn.done();
+      if ((!untilAnswered && !this.#retried.has(op)) || !sent) turn.done();
     }
     return sent;
   }

@@ -344,7 +344,7 @@ describe("query-core's mutation retries (a client with `mutations: { retry }`)",
     await first.fail(503);
     await waitForMs(20);
     setup.manager.store.clear();
-    await expect(updating).rejects.toThrow(/^update of "a" on "items" was not sent: store\.clear\(\) ran while it waited to be sent\.$/);
+    await expect(updating).rejects.toThrow(/^update of "a" on "items" was not sent: store\.clear\(\) ran before it was sent again\.$/);
     expect(writes(setup.server)).toEqual(["PUT /items/a"]);
   });
 
