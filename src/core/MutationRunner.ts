@@ -74,11 +74,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
   /** Changes never sent because the create of their entity failed (they fail with its error). */
   readonly #behindFailedCreate = new WeakSet<PendingOp<TUiData>>();
-  /** Changes paused by query-core until the network is back, and how to drop each unsent. */
-  readonly #queued = observable.map<PendingOp<TUiData>, (error: Error) => void>(undefined, { deep: false });
+  /** Changes paused by query-core until the network is back (observable: `queuedCount`). */
+  readonly #queued = observable.set<PendingOp<TUiData>>(undefined, { deep: false });
   /**
-   * Mutations in flight → what queues each when query-core pauses it offline (also between two
-   * attempts), or drops it when the app clears the mutation cache; listened to while any is.
+   * Mutations in flight → what to do when query-core pauses one (queue it, offline; also between two
+   * attempts), when the app clears the mutation cache, or when `dropQueued()` drops the paused ones;
+   * the mutation cache is listened to while any is in flight.
    */
   readonly #pausable = new Map<object, (event: "pause" | "removed" | "drop", cause?: string) => void>();
   /** Changes the client's mutation `retry` may send again: the next change of their entity waits until they settle. */
@@ -334,15 +335,17 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * and `store.clear()`, whose name `cause` is. Persistence has stored them before.
    */
   dropQueued(cause: string): void {
-    for (const [op, drop] of [...this.#queued]) drop(notSent(op, this.#ctx.name, `${cause} while it was queued`));
     // Also a retry query-core holds back for an unfocused window: after destroy() nothing resumes it.
     for (const on of [...this.#pausable.values()]) on("drop", cause);
   }
 
-  /** Why `op` must not be sent (again): its manager was destroyed, its scope left, or store.clear() forgot it. */
-  #gone(op: PendingOp<TUiData>): string | undefined {
+  /**
+   * Why `op` must not be sent: its manager was destroyed, store.clear() forgot it, or (once it was
+   * sent: a retry would go with the next user's credentials) its scope was left.
+   */
+  #gone(op: PendingOp<TUiData>, sentBefore: boolean): string | undefined {
     if (this.#ctx.isDestroyed()) return "the manager was destroyed";
-    if (this.#detached.has(op)) return "the scope changed";
+    if (this.#detached.has(op)) return sentBefore ? "the scope changed" : undefined;
     if (!this.#ctx.layers.isPending(op)) return "store.clear() ran";
   }
 
@@ -391,7 +394,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       mutationFn: (variables) => {
         unqueue();
         // A retry of a change whose scope was left (it would go with the next user's credentials), or forgotten.
-        const gone = ++attempts > 1 && this.#gone(op);
+        const gone = ++attempts > 1 && this.#gone(op, true);
         return dropped || gone ? Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`)) : mutationFn(variables);
       },
       gcTime: Infinity,
@@ -402,7 +405,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (retries) {
       this.#retried.add(op);
       mutation.options.retry = (count, error) =>
-        !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && !this.#gone(op) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
+        !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && !this.#gone(op, true) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
     }
     const finish = (ok: boolean, result: unknown) => {
       this.#unpausable(mutation);
@@ -443,15 +446,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     );
     const drop = (error: Error) => {
       dropped = error;
-      turn.done();
       finish(false, error);
     };
     // Paused for the network (or behind the queue), at once or between two attempts: counted until
     // sent; dropped unsent by dropQueued(), or at once when paused once it must not be sent again.
     const queue = () => {
-      const gone = this.#gone(op);
+      const gone = this.#gone(op, true);
       if (gone) drop(notSent(op, name, `${gone} before it was sent again`));
-      else if (!this.#queued.has(op)) runInAction(() => this.#queued.set(op, drop));
+      else if (!this.#queued.has(op)) runInAction(() => this.#queued.add(op));
     };
     if (mutation.state.isPaused) queue();
     /** queryClient.clear() took it out of the cache: query-core never resumes it once paused. */
@@ -459,14 +461,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const cleared = () => drop(notSent(op, name, "the QueryClient's mutation cache was cleared while it was queued"));
     this.#pausable.set(mutation, (event, cause) => {
       const paused = mutation.state.isPaused;
+      // Queued: also in the moment query-core resumes it, before it calls the mutation function.
       if (event === "drop") {
-        if (paused && !this.#queued.has(op)) drop(notSent(op, name, `${cause} while it waited to be sent again`));
+        if (this.#queued.has(op)) drop(notSent(op, name, `${cause} while it was queued`));
+        else if (paused) drop(notSent(op, name, `${cause} while it waited to be sent again`));
       } else if (event === "removed") {
         removed = true;
         if (paused) cleared();
       } else if (removed) cleared();
       // Paused for the network (not for an unfocused window, which query-core also waits for).
-      else if (!onlineManager.isOnline() || this.#gone(op)) queue();
+      else if (!onlineManager.isOnline() || this.#gone(op, true)) queue();
     });
     this.#stopPauses ??= cache.subscribe((event) => {
       if (event.type === "removed" || (event.type === "updated" && event.action.type === "pause")) this.#pausable.get(event.mutation)?.(event.type === "removed" ? "removed" : "pause");
@@ -496,11 +500,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           throw error;
         });
       }
-      const destroyed = this.#ctx.isDestroyed();
       // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
-      if (destroyed || (!this.#ctx.layers.isPending(op) && !this.#detached.has(op))) {
-        throw notSent(op, this.#ctx.name, `${destroyed ? "the manager was destroyed" : "store.clear() ran"} while it waited ${create ? "for the create of that entity" : "to be sent"}`);
-      }
+      const gone = this.#gone(op, false);
+      if (gone) throw notSent(op, this.#ctx.name, `${gone} while it waited ${create ? "for the create of that entity" : "to be sent"}`);
       sent = send(op.id);
     } finally {
       // `untilAnswered`: the caller ends the turn once the answer is applied.

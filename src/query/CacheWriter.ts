@@ -144,8 +144,6 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     const cached: unknown = query?.state.data;
     if (!query || !Array.isArray(cached)) return;
     const [id, entity] = "put" in change ? [change.put.id, change.put] : [change.remove, undefined];
-    // The store shows that scope again (left and come back to): the answer is confirmed there, and written back from it.
-    if (!this.#disposed && query === this.#options.query()) return layers.writeAnswer(id, entity);
     const base = this.#baseOf(cached);
     // An answer older than the version the cache holds (written since by a realtime event, say) is not written.
     if (entity && layers.versions) {

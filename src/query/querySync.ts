@@ -1,4 +1,4 @@
-import { QueryObserver, type Query, type QueryFunctionContext, type QueryObserverResult } from "@tanstack/query-core";
+import { hashKey, QueryObserver, type Query, type QueryFunctionContext, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
 import { kindOf, OptimisticConfigError } from "../core/errors";
@@ -293,7 +293,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       });
       reporter.debug?.("scope changed", { scope: next });
     },
-    writeDetached: (change, key) => writer.writeDetached(change, key),
+    writeDetached(change, key) {
+      // The store shows that scope again (left and come back to): the answer is confirmed there, and written back from it.
+      if (destroyed || !key || hashKey(key) !== query().queryHash) return writer.writeDetached(change, key);
+      if ("put" in change) layers.writeAnswer(change.put.id, change.put);
+      else layers.writeAnswer(change.remove, undefined);
+    },
     dispose() {
       if (destroyed) return;
       writer.dispose();

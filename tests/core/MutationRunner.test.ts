@@ -283,6 +283,28 @@ describe("query-core's mutation retries (a client with `mutations: { retry }`)",
   /** A client whose mutations are retried once after `delay` ms. */
   const retryingClient = (retry = 1, delay = 40) => new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry, retryDelay: delay } } });
 
+  /** A per-user server (alice: a1; bob: `bobRows`) and a manager scoped by the signed-in user, alice, loaded; mutations go with the user signed in when sent. */
+  async function signedInAlice(client: QueryClient, bobRows: Partial<Todo>[]) {
+    const server = await startServer({ perUser: true });
+    server.seed([{ id: "a1", title: "Alice 1" }], "alice");
+    server.seed(bobRows, "bob");
+    const auth = observable.box("alice");
+    const api = createTestApi<Todo>(server, { user: () => auth.get() });
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "items",
+        transformer: false,
+        queryFn: async ({ queryKey }) => (await (await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) } })).json()) as Todo[],
+        mutations: api.mutations,
+        scope: () => auth.get(),
+      },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    await loaded(manager, 1);
+    return { server, client, api, manager, auth };
+  }
+
   /** An update whose first attempt fails, with the network dropping before the retry delay ends: query-core pauses the retry. */
   async function pausedBetweenAttempts(setup: Awaited<ReturnType<typeof setupManager>>, id = "a") {
     const { manager, server, client } = setup;
@@ -349,24 +371,7 @@ describe("query-core's mutation retries (a client with `mutations: { retry }`)",
   });
 
   it("a scope change drops a change of the previous user paused between two attempts: back online, it is not sent with the next user's credentials", async () => {
-    const server = await startServer({ perUser: true });
-    server.seed([{ id: "a1", title: "Alice 1" }], "alice");
-    server.seed([{ id: "b1", title: "Bob 1" }], "bob");
-    const auth = observable.box("alice");
-    const api = createTestApi<Todo>(server, { user: () => auth.get() });
-    const client = retryingClient();
-    const manager = createOptimisticStoreManager<Todo>(
-      {
-        name: "items",
-        transformer: false,
-        queryFn: async ({ queryKey }) => (await (await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) } })).json()) as Todo[],
-        mutations: api.mutations,
-        scope: () => auth.get(),
-      },
-      client,
-    );
-    onCleanup(() => manager.destroy());
-    await loaded(manager, 1);
+    const { server, client, api, manager, auth } = await signedInAlice(retryingClient(), [{ id: "b1", title: "Bob 1" }]);
     const { updating } = await pausedBetweenAttempts({ manager, server, client, api }, "a1");
     runInAction(() => auth.set("bob")); // sign-out and sign-in while the network is down
     await expect(updating).rejects.toThrow(/was not sent: the scope changed while it was queued/);
@@ -374,6 +379,21 @@ describe("query-core's mutation retries (a client with `mutations: { retry }`)",
     await loaded(manager, 1);
     await nextMacrotask();
     expect(server.requests.filter((request) => request.method === "PUT").map((request) => request.headers["x-user"])).toEqual(["alice"]);
+  });
+
+  it("a scope change during the retry delay (online): the previous user's change is not retried with the next user's credentials", async () => {
+    const { server, manager, auth } = await signedInAlice(retryingClient(1, 150), [{ id: "a1", title: "Bob's a1" }]);
+    const first = server.hold({ method: "PUT" });
+    const u1 = manager.actions.update({ id: "a1", data: { title: "Alice's edit" } });
+    u1.catch(() => undefined);
+    await first.arrived;
+    await first.fail(503);
+    await waitForMs(20); // in the retry delay
+    runInAction(() => auth.set("bob"));
+    await Promise.allSettled([u1]);
+    await waitForMs(50);
+    expect(server.row("a1", "bob")?.title).toBe("Bob's a1"); // Bob's entity did not get Alice's edit
+    expect(server.requests.filter((r) => r.method === "PUT").map((r) => r.headers["x-user"])).toEqual(["alice"]);
   });
 
   it("once a create failed for good, the update queued on its temporary id settles at once with its error (not retried by the client)", async () => {
