@@ -13,6 +13,9 @@ import { compareVersions } from "./versions";
 
 type Kind = PendingOp<unknown>["kind"];
 
+/** How many refused changes' echoes a runner waits for (the oldest is forgotten first). */
+const REFUSED_KEPT = 64;
+
 /** A change settled after `destroy()`, for the query cache (the store no longer changes). */
 export type DetachedChange<TUiData> = { put: TUiData } | { remove: string };
 
@@ -74,6 +77,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #detached = new WeakMap<PendingOp<TUiData>, readonly unknown[]>();
   /** Changes never sent because the create of their entity failed (they fail with its error). */
   readonly #behindFailedCreate = new WeakSet<PendingOp<TUiData>>();
+  /**
+   * Changes refused after they were sent, receipt → entity (the newest {@link REFUSED_KEPT}): a proxy's
+   * 504 or a timeout may fail a call the server carried out, and its echo is then the server's word.
+   */
+  readonly #refused = new Map<string, string>();
   /** Changes paused by query-core until the network is back (observable: `queuedCount`). */
   readonly #queued = observable.set<PendingOp<TUiData>>(undefined, { deep: false });
   /**
@@ -302,16 +310,20 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /**
    * Settles the change made with `mutationId` from its realtime echo; returns the change it settled,
-   * if one was pending, or null for a change of a previous scope (its echo is not this store's).
+   * if one was pending, null for a change of a previous scope (its echo is not this store's), or
+   * false for a change refused after it was sent (its echo is the server's event, to apply).
    */
-  acknowledge(mutationId: string, deleted: boolean, entity: () => TUiData | undefined): PendingOp<TUiData> | null | undefined {
+  acknowledge(mutationId: string, deleted: boolean, entity: () => TUiData | undefined): PendingOp<TUiData> | null | false | undefined {
     const { layers } = this.#ctx;
     const op = this.inFlight.get(mutationId);
     if (op && this.#detached.has(op)) return null;
-    if (!op || !layers.isPending(op)) return undefined;
+    if (!op) return this.#refusedEcho(mutationId, deleted, entity);
+    if (!layers.isPending(op)) return undefined;
+    const id = op.id;
     // A deletion answers a remove; for another change it is a deletion (an update that archived the entity), applied as one.
     if (op.kind === "remove" || deleted) {
       if (op.kind !== "remove" || !deleted) return undefined;
+      this.#answeredOf(op.id);
       layers.succeed(op, undefined);
       return op;
     }
@@ -322,7 +334,36 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // The echo of another entity settles nothing (the update's answer will).
     else if (!this.#ctx.codec.ofEntity(echoed, op.id, "the realtime echo to an update", "realtime", echoed)) return undefined;
     else layers.succeed(op, echoed);
+    this.#answeredOf(id);
     return op;
+  }
+
+  /** A change of `id` was answered: the echo of one refused before it would be older news. */
+  #answeredOf(id: string): void {
+    if (this.#refused.size > 0) for (const [mutationId, of] of this.#refused) if (of === id) this.#refused.delete(mutationId);
+  }
+
+  /**
+   * The echo of a change whose call failed after it was sent: the server carried it out. A kept
+   * failed change it answers is settled by it, as its answer would (returned); otherwise it is the
+   * server's event, to apply (false).
+   */
+  #refusedEcho(mutationId: string, deleted: boolean, entity: () => TUiData | undefined): PendingOp<TUiData> | false | undefined {
+    const id = this.#refused.get(mutationId);
+    if (id === undefined) return undefined;
+    this.#refused.delete(mutationId);
+    const { layers, codec } = this.#ctx;
+    const kept = layers.failedOf(id).find((op) => op.mutationId === mutationId);
+    if (!kept || (kept.kind === "remove") !== deleted) return false;
+    const echoed = deleted ? undefined : entity();
+    if (!deleted && !(echoed && (kept.kind === "create" || codec.ofEntity(echoed, id, "the realtime echo to an update", "realtime", echoed)))) return false;
+    this.#answeredOf(id);
+    runInAction(() => {
+      if (kept.kind === "create") this.#order.move(id, layers.succeedCreate(kept, echoed));
+      else layers.succeed(kept, echoed);
+      this.#emit("succeeded", kept, echoed ? { data: echoed } : {});
+    });
+    return kept;
   }
 
   /** Tells the event log (when it listens) of a phase of `op`. */
@@ -422,10 +463,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         // With nothing in flight, no change waits to be based on an earlier answer.
         if (this.inFlight.size === 0) this.#answers.clear();
         if (ok) {
+          this.#answeredOf(op.id);
           const answer = settle(result as TResult);
           if (answer !== null && layers.emit && !this.#ctx.isDestroyed()) this.#emit("succeeded", op, answer ? { data: answer } : {});
         } else if (this.#away(op)) return;
         else {
+          // Sent, and still the store's (not forgotten by clear(), nor settled by its echo).
+          if (attempts > 0 && layers.isPending(op)) {
+            this.#refused.set(key.mutationId, op.id);
+            if (this.#refused.size > REFUSED_KEPT) this.#refused.delete(this.#refused.keys().next().value!);
+          }
           const error = toError(result);
           // A conflict the strategy settled for the server's entity drops the change, kept or not.
           const kept = !!this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result);
@@ -525,6 +572,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   forget(): void {
     this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
     this.#answers.clear();
+    this.#refused.clear();
   }
 
   /** Whether `op` no longer belongs to the store (the manager was destroyed, or its scope left). */

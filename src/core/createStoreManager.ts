@@ -23,7 +23,7 @@ export interface RealtimeNeeds<TUiData> {
    * converts the echo's data, called only when a pending create or update takes it; `deleted`: the
    * echo is a DELETE, which answers only a remove.
    */
-  acknowledge: (mutationId: string, deleted: boolean, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | undefined;
+  acknowledge: (mutationId: string, deleted: boolean, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | false | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
 }

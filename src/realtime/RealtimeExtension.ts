@@ -171,8 +171,9 @@ export class RealtimeExtension<T extends Entity> {
       return;
     }
     const event = received as RealtimeEvent;
-    // A manager still sees its own DELETE echoes: an older event may have brought the entity back (see its isOwnEcho).
-    if (config.browserId !== undefined && event.browserId === config.browserId && (event.event !== "DELETE" || !this.#sink.isOwnEcho)) return;
+    // A manager still sees its own DELETE echoes (an older event may have brought the entity back) and
+    // its receipts (an echo settles its change, or is the server's word on one refused): see its isOwnEcho.
+    if (config.browserId !== undefined && event.browserId === config.browserId && !(this.#sink.isOwnEcho && (event.event === "DELETE" || typeof event.mutationId === "string"))) return;
     if (config.shouldProcessEvent && !config.shouldProcessEvent(event)) return;
     const custom = config.customHandlers?.[event.type];
     if (custom) {

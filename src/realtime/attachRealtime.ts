@@ -20,7 +20,8 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       const entity = codec.toEntity(data, "realtime");
       if (!entity) return;
       layers.writeConfirmed(entity.id, entity);
-      tell(event, entity.id, entity);
+      // Applied: news, also the echo of this client's change refused after the server carried it out.
+      tell(event, entity.id, entity, { echo: false });
     },
     remove(data, event) {
       const id = codec.idOf(data as object);
@@ -36,15 +37,18 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       // Converted only for the pending change it settles: another client's event is converted once, by upsert.
       let entity: ReturnType<typeof codec.toEntity>;
       const convert = () => (entity = codec.toEntity(data, "realtime"));
-      let settled: { readonly seq: number; readonly change?: number } | null | undefined;
+      let settled: { readonly seq: number; readonly change?: number } | null | false | undefined;
       if (typeof event.mutationId === "string") {
         settled = needs.acknowledge(event.mutationId, event.event === "DELETE", convert);
         // The echo of a change made in a previous scope: nothing of it reaches this store.
         if (settled === null) return true;
+        // The echo of a change whose call failed, though the server carried it out: the server's event.
+        if (settled === false) return false;
       }
       // A deletion is applied even as this client's own echo: an older event of another client may
       // have brought the entity back after this client's remove was answered.
-      const own = settled !== undefined || (event.originId === ctx.originId && event.event !== "DELETE");
+      const mine = event.originId === ctx.originId || (config.browserId !== undefined && event.browserId === config.browserId);
+      const own = settled !== undefined || (mine && event.event !== "DELETE");
       if (own && layers.emit) tell(event, entity?.id ?? layers.resolve(String((data as Entity).id)), settled ? entity : data, { echo: true, ...(settled && { mutationId: event.mutationId, change: settled.change ?? settled.seq }) });
       return own;
     },

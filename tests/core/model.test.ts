@@ -35,6 +35,9 @@
  *   entity) outranks the answer of every change made before it: that answer writes nothing.
  * - Realtime: an event not acknowledging a pending change writes confirmed state (upsert or delete),
  *   except this client's own echo (its originId); events apply in arrival order, a burst included.
+ *   The echo of a change refused after it was sent (the server carried it out) is the server's
+ *   event: it settles the change if kept failed, else it writes confirmed state; unless a change of
+ *   that entity was answered (or acknowledged) since, or clear() ran.
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
  *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
  *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight. A
@@ -333,6 +336,8 @@ class Harness {
   // model
   readonly confirmed = new Map<string, Item>();
   pending: Op[] = [];
+  /** Changes refused after they were sent, by receipt: the server may have carried them out, and their echo says so. */
+  refusedEchoes = new Map<string, { id: string; op: Op }>();
   readonly ack = new Map<string, Map<string, number>>();
   readonly aliases = new Map<string, string>();
   /** id → the last op seq made before this client learned the entity was deleted. */
@@ -504,6 +509,8 @@ class Harness {
   #settled(op: Op, ok: boolean, result: unknown): void {
     this.calls.delete(op);
     const target = op.id;
+    // An answer of the entity: the echo of a change of it refused before is older news.
+    if (ok) this.#answeredOf(op.id);
     if (!op.done && !op.failed) this.#apply(op, ok, result);
     this.pruneAliases();
     // The action's promise settles after the store has: the ids it touched already show the result.
@@ -530,6 +537,7 @@ class Harness {
     const createFailed = op.after?.some((other) => other.kind === "create" && other.failed) ?? false;
     const createdBy = op.after?.find((other) => other.kind === "create");
     const orphan = (op.id.startsWith("temp-") || createFailed || this.#outranked(op.id, createdBy ?? op)) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
+    if (!ok && op.mutationId !== undefined) this.refusedEchoes.set(op.mutationId, { id: op.id, op });
     if (!ok && this.keep && !orphan) {
       op.failed = true;
       return;
@@ -578,6 +586,11 @@ class Harness {
       // Removing an entity whose create failed (kept): it never existed, its failed changes go too.
       if (this.pending.some((other) => other.id === op.id && other.kind === "create" && other.failed)) this.#discard(op.id);
     }
+  }
+
+  /** A change of `id` was answered: the echoes of its changes refused before are older news. */
+  #answeredOf(id: string): void {
+    for (const [mutationId, refused] of this.refusedEchoes) if (refused.id === id) this.refusedEchoes.delete(mutationId);
   }
 
   /** Drops the kept failed changes of `id`. */
@@ -777,6 +790,7 @@ class Harness {
     this.confirmed.clear();
     this.aliases.clear();
     this.ack.clear();
+    this.refusedEchoes.clear();
     this.temps = [];
     this.live = undefined;
     this.cacheStale = true;
@@ -833,10 +847,27 @@ class Harness {
     if (event.mutationId !== undefined) {
       const op = this.pending.find((candidate) => candidate.mutationId === event.mutationId && !candidate.failed);
       if (op) {
-        this.#apply(op, true, event.event === "DELETE" ? undefined : event.data);
-        return;
+        // A DELETE answers a remove only (for another change it is a deletion, below).
+        if (op.kind === "remove" || event.event !== "DELETE") {
+          this.#answeredOf(op.id);
+          this.#apply(op, true, event.event === "DELETE" ? undefined : event.data);
+          return;
+        }
       }
-      if (event.event !== "DELETE") {
+      // The echo of a change refused after it was sent: the server carried it out, its event is news.
+      // A kept failed change it answers is settled by it, as by its answer.
+      const refused = this.refusedEchoes.get(event.mutationId);
+      if (refused) {
+        this.refusedEchoes.delete(event.mutationId);
+        const kept = refused.op.failed && !refused.op.done && refused.op.mutationId === event.mutationId ? refused.op : undefined;
+        this.trace.push(`    echo of refused op#${refused.op.seq}${kept ? " (kept)" : ""}: the server's event`);
+        if (kept && (kept.kind === "remove") === (event.event === "DELETE")) {
+          this.#answeredOf(refused.id);
+          kept.failed = false;
+          this.#apply(kept, true, event.event === "DELETE" ? undefined : event.data);
+          return;
+        }
+      } else if (event.event !== "DELETE") {
         this.trace.push("    own echo: ignored");
         return;
       }
@@ -1489,6 +1520,15 @@ describe("state model (model-based property)", () => {
         cmd.deliver(3),
         cmd.update({ from: "visible", index: 0 }, {}),
       ], true);
+    });
+
+    it("the echo of an update the server carried out though its call failed is the server's event: applied (SEED=23901)", async () => {
+      await runScenario("plain", "receipt", [a0], [cmd.update({ from: "visible", index: 0 }, {}), cmd.apply(0), cmd.release(0, false), cmd.create(a0)], true);
+      await runScenario("plain", "receipt", [a0], [cmd.update({ from: "visible", index: 0 }, { title: "b" }), cmd.apply(0), cmd.release(0, false), cmd.deliver(1)]);
+    });
+
+    it("keepFailed: the echo of a create the server carried out though its call failed settles it, and the update kept failed on it follows to the server id (SEED=23900)", async () => {
+      await runScenario("plain", "receipt", [a0], [cmd.create(a0), cmd.apply(0), cmd.update({ from: "visible", index: 3 }, {}), cmd.release(0, false), cmd.deliver(1)], true);
     });
 
     it("uiData, keepFailed: a create that fails after store.remove() of a server entity with its id is kept, and so is the update behind it", async () => {

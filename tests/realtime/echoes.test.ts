@@ -6,7 +6,8 @@
  */
 import { environmentManager } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createOptimisticStoreManager, type OptimisticErrorInfo } from "../../src";
+import { createOptimisticStoreManager, type OptimisticErrorInfo, type OptimisticEvent } from "../../src";
+import { recordEvents, replayEvents } from "../../src/devtools";
 import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, createMockSocket, createTestQueryClient, nextMacrotask, onCleanup } from "../__fixtures__/testHelpers";
@@ -144,5 +145,113 @@ describe("keepFailed", () => {
     // Nothing failed that the user can see, retry or discard.
     expect(manager.status.failedCount).toBe(0);
     expect(store.writeStatus("s1")).toBeUndefined();
+  });
+});
+
+describe("the echo of a change whose HTTP call failed", () => {
+  // A proxy or a timeout can fail a call the server carried out: its echo is the server's word.
+  const gatewayTimeout = () => new Error("504 Gateway Timeout");
+
+  for (const browserId of [undefined, "tab-1"]) {
+    it(`${browserId ? "with" : "without"} a browserId, an update's echo arriving after its call failed is applied: the store and the cache show the server's value`, async () => {
+      const { api, client, manager, emit, store } = await setup({ realtime: { eventType: EV, ...(browserId && { browserId }) } });
+      const updating = manager.actions.update({ id: "a", data: { title: "mine" } });
+      const call = await api.next("update");
+      call.reject(gatewayTimeout());
+      await expect(updating).rejects.toThrow("504");
+      expect(store.get("a")?.title).not.toBe("mine");
+      emit({ event: "UPDATE", data: { ...store.get("a"), title: "mine" }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId, ...(browserId && { browserId }) });
+      await nextMacrotask();
+      expect(store.get("a")?.title).toBe("mine");
+      expect((client.getQueryData(["todos"]) as Todo[]).find((todo) => todo.id === "a")?.title).toBe("mine");
+    });
+  }
+
+  it("a create's echo arriving after its call failed shows the server's entity once", async () => {
+    const { api, manager, emit, store } = await setup();
+    const creating = manager.actions.create({ title: "new", completed: false });
+    const call = await api.next("create");
+    call.reject(gatewayTimeout());
+    await expect(creating).rejects.toThrow("504");
+    expect(store.count).toBe(3);
+    emit({ event: "INSERT", data: { id: "s9", title: "new", completed: false }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    await nextMacrotask();
+    expect(store.count).toBe(4);
+    expect(store.get("s9")?.title).toBe("new");
+  });
+
+  it("a failed update's late echo does not undo a newer change of the entity that was answered before it", async () => {
+    const { api, manager, emit, store } = await setup();
+    const first = manager.actions.update({ id: "a", data: { title: "first" } });
+    const firstCall = await api.next("update");
+    firstCall.reject(gatewayTimeout());
+    await expect(first).rejects.toThrow("504");
+    const second = manager.actions.update({ id: "a", data: { title: "second" } });
+    const secondCall = await api.next("update");
+    secondCall.resolve({ ...store.get("a")!, title: "second" });
+    await second;
+    emit({ event: "UPDATE", data: { ...store.get("a"), title: "first" }, mutationId: firstCall.receipt!.mutationId, originId: firstCall.receipt!.originId });
+    await nextMacrotask();
+    expect(store.get("a")?.title).toBe("second");
+  });
+
+  it("with keepFailed, the echo settles the kept failed update: no longer failed, its value confirmed", async () => {
+    const { api, manager, emit, store } = await setup({ keepFailed: true });
+    const updating = manager.actions.update({ id: "a", data: { title: "mine" } });
+    const call = await api.next("update");
+    call.reject(gatewayTimeout());
+    await expect(updating).rejects.toThrow("504");
+    expect(store.writeStatus("a")?.failed ?? false).toBe(true);
+    emit({ event: "UPDATE", data: { ...store.get("a"), title: "mine" }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    await nextMacrotask();
+    expect(store.writeStatus("a")?.failed ?? false).toBe(false);
+    expect(manager.status.failedCount).toBe(0);
+    expect(store.get("a")?.title).toBe("mine");
+  });
+
+  it("with keepFailed, a failed create's echo settles the kept failed create: its row takes the server's entity, once", async () => {
+    const { api, manager, emit, store } = await setup({ keepFailed: true });
+    const creating = manager.actions.create({ title: "new", completed: false });
+    const tempId = store.list[3]!.id;
+    const call = await api.next("create");
+    call.reject(gatewayTimeout());
+    await expect(creating).rejects.toThrow("504");
+    expect(store.writeStatus(tempId)?.failed).toBe(true);
+    emit({ event: "INSERT", data: { id: "s9", title: "new", completed: false }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    await nextMacrotask();
+    expect(store.list.map((todo) => todo.title).filter((title) => title === "new")).toHaveLength(1);
+    expect(store.get("s9")?.title).toBe("new");
+    expect(manager.status.failedCount).toBe(0);
+  });
+
+  it("a recording of refused changes' echoes replays after every event: applied, settling a kept update and a kept create", async () => {
+    const shown: unknown[] = [];
+    const live: { list?: () => unknown } = {};
+    const { api, manager, emit, store } = await setup({ keepFailed: true, onEvent: () => shown.push(live.list?.()) });
+    // Recorded from here: a snapshot of the loaded store, then each event with what the store showed after it.
+    live.list = () => store.list.map((todo) => ({ ...todo }));
+    const recording = recordEvents(manager);
+    shown.length = 0;
+    shown.push(live.list());
+    const echo = (call: Awaited<ReturnType<typeof api.next>>, event: string, data: Record<string, unknown>) =>
+      emit({ event, data, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    const updating = manager.actions.update({ id: "a", data: { title: "kept" } });
+    const update = await api.next("update");
+    update.reject(gatewayTimeout());
+    await updating.catch(() => undefined);
+    const creating = manager.actions.create({ title: "new", completed: false });
+    const create = await api.next("create");
+    create.reject(gatewayTimeout());
+    await creating.catch(() => undefined);
+    echo(update, "UPDATE", { ...store.get("a"), title: "kept" });
+    echo(create, "INSERT", { id: "s9", title: "new", completed: false });
+    await nextMacrotask();
+    const replayed = JSON.parse(JSON.stringify(recording.events)) as OptimisticEvent[];
+    expect(replayed).toHaveLength(shown.length);
+    for (let n = 1; n <= replayed.length; n++) {
+      expect(replayEvents(replayed.slice(0, n)).list.map((todo) => ({ ...todo })), `after event ${n}: ${JSON.stringify(replayed[n - 1])}`).toEqual(shown[n - 1]);
+    }
+    expect(store.get("a")?.title).toBe("kept");
+    expect(store.get("s9")).toBeDefined();
   });
 });
