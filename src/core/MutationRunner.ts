@@ -381,11 +381,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   }
 
   /**
-   * Why `op` must not be sent: its manager was destroyed, store.clear() forgot it, or (once it was
-   * sent: a retry would go with the next user's credentials) its scope was left.
+   * Why `op` must not be sent: its manager was destroyed (sent before, or `behindCreate`: it waited
+   * for the create of its entity), store.clear() forgot it, or (once it was sent: a retry would go
+   * with the next user's credentials) its scope was left.
    */
-  #gone(op: PendingOp<TUiData>, sentBefore: boolean): string | undefined {
-    if (this.#ctx.isDestroyed()) return "the manager was destroyed";
+  #gone(op: PendingOp<TUiData>, sentBefore: boolean, behindCreate = true): string | undefined {
+    if (this.#ctx.isDestroyed() && (sentBefore || behindCreate)) return "the manager was destroyed";
     if (this.#detached.has(op)) return sentBefore ? "the scope changed" : undefined;
     if (!this.#ctx.layers.isPending(op)) return "store.clear() ran";
   }
@@ -547,8 +548,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           throw error;
         });
       }
-      // A change of the previous scope still goes to its server (its answer settles into that scope's cache).
-      const gone = this.#gone(op, false);
+      // A change of the previous scope still goes to its server (its answer settles into that scope's
+      // cache); so does one made before destroy() that waited for no create (save and close).
+      const gone = this.#gone(op, false, !!create);
       if (gone) throw notSent(op, this.#ctx.name, `${gone} while it waited ${create ? "for the create of that entity" : "to be sent"}`);
       sent = send(op.id);
     } finally {

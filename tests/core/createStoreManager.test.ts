@@ -1355,6 +1355,37 @@ describe("createOptimisticStoreManager", () => {
       expect((client.getQueryData(["timers"]) as Todo[]).map((row) => row.title)).toEqual(["A2", "B", "C", "D"]);
     });
 
+    it("sends the updates and removes made just before destroy() (save and close), two of one entity included, and writes their answers to the cache", async () => {
+      const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+      const client = createTestQueryClient();
+      const manager = createOptimisticStoreManager<Todo>({ name: "closing", ...backend, transformer: false }, client);
+      await loaded(manager, 3);
+      const saving = [manager.actions.update({ id: "a", data: { title: "A2" } }), manager.actions.update({ id: "a", data: { done: true } }), manager.actions.remove("c")];
+      manager.destroy();
+      await Promise.all(saving);
+      expect(backend.items().map(({ id, title, done }) => ({ id, title, done }))).toEqual([
+        { id: "a", title: "A2", done: true },
+        { id: "b", title: "B", done: false },
+      ]);
+      expect((client.getQueryData(["closing"]) as Todo[]).map((todo) => todo.id)).toEqual(["a", "b"]);
+    });
+
+    it("drops, unsent, a change made before destroy() that waits for the create of its entity", async () => {
+      const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+      const manager = createOptimisticStoreManager<Todo>({ name: "closing", ...backend, transformer: false }, createTestQueryClient());
+      (await backend.nextRequest("query")).resolve();
+      await loaded(manager, 3);
+      const creating = manager.actions.create({ title: "D" });
+      const tempId = manager.store.list[3]!.id;
+      const create = await backend.nextRequest("create");
+      const editing = manager.actions.update({ id: tempId, data: { title: "D2" } });
+      manager.destroy();
+      create.resolve();
+      await creating;
+      await expect(editing).rejects.toThrow(/destroy/);
+      expect(backend.requests.filter((request) => request.kind === "update")).toHaveLength(0);
+    });
+
     it("makes a mutation answer that lands after destroy() a no-op", async () => {
       const { manager, server } = await setupManager({ seed: makeTodos() });
       await loaded(manager, 3);
