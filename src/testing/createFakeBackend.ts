@@ -1,4 +1,4 @@
-import type { Entity, MutationReceipt } from "../index";
+import type { Entity, MutationReceipt, RealtimeEvent, RealtimeSocket } from "../index";
 
 /** What a {@link FakeRequest} asked the fake backend for. */
 export type FakeRequestKind = "query" | "create" | "update" | "remove";
@@ -33,6 +33,29 @@ export interface FakeBackendOptions<T extends Entity> {
   manual?: boolean;
   /** Prefix of the ids the backend gives created entities: `${idPrefix}1`, `${idPrefix}2`, ... Default: `"srv-"`. */
   idPrefix?: string;
+  /** The event name the backend broadcasts its changes under on {@link FakeBackend.socket} (the manager's `realtime.eventType`). Default: `"change"`. */
+  eventType?: string;
+  /** When true, broadcast events wait in `socket.held` until the test calls `socket.deliver()`. Default: false, each is delivered in a microtask. */
+  manualEvents?: boolean;
+  /** Whether events of this client's writes carry the receipt's `mutationId` and `originId`, as a server that copies receipts does. Default: true. */
+  copyReceipts?: boolean;
+}
+
+/**
+ * The backend's realtime side, for `manager.realtime.connect(backend.socket)`: it broadcasts every
+ * write the backend carries out, as a socket.io server would.
+ */
+export interface FakeSocket extends RealtimeSocket {
+  /** Whether the socket is connected (true at the start). */
+  readonly connected: boolean;
+  /** Events broadcast and not delivered yet (with `manualEvents`), oldest first. */
+  readonly held: readonly RealtimeEvent[];
+  /** Delivers the oldest `count` held events (all by default), in order, in one burst. */
+  deliver(count?: number): void;
+  /** The connection drops ("disconnect"): events broadcast until `connect()` are never delivered, as socket.io does not replay them. */
+  disconnect(): void;
+  /** The connection is back ("connect"): a manager refetches to catch up. */
+  connect(): void;
 }
 
 /** An in-memory server for a manager's `queryFn` and `mutations`, made by {@link createFakeBackend}. */
@@ -50,6 +73,14 @@ export interface FakeBackend<T extends Entity> {
   };
   /** Copies of the backend's items now, in insertion order (a created item goes last). */
   items(): T[];
+  /** Where the backend broadcasts its changes: connect a manager's realtime to it. */
+  readonly socket: FakeSocket;
+  /** Another client creates `data` (with `data.id`, or an id the backend assigns): stored and broadcast (INSERT); returns a copy. */
+  serverInsert(data: Omit<T, "id"> & { id?: string }): T;
+  /** Another client merges `data` into the item `id`: stored and broadcast (UPDATE); returns a copy. Throws if there is no such item. */
+  serverUpdate(id: string, data: Partial<T>): T;
+  /** Another client deletes the item `id`: broadcast (DELETE). Throws if there is no such item. */
+  serverDelete(id: string): void;
   /** Every request made so far, oldest first (settled ones included). */
   readonly requests: readonly FakeRequest[];
   /**
@@ -101,7 +132,7 @@ async function drain(): Promise<void> {
  * await expect(rename).rejects.toThrow("Title taken");
  */
 export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<T> = {}): FakeBackend<T> {
-  const { manual = false, idPrefix = "srv-" } = options;
+  const { manual = false, idPrefix = "srv-", eventType = "change", manualEvents = false, copyReceipts = true } = options;
   const table = new Map<string, T>((options.initial ?? []).map((item) => [item.id, copy(item)]));
   const requests: FakeRequest[] = [];
   const handedOut = new Set<FakeRequest>();
@@ -115,6 +146,67 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
     return id;
   };
   const notFound = (kind: string, id: string) => new Error(`${kind} of "${id}" failed: the fake backend has no such entity (404).`);
+
+  const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+  const held: RealtimeEvent[] = [];
+  let connected = true;
+  const fire = (name: string, ...args: unknown[]) => {
+    for (const listener of [...(listeners.get(name) ?? [])]) listener(...args);
+  };
+  const socket: FakeSocket = {
+    get connected() {
+      return connected;
+    },
+    held,
+    on(name, listener) {
+      if (!listeners.has(name)) listeners.set(name, new Set());
+      listeners.get(name)!.add(listener);
+    },
+    off(name, listener) {
+      if (listener) listeners.get(name)?.delete(listener);
+      else listeners.delete(name);
+    },
+    deliver(count = held.length) {
+      for (const event of held.splice(0, count)) fire(eventType, event);
+    },
+    disconnect() {
+      connected = false;
+      held.length = 0;
+      fire("disconnect", "transport close");
+    },
+    connect() {
+      connected = true;
+      fire("connect");
+    },
+  };
+  /** Broadcasts a change (a copy of `item`); lost while disconnected. */
+  const broadcast = (event: RealtimeEvent["event"], item: unknown, receipt?: MutationReceipt) => {
+    if (!connected) return;
+    held.push({ type: eventType, event, data: copy(item), ...(copyReceipts && receipt && { mutationId: receipt.mutationId, originId: receipt.originId }) });
+    if (!manualEvents) queueMicrotask(() => socket.deliver(1));
+  };
+  const stored = (kind: string, id: string): T => {
+    const existing = table.get(id);
+    if (!existing) throw notFound(kind, id);
+    return existing;
+  };
+  const insert = (data: unknown, receipt?: MutationReceipt): T => {
+    const item = { ...asObject(copy(data)), id: newId() } as unknown as T;
+    table.set(item.id, item);
+    broadcast("INSERT", item, receipt);
+    return copy(item);
+  };
+  const merge = (id: string, data: unknown, receipt?: MutationReceipt): T => {
+    const item = { ...stored("update", id), ...asObject(copy(data)), id } as T;
+    table.set(id, item);
+    broadcast("UPDATE", item, receipt);
+    return copy(item);
+  };
+  const drop = (id: string, receipt?: MutationReceipt): void => {
+    stored("remove", id);
+    table.delete(id);
+    broadcast("DELETE", { id }, receipt);
+  };
 
   /** Records a request; `apply` runs when it is resolved and returns the answer (or throws to reject). */
   const call = <R>(kind: FakeRequestKind, fields: { id?: string; data?: unknown; receipt?: MutationReceipt }, apply: (request: { id?: string }) => R): Promise<R> =>
@@ -168,29 +260,33 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
       create: (data, receipt) => {
         const sent = copy(data);
         return call("create", { data: sent, receipt }, (request) => {
-          const item = { ...asObject(copy(sent)), id: newId() } as unknown as T;
+          const item = insert(sent, receipt);
           request.id = item.id;
-          table.set(item.id, item);
-          return copy(item);
+          return item;
         });
       },
       update: ({ id, data }, receipt) => {
         const sent = copy(data);
-        return call("update", { id, data: sent, receipt }, () => {
-          const existing = table.get(id);
-          if (!existing) throw notFound("update", id);
-          const item = { ...existing, ...asObject(copy(sent)), id } as T;
-          table.set(id, item);
-          return copy(item);
-        });
+        return call("update", { id, data: sent, receipt }, () => merge(id, sent, receipt));
       },
       remove: (id, receipt) =>
         call("remove", { id, receipt }, () => {
-          if (!table.delete(id)) throw notFound("remove", id);
+          drop(id, receipt);
           return { id };
         }),
     },
     items: () => [...table.values()].map(copy),
+    socket,
+    serverInsert: (data) => {
+      const { id } = data;
+      if (id === undefined) return insert(data);
+      const item = { ...asObject(copy(data)), id } as unknown as T;
+      table.set(id, item);
+      broadcast("INSERT", item);
+      return copy(item);
+    },
+    serverUpdate: (id, data) => merge(id, data),
+    serverDelete: (id) => drop(id),
     requests,
     nextRequest: (kind) =>
       new Promise((resolve) => {

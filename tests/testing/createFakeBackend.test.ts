@@ -277,3 +277,74 @@ describe("settleAll", () => {
     expectConsistent(manager, { name: "todos", queryClient: client, transformer: false });
   });
 });
+
+describe("createFakeBackend, its realtime socket", () => {
+  /** A manager listening on the backend's socket. */
+  function listening(backend: ReturnType<typeof createFakeBackend<Todo>>) {
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...backend, transformer: false, realtime: { eventType: "change" } }, client);
+    manager.realtime!.connect(backend.socket);
+    onCleanup(() => manager.destroy());
+    return { manager, client };
+  }
+
+  it("broadcasts each write it carries out with the receipt, and a listening store shows the created row once", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manualEvents: true, manual: true });
+    const { manager, client } = listening(backend);
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    const creating = manager.actions.create({ title: "D" });
+    const request = await backend.nextRequest("create");
+    request.resolve();
+    expect(backend.socket.held).toEqual([{ type: "change", event: "INSERT", data: { id: "srv-1", title: "D" }, mutationId: request.receipt!.mutationId, originId: request.receipt!.originId }]);
+    backend.socket.deliver();
+    await vi.waitFor(() => expect(manager.store.get("srv-1")).toEqual({ id: "srv-1", title: "D" }));
+    await creating;
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "D"]);
+    expectConsistent(manager, { name: "todos", queryClient: client });
+  });
+
+  it("another client's insert, update and delete reach a listening manager's store", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+    const { manager } = listening(backend);
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    expect(backend.serverInsert({ title: "X" })).toEqual({ id: "srv-1", title: "X" });
+    backend.serverInsert({ id: "y", title: "Y" });
+    backend.serverUpdate("a", { title: "A2" });
+    backend.serverDelete("b");
+    await vi.waitFor(() => expect(titles(manager.store)).toEqual(["A2", "C", "X", "Y"]));
+    expect(backend.items().map((item) => item.id)).toEqual(["a", "c", "srv-1", "y"]);
+    expect(() => backend.serverUpdate("nope", {})).toThrow(/404/);
+  });
+
+  it("with manualEvents, events wait in socket.held until deliver() and arrive in the order they were broadcast", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manualEvents: true, copyReceipts: false });
+    const { manager } = listening(backend);
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    backend.serverUpdate("a", { title: "theirs" });
+    await manager.actions.update({ id: "a", data: { title: "mine" } });
+    expect(backend.socket.held.map((event) => [event.event, event.data.title, event.mutationId])).toEqual([
+      ["UPDATE", "theirs", undefined],
+      ["UPDATE", "mine", undefined],
+    ]);
+    backend.socket.deliver(1);
+    await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("theirs"));
+    backend.socket.deliver();
+    await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("mine"));
+  });
+
+  it("loses the events broadcast while disconnected; connect() makes the manager refetch and catch up", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+    const { manager } = listening(backend);
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    backend.socket.disconnect();
+    expect(manager.realtime!.isConnected).toBe(false);
+    backend.serverDelete("c");
+    await Promise.resolve();
+    expect(backend.socket.held).toEqual([]);
+    expect(manager.store.get("c")).toBeDefined();
+    backend.socket.connect();
+    await vi.waitFor(() => expect(manager.store.get("c")).toBeUndefined());
+    expect(manager.realtime!.isConnected).toBe(true);
+  });
+});

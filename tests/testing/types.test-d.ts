@@ -1,8 +1,8 @@
 /** Compile-time tests of `./testing` (checked by `npm run typecheck`, never run). */
 import type { QueryClient } from "@tanstack/query-core";
 import { expectTypeOf } from "vitest";
-import { createOptimisticStoreManager, OptimisticStore, type DataTransformer, type MutationReceipt } from "../../src";
-import { createFakeBackend, expectConsistent, type FakeBackend, type FakeRequest } from "../../src/testing";
+import { createOptimisticStoreManager, OptimisticStore, type DataTransformer, type MutationReceipt, type RealtimeEvent, type RealtimeSocket } from "../../src";
+import { createFakeBackend, expectConsistent, type FakeBackend, type FakeRequest, type FakeSocket } from "../../src/testing";
 
 interface ApiTodo {
   id: string;
@@ -33,6 +33,15 @@ expectTypeOf<FakeRequest["receipt"]>().toEqualTypeOf<MutationReceipt | undefined
 const config = { name: "todos", ...backend, transformer, storeClass: TodoStore };
 const todos = createOptimisticStoreManager<ApiTodo, Todo, TodoStore>(config, client);
 createOptimisticStoreManager<ApiTodo, Todo, TodoStore>({ name: "todos", queryFn: backend.queryFn, mutations: backend.mutations, transformer, storeClass: TodoStore });
+
+// Its socket is what a manager's realtime connects to; another client's changes are typed by the backend's items.
+expectTypeOf(backend.socket).toEqualTypeOf<FakeSocket>();
+expectTypeOf(backend.socket).toMatchTypeOf<RealtimeSocket>();
+expectTypeOf(backend.socket.held).toEqualTypeOf<readonly RealtimeEvent[]>();
+expectTypeOf(backend.serverInsert({ title: "B", createdAt: "2024-01-02T00:00:00.000Z" })).toEqualTypeOf<ApiTodo>();
+createFakeBackend<ApiTodo>({ eventType: "todo_update", manualEvents: true, copyReceipts: false });
+// @ts-expect-error another client's update is typed by the backend's items
+backend.serverUpdate("1", { title: 1 });
 
 // @ts-expect-error initial items must be of the backend's type
 createFakeBackend<ApiTodo>({ initial: [{ id: "1" }] });
