@@ -341,7 +341,8 @@ export class OptimisticLayers<T extends Entity> {
     const emit = this.emit;
     const items: T[] = [];
     const counts = { added: 0, changed: 0, removed: 0 };
-    const keptIds = emit ? [...new Set([...(this.#protected ?? []), ...(fromCache ? this.#dirty : [])])] : [];
+    // The app's own list keeps nothing against it: it is newer than every write.
+    const keptIds = emit && !local ? [...new Set([...(this.#protected ?? []), ...(fromCache ? this.#dirty : [])])] : [];
     const write = (id: string, value: T | undefined) => {
       if (value === undefined) this.#learnDeleted(id);
       const had = emit && this.confirmed(id) !== undefined;

@@ -4,13 +4,15 @@ import { dateToApi } from "../transforms/dateText";
  * A JSON-safe copy of entity data for the event log, which a recording read back from JSON rebuilds
  * exactly (see `revive`): a `Date` becomes `{ $date: ISO string }` (the string the default
  * transformer read it from, microseconds kept; null when invalid), a `bigint` `{ $bigint: decimal
- * string }`, a field or item set to `undefined` `{ $undefined: true }`, an object of the data
+ * string }`, `NaN` or `±Infinity` `{ $number: "NaN" | "Infinity" | "-Infinity" }` (JSON would
+ * write null), a field or item set to `undefined` `{ $undefined: true }`, an object of the data
  * that has one of these keys alone (or `$object`) `{ $object: the object }`. A
  * reference to an object it is inside of (a cycle) becomes `"[Circular]"`, and `onCycle` is called.
  */
 export function plain(value: unknown, onCycle?: () => void, inside: object[] = []): unknown {
   if (value instanceof Date) return { $date: dateText(value) };
   if (typeof value === "bigint") return { $bigint: String(value) };
+  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
   if (value === null || typeof value !== "object") return value;
   if (inside.includes(value)) {
     onCycle?.();
@@ -24,7 +26,7 @@ export function plain(value: unknown, onCycle?: () => void, inside: object[] = [
     for (const key in value) (result as Record<string, unknown>)[key] = copy((value as Record<string, unknown>)[key]);
     // An object of the data's own that looks like one of these marks is wrapped, to read back as itself.
     const keys = Object.keys(result as object);
-    if (keys.length === 1 && /^\$(date|bigint|undefined|object)$/.test(keys[0]!)) result = { $object: result };
+    if (keys.length === 1 && /^\$(date|bigint|number|undefined|object)$/.test(keys[0]!)) result = { $object: result };
   }
   inside.pop();
   return result;

@@ -82,7 +82,8 @@ export interface EventBase {
 
 /**
  * One phase of an optimistic change. `data` is JSON-safe (a `Date` is written `{ "$date": ISO }`,
- * a `bigint` `{ "$bigint": "123" }`, an `undefined` field `{ "$undefined": true }`):
+ * a `bigint` `{ "$bigint": "123" }`, `NaN` or `±Infinity` `{ "$number": "NaN" }`, an `undefined`
+ * field `{ "$undefined": true }`):
  * on `applied`, the optimistic entity of a create or the patch of an update; on `succeeded`, the
  * server's entity (UI shape), when it answered with one.
  */
@@ -136,7 +137,7 @@ export interface ServerListEvent extends EventBase {
   removed: number;
   /** Entities of the list whose pending changes stayed on top. */
   keptPending: number;
-  /** Ids whose confirmed state (present or deleted) writes newer than the list kept. */
+  /** Ids whose confirmed state (present or deleted) writes newer than the list kept; none for `store.reconcile`'s list. */
   kept: string[];
 }
 

@@ -9,7 +9,7 @@ function short(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
   if (Array.isArray(value)) return `[${value.length}]`;
   if (value !== null && typeof value === "object") {
-    // The event log's encoding of a date, a bigint or undefined.
+    // The event log's encoding of a date, a bigint, NaN or ±Infinity, or undefined.
     const unmarked = unmark(value);
     // An object of the data's own (a wrapped one too) is summarised, never read as a mark.
     return unmarked === value || "$object" in value ? "{…}" : short(unmarked);

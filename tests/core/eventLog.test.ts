@@ -109,6 +109,23 @@ describe("onEvent", () => {
     await update;
   });
 
+  it("tells store.reconcile() during a fetch as a server list that keeps nothing, and the fetch's older list as keeping what was written since it started", async () => {
+    const { server, manager, events } = await setup();
+    const fetch = server.hold({ method: "GET" });
+    const refetching = manager.actions.refetch();
+    await fetch.arrived;
+    manager.store.upsert({ id: "1", title: "upserted" });
+    manager.store.reconcile([{ id: "1", title: "reconciled" }, { id: "2", title: "two" }]);
+    await fetch.release();
+    await refetching;
+    const lists = events.filter((event) => event.type === "server-list");
+    expect(lists.map(({ items, changed, kept }) => ({ items, changed, kept }))).toEqual([
+      { items: [{ id: "1", title: "reconciled" }, { id: "2", title: "two" }], changed: 1, kept: [] },
+      { items: [{ id: "1", title: "one" }, { id: "2", title: "two" }], changed: 0, kept: ["1"] },
+    ]);
+    expect(manager.store.get("1")?.title).toBe("reconciled");
+  });
+
   it("tells another client's realtime event, and this client's own echo with echo: true", async () => {
     const { server, manager, events, socket } = await setup();
     server.serverUpdate("2", { title: "deux" });

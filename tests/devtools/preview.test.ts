@@ -11,8 +11,12 @@ describe("preview", () => {
     expect(preview({ big: { $bigint: "12345678901234567890" }, gone: { $undefined: true }, when: { $date: null } })).toBe("big: 12345678901234567890, gone: undefined, when: Invalid Date");
   });
 
+  it("shows NaN and ±Infinity, which events write as { $number }, as those numbers", () => {
+    expect(preview({ n: { $number: "NaN" }, max: { $number: "Infinity" }, min: { $number: "-Infinity" }, live: Number.NaN })).toBe("n: NaN, max: Infinity, min: -Infinity, live: NaN");
+  });
+
   it("shows an object of the data shaped like a mark (written { $object }) as an object, not as what the mark stands for", () => {
-    expect(preview({ meta: { $object: { $date: "2024-01-02T03:04:05.000Z" } }, gone: { $object: { $undefined: true } } })).toBe("meta: {…}, gone: {…}");
+    expect(preview({ meta: { $object: { $date: "2024-01-02T03:04:05.000Z" } }, gone: { $object: { $undefined: true } }, n: { $object: { $number: "NaN" } } })).toBe("meta: {…}, gone: {…}, n: {…}");
   });
 
   it("cuts long strings and stops adding fields once the line is full", () => {

@@ -130,11 +130,33 @@ describe("replayEvents", () => {
     }
   });
 
-  it("replays data of the app's own shaped like the log's marks ({ $date }, { $bigint }, { $undefined }, { $object }) as that data", async () => {
+  it("replays NaN, Infinity and -Infinity fields exactly from a recording read back from JSON", async () => {
+    const s = await setup();
+    await loaded(s.manager, 2);
+    s.manager.store.upsert({ id: "9", title: "nine", n: Number.NaN, values: [Number.POSITIVE_INFINITY, 1] });
+    const recording = recordEvents(s.manager);
+    const gate = s.server.hold({ method: "PUT" });
+    const update = s.manager.actions.update({ id: "1", data: { min: Number.NEGATIVE_INFINITY } });
+    s.manager.store.update("9", { max: Number.POSITIVE_INFINITY });
+    const json = JSON.stringify(recording.events);
+    expect(json).toContain('{"$number":"-Infinity"}');
+    expect(list(replayEvents<Todo>(JSON.parse(json) as OptimisticEvent[]))).toStrictEqual(list(s.manager.store));
+    await gate.release();
+    await update;
+    recording.stop();
+    // onEvent's own events, from the manager's creation on, replay the same way.
+    for (const events of [recording.events, s.events]) {
+      const replayed = replayEvents<Todo>(JSON.parse(JSON.stringify(events)) as OptimisticEvent[]);
+      expect(replayed.get("9")).toStrictEqual({ id: "9", title: "nine", n: Number.NaN, values: [Number.POSITIVE_INFINITY, 1], max: Number.POSITIVE_INFINITY });
+      expect(list(replayed)).toStrictEqual(list(s.manager.store));
+    }
+  });
+
+  it("replays data of the app's own shaped like the log's marks ({ $date }, { $bigint }, { $number }, { $undefined }, { $object }) as that data", async () => {
     const s = await setup();
     await loaded(s.manager, 2);
     const recording = recordEvents(s.manager);
-    const data = { mongo: { $date: "2026-01-01T00:00:00.000Z" }, n: { $bigint: "5" }, query: { $undefined: true }, wrapped: { $object: 5 }, nested: [{ $date: 1 }] };
+    const data = { mongo: { $date: "2026-01-01T00:00:00.000Z" }, n: { $bigint: "5" }, query: { $undefined: true }, infinite: { $number: "Infinity" }, wrapped: { $object: 5 }, nested: [{ $date: 1 }] };
     s.manager.store.upsert({ id: "m", title: "M", ...data });
     await s.manager.actions.update({ id: "1", data: { filter: { $date: "x" } } });
     recording.stop();
@@ -143,6 +165,30 @@ describe("replayEvents", () => {
       expect(replayed.get("m")).toStrictEqual({ id: "m", title: "M", ...data });
       expect(replayed.get("1")).toHaveProperty("filter", { $date: "x" });
     }
+  });
+
+  it("replays a store.reconcile() made while a fetch is in flight to the reconciled entity, which the older fetched list then keeps", async () => {
+    const s = await setup({ transformer: false });
+    await loaded(s.manager, 2);
+    const recording = recordEvents(s.manager);
+    const from = s.events.length;
+    const fetch = s.server.hold({ method: "GET" });
+    const refetching = s.manager.actions.refetch();
+    await fetch.arrived;
+    s.manager.store.upsert({ id: "1", title: "upserted" });
+    const rows = s.server.rows();
+    s.manager.store.reconcile([{ ...rows[0]!, title: "reconciled" }, rows[1]!]);
+    await fetch.release();
+    await refetching;
+    expect(s.manager.store.get("1")?.title).toBe("reconciled");
+    // The app's list keeps nothing against it; the fetched (older) list keeps what was written since the fetch started.
+    const lists = s.events.slice(from).filter((event) => event.type === "server-list");
+    expect(lists.map((event) => event.kept)).toEqual([[], ["1"]]);
+    const events = viaJson(s.events);
+    for (let n = 1; n <= events.length; n++) {
+      expect(list(replayEvents<Todo>(events.slice(0, n))), `after event ${n}: ${JSON.stringify(events[n - 1])}`).toEqual(s.shown[n - 1]);
+    }
+    expect(list(replayEvents<Todo>(viaJson(recording.events)))).toEqual(list(s.manager.store));
   });
 
   it("replays into a store given in the options", async () => {
