@@ -2,7 +2,7 @@ import { environmentManager } from "@tanstack/query-core";
 import { act, cleanup, render, waitFor } from "@testing-library/react";
 import { observable } from "mobx";
 import { observer } from "mobx-react-lite";
-import { Activity, StrictMode, Suspense, type ReactNode } from "react";
+import { Activity, StrictMode, Suspense, useEffect, type ReactNode } from "react";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { useOptimisticStore } from "../../src/react";
 import { describeBindingConformance, rowIds, statusText, type ListProps } from "../__fixtures__/bindingConformance";
@@ -150,6 +150,26 @@ describe("useOptimisticStore (React lifecycle)", () => {
     expect(live()).toEqual([current]);
     expect(queryObservers()).toBe(1);
     expect(rowIds()).toEqual(["a", "b", "c"]);
+  });
+
+  it("sends an update made as the owner of the manager unmounts (a child's cleanup saving on close)", async () => {
+    const { server } = await setup();
+    const errors: unknown[] = [];
+    // The update is made in the child's effect cleanup, before the hook destroys the manager.
+    const Child = ({ manager }: { manager: TodoManager }) => {
+      useEffect(() => () => void manager.actions.update({ id: "b", data: { title: "saved on close" } }).catch((error: unknown) => errors.push(error)), [manager]);
+      return null;
+    };
+    const Owner = observer(function Owner() {
+      const manager = useOptimisticStore(() => fixture.factory());
+      return <Child manager={manager} />;
+    });
+    const view = render(<Owner />);
+    await waitFor(() => expect(fixture.created[0]!.store.count).toBe(3));
+    view.unmount();
+    await vi.waitFor(() => expect(server.rows().map((todo) => todo.title)).toEqual(["A", "saved on close", "C"]));
+    expect(fixture.live()).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it("destroys, after a while, a manager made by a render that never commits", async () => {

@@ -1,12 +1,12 @@
 import { environmentManager } from "@tanstack/query-core";
 import { mount } from "@vue/test-utils";
 import { observable, runInAction } from "mobx";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { defineComponent, effectScope, h, isReactive, markRaw, nextTick, reactive, ref } from "vue";
 import { OptimisticLifecycleError } from "../../src";
 import { useObserved, useOptimisticStore } from "../../src/vue";
 import { describeBindingConformance, rowIds } from "../__fixtures__/bindingConformance";
-import { createBindingFixture, type BindingFixture } from "../__fixtures__/bindings";
+import { createBindingFixture, type BindingFixture, type TodoManager } from "../__fixtures__/bindings";
 import { TodoList } from "./TodoList";
 
 beforeAll(() => environmentManager.setIsServer(() => false));
@@ -109,6 +109,36 @@ describe("useObserved and useOptimisticStore (Vue)", () => {
     await nextTick();
     expect(errors).toEqual([new Error("cannot show boom")]);
     expect(wrapper.text()).toBe("A");
+  });
+
+  it("sends an update made in the click that unmounts the owner of the manager ('Save and close')", async () => {
+    fixture = await createBindingFixture();
+    const errors: unknown[] = [];
+    let manager: TodoManager | undefined;
+    const open = ref(true);
+    /** A page that owns its manager and shows its titles; its button edits `b` and closes the page. */
+    const Page = defineComponent({
+      setup() {
+        const todos = useOptimisticStore(() => fixture.factory());
+        manager = todos;
+        const titles = useObserved(() => todos.store.list.map((todo) => todo.title).join(","));
+        const saveAndClose = () => {
+          todos.actions.update({ id: "b", data: { title: "saved" } }).catch((error: unknown) => errors.push(error));
+          open.value = false;
+        };
+        return () => h("div", [h("p", titles.value), h("button", { onClick: saveAndClose }, "Save and close")]);
+      },
+    });
+    const App = defineComponent({ setup: () => () => (open.value ? h(Page) : h("p", "closed")) });
+    const wrapper = mount(App, { attachTo: document.body });
+    unmounts.push(() => wrapper.unmount());
+    await vi.waitFor(() => expect(manager!.store.count).toBe(3));
+    await wrapper.find("button").trigger("click");
+    await nextTick();
+    expect(wrapper.text()).toBe("closed");
+    expect(fixture.live()).toEqual([]);
+    await vi.waitFor(() => expect(fixture.server.rows().map((todo) => todo.title)).toEqual(["A", "saved", "C"]));
+    expect(errors).toEqual([]);
   });
 
   it("keeps the manager out of Vue's deep reactivity", async () => {
