@@ -166,6 +166,11 @@ export class OptimisticLayers<T extends Entity> {
   #refused: Set<string> | undefined;
   /** `clear()` ran since the last write-back: the cache must not look freshly fetched. */
   #cleared = false;
+  /**
+   * `list` was put in an order of the store's own (`reconcile()`, `rollback()`) since the last
+   * write-back: that order, which the next write-back gives the whole cached list.
+   */
+  #reordered: Iterable<string | undefined> | undefined;
   #tempIds = new TempIds();
   /** Changes in flight or kept failed (to be sent again): placeholders excluded. */
   #opCount = 0;
@@ -382,6 +387,8 @@ export class OptimisticLayers<T extends Entity> {
       // Entities placed locally (appended, or back after a failed remove) may stand where the server
       // no longer puts them; rebuilding leaves `list` alone when it is in order.
       if (orderChanged || structureChanged || this.#order.placedLocally) this.#order.rebuild(ids, true);
+      // The app's own order (a reconcile): the cache learns it, and the next server list puts `list` in its order.
+      this.#reorderedAs(local ? ids : undefined);
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       if (!fromCache && !local) {
         this.#dirty = new Set(this.#protected);
@@ -396,7 +403,7 @@ export class OptimisticLayers<T extends Entity> {
         emit({ type: "server-list", source, items, ...counts, keptPending, kept: keptIds });
       }
     });
-    if (this.#dirty.size > 0) this.onConfirmedChange?.();
+    if (this.#dirty.size > 0 || local) this.onConfirmedChange?.();
     return ownIds ? { data } : { data, ids };
   }
 
@@ -413,6 +420,16 @@ export class OptimisticLayers<T extends Entity> {
     this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
   }
 
+  /** The ids written since the fetch in flight started (none while no fetch is). */
+  writtenSinceFetch(): Iterable<string> {
+    return this.#protected ?? [];
+  }
+
+  /** Ids written while the fetch in flight ran, by a manager no longer observing it: its result leaves them as they are. */
+  keepAgainstFetch(ids: Iterable<string> = []): void {
+    for (const id of ids) this.#protected?.add(id);
+  }
+
   /** The fetch ended (its result, if any, was applied). */
   endFetch(): void {
     this.#protected = undefined;
@@ -420,15 +437,29 @@ export class OptimisticLayers<T extends Entity> {
 
   /** Whether confirmed state changed since the last server list or write-back. */
   get isDirty(): boolean {
-    return this.#dirty.size > 0 || this.#cleared;
+    return this.#dirty.size > 0 || this.#cleared || this.#reordered !== undefined;
   }
 
-  /** The ids whose confirmed value changed, and whether `clear()` ran, since the last call or server list. */
-  takeChanges(): { ids: string[]; cleared: boolean } {
-    const changes = { ids: [...this.#dirty], cleared: this.#cleared };
+  /**
+   * The ids whose confirmed value changed, whether `clear()` ran, and the order the store gave
+   * `list` of its own (the cached list must take it), since the last call or server list.
+   */
+  takeChanges(): { ids: string[]; cleared: boolean; order: Iterable<string | undefined> | undefined } {
+    const changes = { ids: [...this.#dirty], cleared: this.#cleared, order: this.#reordered };
     this.#dirty.clear();
     this.#cleared = false;
+    this.#reordered = undefined;
     return changes;
+  }
+
+  /**
+   * `order`: `list` was just rebuilt in an order of the store's own, which the next write-back gives
+   * the cached list; the next server list rebuilds `list` even when it equals that (it puts hidden
+   * entities' places in its order too, as a replay of the event log does). Undefined: a server list's order.
+   */
+  #reorderedAs(order: Iterable<string | undefined> | undefined): void {
+    this.#reordered = order;
+    if (order) this.#order.markUnordered();
   }
 
   /** Every confirmed entity, in list order (then those hidden by a pending remove). */
@@ -645,6 +676,7 @@ export class OptimisticLayers<T extends Entity> {
       this.#dropAll();
       this.#dirty.clear();
       this.#cleared = false;
+      this.#reordered = undefined;
       this.#protected = undefined;
     });
   }
@@ -673,7 +705,12 @@ export class OptimisticLayers<T extends Entity> {
         for (const id of [...this.#confirmedIds()]) if (!snapshot.has(id)) this.writeConfirmed(id, undefined);
         for (const [id, entity] of snapshot) this.writeConfirmed(id, entity);
       });
-      if (structureChanged) this.#order.rebuild([...snapshot.keys()]);
+      if (structureChanged) {
+        const order = [...snapshot.keys()];
+        this.#order.rebuild(order);
+        this.#reorderedAs(order);
+        this.onConfirmedChange?.();
+      }
       this.emit?.({ type: "confirmed", op: "restore", items: [...snapshot.values()] });
     });
   }

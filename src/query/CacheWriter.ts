@@ -5,6 +5,7 @@ import type { DetachedChange } from "../core/MutationRunner";
 import { idAt, type OptimisticLayers, type ServerListMark } from "../core/OptimisticLayers";
 import type { Reporter } from "../core/reporter";
 import type { Entity } from "../core/shapes";
+import { shallowEqual } from "../utils/shallowEqual";
 
 /** Lists written back by any manager: a manager seeing one in the cache knows it is not a fetch. */
 const writtenBack = /* @__PURE__ */ new WeakSet<readonly unknown[]>();
@@ -115,12 +116,13 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     this.#due = false;
     const { layers, query } = this.#options;
     if (this.#disposed || !layers.isDirty) return;
-    const { ids, cleared } = layers.takeChanges();
+    const { ids, cleared, order } = layers.takeChanges();
     const cached = query().state.data;
     // After clear() (sign-out, say) the cache is emptied and stale, so enabling again fetches.
-    if (cleared || !Array.isArray(cached)) return this.#write(this.#fullList(), cleared, true);
+    if (cleared || !Array.isArray(cached)) return this.#write(this.#ordered(undefined, ids, order), cleared, true);
     const base = this.#baseOf(cached);
-    const next = this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
+    // `list` took an order of the store's own (reconcile(), rollback()): the whole cached list takes it.
+    const next = order ? this.#ordered(base, ids, order) : this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
     if (next?.data !== base.data) this.#write(next, false, base === this.mark);
     // Patched in place: only the cache's subscribers can want to hear of it (the managers' own ignore it).
     else if (this.#announce === undefined && othersListen(this.#options.client.getQueryCache())) this.#announce = setTimeout(() => this.announce(), 0);
@@ -152,6 +154,37 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
       if (current && layers.versions.isOlder(current, entity)) return;
     }
     this.#write(this.#patch(base, [[id, entity]], true), false, false, query);
+  }
+
+  /**
+   * A fetch landed that the manager did not observe (disabled or destroyed while it ran): the items
+   * of `ids`, written while it was in flight, go back to what `before` (the cached list just before
+   * it landed) held for them. Returns the list written, if it had to be.
+   */
+  keepWrites(ids: Iterable<string>, before: unknown): readonly unknown[] | undefined {
+    const cached = this.#options.query().state.data;
+    if (!Array.isArray(cached) || !Array.isArray(before)) return undefined;
+    const was = this.#baseOf(before);
+    const now = this.#baseOf(cached);
+    const wasAt = indexOf(was);
+    const nowAt = indexOf(now);
+    const data = now.data.slice();
+    const gone = new Set<number>();
+    let changed = false;
+    for (const id of ids) {
+      const from = wasAt.get(id);
+      const at = nowAt.get(id);
+      const item: unknown = from === undefined ? undefined : was.data[from];
+      if (at === undefined ? item === undefined : item !== undefined && shallowEqual(now.data[at], item)) continue;
+      changed = true;
+      if (at === undefined) data.push(item);
+      else if (item === undefined) gone.add(at);
+      else data[at] = item;
+    }
+    if (!changed) return undefined;
+    const next = data.filter((_, i) => !gone.has(i));
+    this.#write({ data: next }, false, false);
+    return next;
   }
 
   /** Writes what is left and stops (`writeDetached` still works). */
@@ -256,10 +289,47 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     return changed ? { data: data!, ids } : undefined;
   }
 
-  #fullList(): ServerListMark {
+  /**
+   * The confirmed entities as a list, in `order` and then in `list`'s: the item of an entity not
+   * `changed` is the one `base` holds (the server's own), else written through `toItem`; the items
+   * of `base` the store does not hold (unusable ones, or written while it did not observe) follow.
+   * Undefined when that is `base` as it is.
+   */
+  #ordered(base: ServerListMark | undefined, changed: readonly string[], order: Iterable<string | undefined> = []): ServerListMark | undefined {
     const { layers, codec } = this.#options;
-    const entities = layers.confirmedEntities();
-    const data = entities.map((entity) => codec.toItem(entity));
-    return codec.ownIds ? { data } : { data, ids: entities.map((entity) => entity.id) };
+    const dirty = new Set(changed);
+    const held = new Map<string, unknown>();
+    const baseIds = base ? base.data.map((_, i) => idAt(base.data, base.ids, i)) : [];
+    baseIds.forEach((id, i) => id === undefined || held.has(id) || held.set(id, base!.data[i]));
+    const data: unknown[] = [];
+    const ids: (string | undefined)[] = [];
+    const placed = new Set<string>();
+    const take = (id: string | undefined) => {
+      const entity = id === undefined || placed.has(id) ? undefined : layers.confirmed(id);
+      if (!entity) return;
+      placed.add(entity.id);
+      data.push(!dirty.has(entity.id) && held.has(entity.id) ? held.get(entity.id) : codec.toItem(entity));
+      ids.push(entity.id);
+    };
+    for (const id of order) take(id);
+    for (const entity of layers.confirmedEntities()) take(entity.id);
+    baseIds.forEach((id, i) => {
+      if (id === undefined || (!placed.has(id) && !dirty.has(id))) {
+        data.push(base!.data[i]);
+        ids.push(id);
+      }
+    });
+    if (base && data.length === base.data.length && data.every((item, i) => item === base.data[i])) return undefined;
+    return codec.ownIds ? { data } : { data, ids };
   }
+}
+
+/** Where each id first stands in `list`. */
+function indexOf(list: ServerListMark): Map<string, number> {
+  const at = new Map<string, number>();
+  for (let i = list.data.length - 1; i >= 0; i--) {
+    const id = idAt(list.data, list.ids, i);
+    if (id !== undefined) at.set(id, i);
+  }
+  return at;
 }

@@ -10,6 +10,19 @@ import { CacheWriter, isWrittenBack, listenToCache } from "./CacheWriter";
 
 const DEFAULT_STALE_TIME = 5 * 60 * 1000;
 
+/** A fetch in flight that a manager stopped observing: the ids written while it ran, the cached list before it lands. */
+interface Watch {
+  query: object;
+  ids: Set<string>;
+  before: unknown;
+}
+
+/**
+ * Per query, the fetch in flight that managers stopped observing (disabled or destroyed): a manager
+ * that applies its result keeps its own values of the ids written while it ran.
+ */
+const watched = /* @__PURE__ */ new WeakMap<object, Watch>();
+
 export interface QuerySyncOptions {
   /** The observable query status the manager exposes. */
   status: QueryStatus;
@@ -81,18 +94,53 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   let explicitRefetches = 0;
   /** Realtime missed events while the query was not observed, and no fetch has started since. */
   let missedEvents = false;
+  /**
+   * A fetch in flight that this manager does not observe (disabled, or destroyed, while it ran): the
+   * ids written while it ran, and the cached list as it stands before it lands.
+   */
+  let watch: Watch | undefined;
 
   // Writes made after a fetch started must survive its result; a refetch that cancels it starts anew.
   const fetchStarted = (): void => {
-    if (destroyed) return;
+    // Read after everything a destroyed manager wrote: it has nothing to keep against it.
+    if (destroyed) return watch && endWatch();
     fetching = true;
     missedEvents = false;
     // While data another fetch brought is not shown yet (disabled), the writes it must not undo stay known.
     layers.beginFetch(!unsubscribe && query().state.data !== writer.mark?.data);
   };
+  /** A fetch (or a retry of one) starts now. */
+  const started = (): void => {
+    fetchStarted();
+    if (!unsubscribe && !destroyed) watchFetch(true);
+  };
+  // Not observed, a fetch's result would land over the writes made while it ran (query-core stores
+  // it as it is): they are patched back in when it lands, the fetch is not cancelled (another
+  // observer of the key, or the app's fetchQuery, may wait for it).
+  const watchFetch = (restarted = false): void => {
+    const current = query();
+    if (current.state.fetchStatus === "idle") return;
+    // A fetch (re)started now reads everything written before: only what the layers still protect counts.
+    const ids = (!restarted && watched.get(current)?.ids) || new Set<string>();
+    for (const id of layers.writtenSinceFetch()) ids.add(id);
+    watched.set(current, (watch = { query: current, ids, before: current.state.data }));
+  };
+  const endWatch = (): void => {
+    if (watch && watched.get(watch.query) === watch) watched.delete(watch.query);
+    watch = undefined;
+    if (destroyed) unsubscribeCache();
+  };
+  /** The watched fetch landed: what was written while it ran goes back into the cached list. */
+  const keepWrites = (): void => {
+    const { ids, before } = watch!;
+    endWatch();
+    const data = writer.keepWrites(destroyed ? ids : new Set([...ids, ...layers.writtenSinceFetch()]), before);
+    // Enabled again, the store applies it as that fetch's result.
+    if (data && !destroyed) fetched = data;
+  };
   const queryFn = async (context: QueryFunctionContext): Promise<TApiData[]> => {
     // A retry of a previous scope's fetch is not this store's.
-    if (!scoped || context.queryKey[1] === scope) fetchStarted();
+    if (!scoped || context.queryKey[1] === scope) started();
     const data = await config.queryFn(context);
     if (!Array.isArray(data)) {
       throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${kindOf(data)}.`);
@@ -154,7 +202,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       // One action: what the queued events change is written back after the list is applied.
       listsApplied = listsIn;
       runInAction(() => {
-        if (source === "fetch") options.beforeList();
+        if (source === "fetch") {
+          options.beforeList();
+          // The result of a fetch another manager stopped observing (not the cached list it watches).
+          const other = watched.get(query());
+          if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
+        }
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
         writer.mark = layers.applyServerList(data, (item) => codec.toEntity(item, "query"), mark, source, codec.ownIds);
         writer.markUpdatedAt = result.dataUpdatedAt;
@@ -172,6 +225,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
 
   const observe = (): void => {
     if (unsubscribe || destroyed) return;
+    // Observed again, the store applies the fetch and writes back what it must not undo.
+    if (watch) endWatch();
     onResult(observer.getCurrentResult());
     unsubscribe = observer.subscribe(onResult);
     // Subscribing fetched if the data was stale; fresh data may still lack what realtime missed.
@@ -212,7 +267,16 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   };
 
   const unsubscribeCache = listenToCache(client.getQueryCache(), (event) => {
-    if (event.query !== observer.getCurrentQuery()) return;
+    if (watch && event.query === watch.query) {
+      if (event.type === "removed") endWatch();
+      else if (event.type === "updated") {
+        if (event.action.type === "success" && !event.action.manual) keepWrites();
+        // Failed or cancelled: nothing landed.
+        else if (event.query.state.fetchStatus === "idle") endWatch();
+        else watch.before = event.query.state.data;
+      }
+    }
+    if (destroyed || event.query !== observer.getCurrentQuery()) return;
     // The app removed the query (removeQueries, queryClient.clear(), garbage collection): observe
     // the new one of the key, which an enabled manager fetches; its data is no list the store has seen.
     if (event.type === "removed") {
@@ -222,7 +286,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       writer.flush();
       writer.announce();
     }
-    else if (event.type === "updated" && event.action.type === "fetch") fetchStarted();
+    else if (event.type === "updated" && event.action.type === "fetch") started();
   });
   if (active()) observe();
 
@@ -258,6 +322,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       if (!active()) {
         writer.flush();
         writer.announce();
+        if (unsubscribe) watchFetch();
       }
       observer.setOptions(observerOptions(active()));
       if (active()) observe();
@@ -274,6 +339,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         writer.flush();
         writer.announce();
         const previous = query();
+        // The previous scope's fetch is cancelled below when nobody else observes it.
+        if (watch) endWatch();
         stopObserving();
         scope = next;
         queryKey = [name, next];
@@ -294,6 +361,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       reporter.debug?.("scope changed", { scope: next });
     },
     writeDetached(change, key) {
+      if (destroyed && !key) watch?.ids.add("put" in change ? change.put.id : change.remove);
       // The store shows that scope again (left and come back to): the answer is confirmed there, and written back from it.
       if (destroyed || !key || hashKey(key) !== query().queryHash) return writer.writeDetached(change, key);
       if ("put" in change) layers.writeAnswer(change.put.id, change.put);
@@ -305,9 +373,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       destroyed = true;
       layers.onConfirmedChange = undefined;
       layers.onClear = undefined;
+      if (unsubscribe) watchFetch();
       if (fetching) layers.endFetch();
       stopObserving();
-      unsubscribeCache();
+      if (!watch) unsubscribeCache();
     },
   };
 }

@@ -1539,6 +1539,10 @@ describe("state model (model-based property)", () => {
       await runScenario("plain", "plain", [a0], [cmd.create(a0), cmd.apply(0), cmd.writeConfirmed(3, undefined), cmd.deliverThenRelease(1, 0, true), cmd.update({ from: "temp", index: 0 }, {})]);
     });
 
+    it("a refetch() asked for while disabled replaces the fetch that was in flight at disable(): what was written before it is not kept against its result (SEED=24100)", async () => {
+      await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.writeConfirmed(0, {}), cmd.disable(), cmd.otherDelete(0), cmd.refetch(false), cmd.enable()]);
+    });
+
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
       const b1: Fields = { title: "b", n: 1, done: false };
       await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);

@@ -7,6 +7,7 @@ import { runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDefaultTransformer, createOptimisticStoreManager, type DataTransformer } from "../../src";
 import type { TestServer } from "../__fixtures__";
+import { recordEvents } from "../../src/devtools";
 import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import {
@@ -14,6 +15,7 @@ import {
   countRequests,
   createMockSocket,
   createTestQueryClient,
+  expectReplays,
   loaded,
   nextMacrotask,
   onCleanup,
@@ -28,6 +30,8 @@ afterEach(async () => {
   await cleanup();
 });
 
+const rows = (...keys: string[]): Todo[] => keys.map((id) => ({ id, title: id.toUpperCase() }));
+const ids = (list: readonly { id: string }[]) => list.map((entity) => entity.id);
 const cachedTitles = (client: ReturnType<typeof createTestQueryClient>, key = "items") =>
   (client.getQueryData<Todo[]>([key]) ?? []).map((row) => row.title);
 
@@ -360,5 +364,59 @@ describe("store.reconcile() on a manager's store", () => {
     fetch.resolve([{ id: "a", title: "A2" }, { id: "b", title: "B" }]); // read before the reconcile
     await refetching;
     expect(manager.store.get("a")?.title).toBe("A3");
+  });
+
+  it("gives the cached list its order, so getQueryData and a manager created later show list's order", async () => {
+    const { client, manager } = await manual(rows("a", "b", "c"));
+    manager.store.reconcile(rows("c", "a", "x", "b"));
+    expect(ids(manager.store.list)).toEqual(["c", "a", "x", "b"]);
+    await nextMacrotask();
+    expect(ids(client.getQueryData<Todo[]>(["todos"]) ?? [])).toEqual(["c", "a", "x", "b"]);
+    const later = createOptimisticStoreManager<Todo>({ name: "todos", ...createManualApi(), transformer: false }, client);
+    onCleanup(() => later.destroy());
+    expect(ids(later.store.list)).toEqual(["c", "a", "x", "b"]);
+  });
+
+  it("is followed by the server's order at the next refetch, also when the server's list did not change", async () => {
+    const { api, client, manager } = await manual(rows("a", "b", "c"));
+    const recording = recordEvents(manager);
+    manager.store.reconcile(rows("c", "b", "a"));
+    expect(ids(manager.store.list)).toEqual(["c", "b", "a"]);
+    const refetching = manager.actions.refetch();
+    (await api.next("query")).resolve(rows("a", "b", "c"));
+    await refetching;
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c"]);
+    expect(ids(client.getQueryData<Todo[]>(["todos"]) ?? [])).toEqual(["a", "b", "c"]);
+    expectReplays(manager, recording.events);
+  });
+});
+
+describe("store.rollback() on a manager's store", () => {
+  it("writes the snapshot's order to the cache, and the next fetch puts list in the server's order, also one equal to the cache before the rollback", async () => {
+    const api = createManualApi();
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false }, client);
+    onCleanup(() => manager.destroy());
+    const recording = recordEvents(manager);
+    (await api.next("query")).resolve(rows("a", "b"));
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+
+    manager.store.pushSnapshot();
+    const first = manager.actions.refetch();
+    (await api.next("query")).resolve(rows("b", "a", "x")); // the server reordered, and has x
+    await first;
+    expect(ids(manager.store.list)).toEqual(["b", "a", "x"]);
+
+    manager.store.rollback();
+    expect(ids(manager.store.list)).toEqual(["a", "b"]);
+    expect(ids(client.getQueryData<Todo[]>(["todos"]) ?? [])).toEqual(["a", "b"]);
+
+    const second = manager.actions.refetch();
+    (await api.next("query")).resolve(rows("b", "a"));
+    await second;
+    expect(ids(manager.store.list)).toEqual(["b", "a"]);
+    expect(ids(client.getQueryData<Todo[]>(["todos"]) ?? [])).toEqual(["b", "a"]);
+    // The event log replays to the same list (its replay rebuilds on every server list).
+    expectReplays(manager, recording.events);
   });
 });

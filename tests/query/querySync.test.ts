@@ -3,9 +3,11 @@
  * requests make the orderings.
  */
 import { environmentManager } from "@tanstack/query-core";
+import { reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
 import { createFakeBackend } from "../../src/testing";
+import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
 
@@ -138,5 +140,89 @@ describe("a disabled manager", () => {
     expect(titles(manager.store)).toEqual(["A", "B", "C"]);
     expect(manager.status.isSyncing).toBe(false);
     expect(countRequests(server, "GET", "/items")).toBe(1);
+  });
+});
+
+describe("a fetch in flight when the manager stops observing (destroy(), disable())", () => {
+  const rows = (...keys: string[]): Todo[] => keys.map((id) => ({ id, title: id.toUpperCase() }));
+  const ids = (list: readonly { id: string }[]) => list.map((entity) => entity.id);
+  const cachedIds = (client: ReturnType<typeof createTestQueryClient>) => ids(client.getQueryData<Todo[]>(["todos"]) ?? []);
+  const manage = (client: ReturnType<typeof createTestQueryClient>, api = createManualApi()) => {
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false }, client);
+    onCleanup(() => manager.destroy());
+    return manager;
+  };
+
+  /**
+   * A manager loaded with a, b; a refetch the server reads before it carries out a create of X (so
+   * the fetch's list is a, b), and the create answered as s1 before (or after) `stop`. Resolves with
+   * the function that lands the fetch.
+   */
+  async function createdDuringRefetch(answerBeforeStop: boolean, stop: (manager: ReturnType<typeof manage>) => void) {
+    const api = createManualApi();
+    const client = createTestQueryClient();
+    const manager = manage(client, api);
+    (await api.next("query")).resolve(rows("a", "b"));
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    const creating = manager.actions.create({ title: "X" });
+    const create = await api.next("create");
+    const refetching = manager.actions.refetch();
+    const fetch = await api.next("query");
+    if (answerBeforeStop) {
+      create.resolve({ id: "s1", title: "X" });
+      await creating;
+    }
+    stop(manager);
+    if (!answerBeforeStop) {
+      create.resolve({ id: "s1", title: "X" });
+      await creating;
+    }
+    expect(cachedIds(client)).toEqual(["a", "b", "s1"]);
+    const land = async () => {
+      fetch.resolve(rows("a", "b")); // read before the create
+      await refetching;
+      await nextMacrotask();
+    };
+    return { client, manager, land };
+  }
+
+  it.each([
+    ["answered before destroy()", true],
+    ["answered after destroy()", false],
+  ])("destroy(): its result does not erase a create %s from the query cache, and a manager created later shows it", async (_label, before) => {
+    const { client, land } = await createdDuringRefetch(before, (manager) => manager.destroy());
+    await land();
+    expect(cachedIds(client)).toEqual(["a", "b", "s1"]);
+    expect(ids(manage(client).store.list)).toEqual(["a", "b", "s1"]);
+  });
+
+  it("destroy(): the cache listener it kept for the fetch is gone once the fetch lands", async () => {
+    const { client, land } = await createdDuringRefetch(true, (manager) => manager.destroy());
+    const listeners = () => (client.getQueryCache() as unknown as { listeners: Set<unknown> }).listeners.size;
+    expect(listeners()).toBe(1);
+    await land();
+    expect(listeners()).toBe(0);
+  });
+
+  it("disable(): its result does not erase a create answered meanwhile from the query cache; the store and a manager created meanwhile show it", async () => {
+    const { client, manager, land } = await createdDuringRefetch(true, (m) => m.disable());
+    await land();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "s1"]);
+    expect(cachedIds(client)).toEqual(["a", "b", "s1"]);
+    expect(ids(manage(client).store.list)).toEqual(["a", "b", "s1"]);
+    manager.enable();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "s1"]);
+  });
+
+  it("destroy() then a new manager at once (a remount): the entity created meanwhile never leaves the new manager's list when the old fetch lands", async () => {
+    const { client, land } = await createdDuringRefetch(true, (manager) => manager.destroy());
+    const next = manage(client);
+    const shown: string[][] = [];
+    const stop = reaction(() => ids(next.store.list), (list) => shown.push(list));
+    await land();
+    stop();
+    expect(ids(next.store.list)).toEqual(["a", "b", "s1"]);
+    expect(shown.filter((list) => !list.includes("s1"))).toEqual([]);
+    expect(cachedIds(client)).toEqual(["a", "b", "s1"]);
   });
 });
