@@ -319,23 +319,25 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (op && this.#detached.has(op)) return null;
     if (!op) return this.#refusedEcho(mutationId, deleted, entity);
     if (!layers.isPending(op)) return undefined;
-    const id = op.id;
-    // A deletion answers a remove; for another change it is a deletion (an update that archived the entity), applied as one.
-    if (op.kind === "remove" || deleted) {
-      if (op.kind !== "remove" || !deleted) return undefined;
-      this.#answeredOf(op.id);
-      layers.succeed(op, undefined);
-      return op;
-    }
-    // Data without a usable id (reported by the conversion) settles nothing: the answer will.
-    const echoed = entity();
-    if (echoed === undefined) return undefined;
-    if (op.kind === "create") this.#echoes.get(op)?.(echoed);
-    // The echo of another entity settles nothing (the update's answer will).
-    else if (!this.#ctx.codec.ofEntity(echoed, op.id, "the realtime echo to an update", "realtime", echoed)) return undefined;
-    else layers.succeed(op, echoed);
-    this.#answeredOf(id);
+    const answer = this.#echoAnswer(op, deleted, entity);
+    if (answer === false) return undefined;
+    this.#answeredOf(op.id);
+    if (op.kind === "create") this.#echoes.get(op)?.(answer);
+    else layers.succeed(op, answer);
     return op;
+  }
+
+  /**
+   * What an echo answers `op` with (undefined: a deletion), or false when it answers nothing: a
+   * DELETE answers a remove only (for another change it is a deletion, applied as one: an update
+   * that archived the entity); data without a usable id (reported by the conversion), or of another
+   * entity, answers nothing (the HTTP answer will).
+   */
+  #echoAnswer(op: PendingOp<TUiData>, deleted: boolean, entity: () => TUiData | undefined): TUiData | undefined | false {
+    if ((op.kind === "remove") !== deleted) return false;
+    if (deleted) return undefined;
+    const echoed = entity();
+    return echoed !== undefined && (op.kind === "create" || this.#ctx.codec.ofEntity(echoed, op.id, "the realtime echo to an update", "realtime", echoed)) ? echoed : false;
   }
 
   /** A change of `id` was answered: the echo of one refused before it would be older news. */
@@ -352,16 +354,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const id = this.#refused.get(mutationId);
     if (id === undefined) return undefined;
     this.#refused.delete(mutationId);
-    const { layers, codec } = this.#ctx;
+    const { layers } = this.#ctx;
     const kept = layers.failedOf(id).find((op) => op.mutationId === mutationId);
-    if (!kept || (kept.kind === "remove") !== deleted) return false;
-    const echoed = deleted ? undefined : entity();
-    if (!deleted && !(echoed && (kept.kind === "create" || codec.ofEntity(echoed, id, "the realtime echo to an update", "realtime", echoed)))) return false;
+    const answer = kept ? this.#echoAnswer(kept, deleted, entity) : false;
+    if (!kept || answer === false) return false;
     this.#answeredOf(id);
     runInAction(() => {
-      if (kept.kind === "create") this.#order.move(id, layers.succeedCreate(kept, echoed));
-      else layers.succeed(kept, echoed);
-      this.#emit("succeeded", kept, echoed ? { data: echoed } : {});
+      if (kept.kind === "create") this.#order.move(id, layers.succeedCreate(kept, answer));
+      else layers.succeed(kept, answer);
+      this.#emit("succeeded", kept, answer ? { data: answer } : {});
     });
     return kept;
   }

@@ -164,27 +164,18 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   keepWrites(ids: Iterable<string>, before: unknown): readonly unknown[] | undefined {
     const cached = this.#options.query().state.data;
     if (!Array.isArray(cached) || !Array.isArray(before)) return undefined;
-    const was = this.#baseOf(before);
+    const was = itemsById(this.#baseOf(before));
     const now = this.#baseOf(cached);
-    const wasAt = indexOf(was);
-    const nowAt = indexOf(now);
-    const data = now.data.slice();
-    const gone = new Set<number>();
-    let changed = false;
+    const changes: Array<[string, unknown]> = [];
     for (const id of ids) {
-      const from = wasAt.get(id);
-      const at = nowAt.get(id);
-      const item: unknown = from === undefined ? undefined : was.data[from];
-      if (at === undefined ? item === undefined : item !== undefined && shallowEqual(now.data[at], item)) continue;
-      changed = true;
-      if (at === undefined) data.push(item);
-      else if (item === undefined) gone.add(at);
-      else data[at] = item;
+      const item = was.get(id);
+      const at = this.#positionOf(now.data, now.ids, id);
+      // The fetch's list has it as it was (or does not have it either): nothing to put back.
+      if (at < 0 ? item !== undefined : item === undefined || !shallowEqual(now.data[at], item)) changes.push([id, item]);
     }
-    if (!changed) return undefined;
-    const next = data.filter((_, i) => !gone.has(i));
-    this.#write({ data: next }, false, false);
-    return next;
+    const next = this.#patch(now, changes, true, true);
+    if (next) this.#write(next, false, false);
+    return next?.data;
   }
 
   /** Writes what is left and stops (`writeDetached` still works). */
@@ -253,14 +244,16 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   }
 
   /**
-   * `base` with the given entities replaced, removed (undefined) or appended; undefined when nothing
-   * changes. The list itself is patched when nobody else observes it, else a patched copy.
+   * `base` with the given entities (`items`: cached items already) replaced, removed (undefined) or
+   * appended; undefined when nothing changes. The list itself is patched when nobody else observes
+   * it, else a patched copy.
    */
-  #patch(base: ServerListMark, changes: Iterable<[string, TUiData | undefined]>, elsewhere = false): ServerListMark | undefined {
+  #patch(base: ServerListMark, changes: Iterable<[string, unknown]>, elsewhere = false, items = false): ServerListMark | undefined {
     const { codec, layers } = this.#options;
     const ids = base.ids;
     let data: unknown[] | undefined = base === this.mark && !this.#options.shared() ? (base.data as unknown[]) : undefined;
     let changed = false;
+    const toItem = (entity: unknown) => (items ? entity : codec.toItem(entity as TUiData));
     for (const [id, entity] of changes) {
       const at = this.#positionOf(data ?? base.data, ids, id);
       if (at < 0 && entity === undefined) continue;
@@ -276,9 +269,9 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
         if (!elsewhere) layers.orderUnknown();
         // Stored as of the last indexing: the removals since were all before it.
         this.#positions.set(id, data.length + this.#removals.length);
-        data.push(codec.toItem(entity!));
+        data.push(toItem(entity));
         ids?.push(id);
-      } else if (entity !== undefined) data[at] = codec.toItem(entity);
+      } else if (entity !== undefined) data[at] = toItem(entity);
       else {
         data.splice(at, 1);
         ids?.splice(at, 1);
@@ -298,9 +291,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   #ordered(base: ServerListMark | undefined, changed: readonly string[], order: Iterable<string | undefined> = []): ServerListMark | undefined {
     const { layers, codec } = this.#options;
     const dirty = new Set(changed);
-    const held = new Map<string, unknown>();
+    const held = base ? itemsById(base) : new Map<string, unknown>();
     const baseIds = base ? base.data.map((_, i) => idAt(base.data, base.ids, i)) : [];
-    baseIds.forEach((id, i) => id === undefined || held.has(id) || held.set(id, base!.data[i]));
     const data: unknown[] = [];
     const ids: (string | undefined)[] = [];
     const placed = new Set<string>();
@@ -324,12 +316,12 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   }
 }
 
-/** Where each id first stands in `list`. */
-function indexOf(list: ServerListMark): Map<string, number> {
-  const at = new Map<string, number>();
-  for (let i = list.data.length - 1; i >= 0; i--) {
+/** The item of each id in `list` (its first). */
+function itemsById(list: ServerListMark): Map<string, unknown> {
+  const items = new Map<string, unknown>();
+  list.data.forEach((item, i) => {
     const id = idAt(list.data, list.ids, i);
-    if (id !== undefined) at.set(id, i);
-  }
-  return at;
+    if (id !== undefined && !items.has(id)) items.set(id, item);
+  });
+  return items;
 }

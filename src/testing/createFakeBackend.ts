@@ -190,8 +190,9 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
     if (!existing) throw notFound(kind, id);
     return existing;
   };
-  const insert = (data: unknown, receipt?: MutationReceipt): T => {
-    const item = { ...asObject(copy(data)), id: newId() } as unknown as T;
+  /** Stores `data` as a new item under `id` (by default one the backend assigns; an id `data` brings is ignored) and broadcasts it. */
+  const insert = (data: unknown, receipt?: MutationReceipt, id = newId()): T => {
+    const item = { ...asObject(copy(data)), id } as unknown as T;
     table.set(item.id, item);
     broadcast("INSERT", item, receipt);
     return copy(item);
@@ -277,14 +278,7 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
     },
     items: () => [...table.values()].map(copy),
     socket,
-    serverInsert: (data) => {
-      const { id } = data;
-      if (id === undefined) return insert(data);
-      const item = { ...asObject(copy(data)), id } as unknown as T;
-      table.set(id, item);
-      broadcast("INSERT", item);
-      return copy(item);
-    },
+    serverInsert: (data) => insert(data, undefined, data.id),
     serverUpdate: (id, data) => merge(id, data),
     serverDelete: (id) => drop(id),
     requests,
