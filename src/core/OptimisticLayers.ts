@@ -374,7 +374,8 @@ export class OptimisticLayers<T extends Entity> {
           ids[i] = id;
           if (emit && entity) items.push(entity);
           if (id !== previousId) orderChanged = true;
-          if (entity && !kept(entity.id)) write(entity.id, entity);
+          // With `version`, an item newer than a write kept against the list is the newer word.
+          if (entity && (!kept(entity.id) || this.#newer(entity))) write(entity.id, entity);
         }
         if (orderChanged || this.#dirty.size > 0) {
           const inList = new Set(ids);
@@ -802,6 +803,12 @@ export class OptimisticLayers<T extends Entity> {
     if (!this.versions || current === undefined || incoming === undefined || current === incoming || !this.versions.isOlder(current, incoming)) return false;
     this.#refused?.add(id);
     return true;
+  }
+
+  /** Whether `incoming` is a newer version than the confirmed entity of its id (never without `version`). */
+  #newer(incoming: T): boolean {
+    const current = this.versions && this.confirmed(incoming.id);
+    return !!current && compareVersions(this.versions!.of(incoming), this.versions!.of(current)) > 0;
   }
 
   /** The error its write status shows: the latest failure while that change is kept, else the newest kept one's. */

@@ -10,7 +10,7 @@ import { createDefaultTransformer, createOptimisticStoreManager, OptimisticConfi
 import { compareVersions, createVersionRule } from "../../src/core/versions";
 import { connectClient, createTestApi } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { cleanup, createTestQueryClient, loaded, onCleanup, setupManager, startServer } from "../__fixtures__/testHelpers";
+import { cleanup, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
@@ -143,6 +143,28 @@ describe("versions never go back", () => {
     // The cache held the replica's list; the newer entity is written back into it.
     expect(cachedRow(client, "a")).toMatchObject({ title: "newer", version: 2 });
     expect(debug).toHaveBeenCalledWith("[items] older version ignored", { id: "a", version: 1, current: 2 });
+  });
+
+  it("takes a fetched item newer than what was written while the fetch ran (its own update's answer): the fetch has another client's later change", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const { manager: theirs } = await setupManager({ server, config: { version: "version" } });
+    const { manager: mine, client } = await setupManager({ server, config: { version: "version" } });
+    await loaded(theirs, 3);
+    await loaded(mine, 3);
+    const seen = watchVersions(mine, "a");
+
+    const gate = server.hold({ method: "GET" }); // answers the table as it is at release
+    const refetch = mine.actions.refetch();
+    await gate.arrived;
+    await mine.actions.update({ id: "a", data: { title: "mine" } }); // answered while the fetch runs: version 2
+    await theirs.actions.update({ id: "a", data: { done: true } }); // version 3, which this client only learns from the fetch
+    await gate.release();
+    await refetch;
+
+    expect(mine.store.get("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+    expect(seen).toEqual([1, 2, 3]);
+    await nextMacrotask();
+    expect(cachedRow(client, "a")).toMatchObject({ title: "mine", done: true, version: 3 });
   });
 
   it("ignores a slow mutation answer that is older than a realtime event", async () => {
