@@ -213,7 +213,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
             throw failedCreate.failed;
           }
           const updateOp = op as PendingOp<TUiData> & { kind: "update" };
-          return conflicts ? conflicts.send(updateOp, data, this.#bases.get(op), (payload, server) => sendOnce(id, payload, server), () => this.#detached.has(op)) : sendOnce(id, data, undefined);
+          // The resolver's `base` is the entity the change is sent on: with `version`, this client's own answer since it was made.
+          const base = versions ? this.#versionBase(updateOp, false) : this.#bases.get(op);
+          return conflicts ? conflicts.send(updateOp, data, base, (payload, server) => sendOnce(id, payload, server), () => this.#detached.has(op)) : sendOnce(id, data, undefined);
         },
         // With versions, the next change of the entity is made on this one's answer: it waits for it.
         versions !== undefined,
@@ -261,12 +263,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   }
 
   /**
-   * The entity whose version an update is based on: the one it was made on, or the server's since a
-   * conflict; or, newer, this client's own answer to a change of the entity made before it.
+   * The entity whose version an update is based on: the one it was made on, or (`rebased`) the
+   * server's since a conflict; or, newer, this client's own answer to a change of the entity made before it.
    */
-  #versionBase(op: PendingOp<TUiData> & { kind: "update" }): TUiData | undefined {
+  #versionBase(op: PendingOp<TUiData> & { kind: "update" }, rebased = true): TUiData | undefined {
     const versions = this.#ctx.layers.versions!;
-    const base = this.#conflicts?.rebased(op) ?? this.#bases.get(op);
+    const base = (rebased ? this.#conflicts?.rebased(op) : undefined) ?? this.#bases.get(op);
     const own = this.#answers.get(op.id);
     // A retried change counts from when it was made: this client's answers since are its base too.
     if (!own || own.seq < (op.change ?? op.seq)) return base;

@@ -37,7 +37,8 @@ export interface MutationReceipt {
 
 /**
  * Settles a conflict (the `conflict` option): `local` is the patch given to `update` (in the store's
- * shape), `base` the confirmed entity when the action was called (undefined if there was none),
+ * shape), `base` the entity it was sent on: the confirmed entity when the action was called or, with
+ * `version`, the newer answer to this client's own previous change of it (undefined if there was none),
  * `server` the server's current entity. Returns the change to send on top of the server's version,
  * or `null` to keep the server's entity (server-wins).
  *

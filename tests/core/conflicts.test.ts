@@ -246,6 +246,29 @@ describe("a resolver", () => {
     expect(mine.store.get("a")).toMatchObject({ title: "mine", dueDate: due });
   });
 
+  it("gets as base the entity the change was sent on: after two quick edits, the first one's answer, so a three-way merge keeps the second", async () => {
+    // The guide's merge: a field the server has as base had it is not theirs, and takes mine.
+    const merge = vi.fn<ConflictResolver<Todo>>(({ local, base, server }) => (local.title !== undefined && server.title === base?.title ? { title: local.title } : null));
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const mine = await open(server, { conflict: { detect, resolve: merge } });
+    const first = server.hold({ method: "PUT", path: "/items/a" });
+    const editing = mine.actions.update({ id: "a", data: { title: "x" } });
+    const saving = mine.actions.update({ id: "a", data: { title: "y" } });
+    await first.arrived;
+    const second = server.hold({ method: "PUT", path: "/items/a" });
+    await first.release();
+    await editing; // version 2
+    await second.arrived; // the second edit, sent on version 2
+    server.serverUpdate("a", { done: true }, { silent: true }); // another user: version 3, so the second edit conflicts
+    await second.release();
+    await saving;
+
+    expect(merge).toHaveBeenCalledTimes(1);
+    expect(merge.mock.calls[0]![0]).toMatchObject({ local: { title: "y" }, base: { title: "x", version: 2 }, server: { title: "x", done: true, version: 3 } });
+    expect(server.row("a")).toMatchObject({ title: "y", done: true, version: 4 });
+    expect(mine.store.get("a")).toMatchObject({ title: "y", done: true, version: 4 });
+  });
+
   it("reports a throwing resolver and keeps the server's todo", async () => {
     const onError = vi.fn();
     const failure = new Error("resolver broke");
