@@ -170,12 +170,23 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     for (const id of ids) {
       const item = was.get(id);
       const at = this.#positionOf(now.data, now.ids, id);
+      // With `version`, a fetched item newer than the one written meanwhile stays.
+      if (at >= 0 && item !== undefined && this.#isNewer(now.data[at], item)) continue;
       // The fetch's list has it as it was (or does not have it either): nothing to put back.
       if (at < 0 ? item !== undefined : item === undefined || !shallowEqual(now.data[at], item)) changes.push([id, item]);
     }
     const next = this.#patch(now, changes, true, true);
     if (next) this.#write(next, false, false);
     return next?.data;
+  }
+
+  /** With `version`: whether cached item `item` is a newer version of its entity than item `than`. */
+  #isNewer(item: unknown, than: unknown): boolean {
+    const { codec, layers } = this.#options;
+    if (!layers.versions || item === than) return false;
+    const entity = codec.toEntity(item, "query");
+    const other = codec.toEntity(than, "query");
+    return !!entity && !!other && layers.versions.isOlder(entity, other);
   }
 
   /** Writes what is left and stops (`writeDetached` still works). */

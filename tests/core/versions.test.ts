@@ -167,6 +167,29 @@ describe("versions never go back", () => {
     expect(cachedRow(client, "a")).toMatchObject({ title: "mine", done: true, version: 3 });
   });
 
+  it.each(["destroy", "disable"] as const)("leaves a newer fetched item in the cache when the manager is left (%s) while that fetch runs, after writing an older version of it", async (leave) => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const { manager: theirs } = await setupManager({ server, config: { version: "version" } });
+    const { manager: mine, client } = await setupManager({ server, config: { version: "version" } });
+    await loaded(theirs, 3);
+    await loaded(mine, 3);
+
+    const gate = server.hold({ method: "GET" }); // answers the table as it is at release
+    void mine.actions.refetch().catch(() => undefined);
+    await gate.arrived;
+    await mine.actions.update({ id: "a", data: { title: "mine" } }); // version 2, written back
+    await theirs.actions.update({ id: "a", data: { done: true } }); // version 3
+    mine[leave](); // a "save and close": the fetch still lands in the cache
+    await gate.release();
+    await vi.waitFor(() => expect(client.getQueryState(["items"])?.fetchStatus).toBe("idle"));
+
+    expect(cachedRow(client, "a")).toMatchObject({ title: "mine", done: true, version: 3 });
+    if (leave === "disable") mine.enable();
+    const { manager: next } = await setupManager({ server, client, config: { version: "version", staleTime: 60_000 } });
+    await loaded(next, 3);
+    for (const manager of leave === "disable" ? [mine, next] : [next]) expect(manager.store.get("a")).toMatchObject({ title: "mine", done: true, version: 3 });
+  });
+
   it("ignores a slow mutation answer that is older than a realtime event", async () => {
     const server = await startServer({ versioned: true, seed: makeTodos() });
     const api = createTestApi<Todo>(server);
