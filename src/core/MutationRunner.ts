@@ -326,6 +326,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#answeredOf(op.id);
     if (op.kind === "create") this.#echoes.get(op)?.(answer);
     else layers.succeed(op, answer);
+    // With `version`, the entity's next change is sent on this answer, as on its call's (which then settles nothing).
+    if (layers.versions && answer && op.kind === "update") this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
     return op;
   }
 

@@ -343,6 +343,28 @@ describe("receipts with versions", () => {
     expect(manager.store.get("a")).toMatchObject({ title: "one", done: true, version: 3 });
   });
 
+  it("gives the second of two quick edits the version the first produced also when the first's echo settled it before its answer", async () => {
+    const server = await startServer({ versioned: true, seed: makeTodos() });
+    const api = createTestApi<Todo>(server, { ifMatch: true });
+    const { manager } = await setupManager({ server, config: { version: "version", realtime: { eventType: server.eventType }, mutations: api.mutations } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected).toBe(true));
+
+    const gate = server.hold({ method: "PUT", path: "/items/a" }, { applyAt: "request" });
+    const first = manager.actions.update({ id: "a", data: { title: "1" } });
+    const second = manager.actions.update({ id: "a", data: { title: "2" } });
+    await gate.arrived; // written as version 2 and broadcast with the receipt; the answer is held
+    await vi.waitFor(() => expect(manager.store.writeStatus("a")?.pending).toEqual(["update"])); // the echo settled the first
+    await gate.release();
+    await first;
+    await second;
+
+    expect(server.requests.filter((request) => request.method === "PUT").map((request) => request.headers["if-match"])).toEqual(["1", "2"]);
+    expect(server.row("a")).toMatchObject({ title: "2", version: 3 });
+    expect(manager.store.get("a")).toMatchObject({ title: "2", version: 3 });
+  });
+
   it("gives an update queued on a created entity the version of the create's answer", async () => {
     const server = await startServer({ versioned: true, seed: [] });
     const api = createTestApi<Todo>(server, { ifMatch: true });
