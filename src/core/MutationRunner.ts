@@ -82,8 +82,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * 504 or a timeout may fail a call the server carried out, and its echo is then the server's word.
    */
   readonly #refused = new Map<string, string>();
-  /** Changes paused by query-core until the network is back (observable: `queuedCount`). */
-  readonly #queued = observable.set<PendingOp<TUiData>>(undefined, { deep: false });
+  /**
+   * Changes paused by query-core until the network is back. A plain set beside an observable count
+   * (`queuedCount`): the set is read outside reactions, where MobX's `observableRequiresReaction` would warn.
+   */
+  readonly #queued = new Set<PendingOp<TUiData>>();
+  readonly #queuedCount = observable.box(0, { deep: false });
   /**
    * Mutations in flight → what to do when query-core pauses one (queue it, offline; also between two
    * attempts), when the app clears the mutation cache, or when `dropQueued()` drops the paused ones;
@@ -113,7 +117,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** How many changes wait for the network (observable). */
   get queuedCount(): number {
-    return this.#queued.size;
+    return this.#queuedCount.get();
+  }
+
+  /** Counts `op` as waiting for the network, or no longer. */
+  #setQueued(op: PendingOp<TUiData>, queued: boolean): void {
+    if (this.#queued.has(op) === queued) return;
+    if (queued) this.#queued.add(op);
+    else this.#queued.delete(op);
+    runInAction(() => this.#queuedCount.set(this.#queued.size));
   }
 
   /** A number unique to this manager (receipts and temporary ids). */
@@ -426,7 +438,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // Offline, or behind changes queued offline: one scope, so query-core sends them in order.
     const scoped = this.#scoped > 0 || !onlineManager.isOnline();
     if (scoped) this.#scoped++;
-    const unqueue = () => this.#queued.has(op) && runInAction(() => this.#queued.delete(op));
+    const unqueue = () => this.#setQueued(op, false);
     // Built and run from the mutation cache: what an observer per call would add (listeners, result
     // objects) serves nobody here. Retries, offline pausing, the cache's callbacks and isMutating() stay.
     // It leaves the cache once settled, and arms no garbage-collection timer (`gcTime: Infinity`):
@@ -506,7 +518,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const queue = () => {
       const gone = this.#gone(op, true);
       if (gone) drop(notSent(op, name, `${gone} before it was sent again`));
-      else if (!this.#queued.has(op)) runInAction(() => this.#queued.add(op));
+      else this.#setQueued(op, true);
     };
     if (mutation.state.isPaused) queue();
     /** queryClient.clear() took it out of the cache: query-core never resumes it once paused. */

@@ -1,4 +1,4 @@
-import { computed, observable, reaction, runInAction, untracked } from "mobx";
+import { computed, observable, reaction, runInAction } from "mobx";
 import type { ManagerPart } from "../core/context";
 import type { Reporter } from "../core/reporter";
 import type { ScopeValue } from "./querySync";
@@ -24,7 +24,9 @@ export interface Scope extends ManagerPart {
  * the store as empty through `hidden`, never the previous scope's entities.
  */
 export function createScope(read: () => ScopeValue, reporter: Reporter, switchTo: (value: ScopeValue) => void): Scope {
-  const shown = observable.box<ScopeValue>(untracked(read) ?? null, { deep: false });
+  // Observables are read in actions where no reaction is running: outside one, MobX's
+  // `observableRequiresReaction` would warn (runInAction reads untracked, as untracked() does).
+  const shown = observable.box<ScopeValue>(runInAction(read) ?? null, { deep: false });
   const wanted = computed(() => {
     try {
       return read() ?? null;
@@ -34,23 +36,22 @@ export function createScope(read: () => ScopeValue, reporter: Reporter, switchTo
   });
   const hidden = computed(() => wanted.get() !== shown.get());
   let disposed = false;
-  const go = (next: ScopeValue) => {
-    if (disposed || next === shown.get()) return;
+  const go = (next: ScopeValue) =>
     runInAction(() => {
+      if (disposed || next === shown.get()) return;
       shown.set(next);
       switchTo(next);
     });
-  };
   const stop = reaction(() => read() ?? null, go, { onError: (error) => reporter.callbackError(error, { source: "callback" }) });
   return {
     get value() {
-      return shown.get();
+      return runInAction(() => shown.get());
     },
     hidden: () => hidden.get(),
     sync() {
       let next: ScopeValue;
       try {
-        next = untracked(read) ?? null;
+        next = runInAction(read) ?? null;
       } catch (error) {
         return reporter.callbackError(error, { source: "callback" });
       }

@@ -116,7 +116,8 @@ export class RealtimeExtension<T extends Entity> {
   }
 
   #setConnected(value: boolean): void {
-    if (this.#connected.get() !== value) runInAction(() => this.#connected.set(value));
+    // Compared in the action: read outside one, MobX's `observableRequiresReaction` would warn.
+    runInAction(() => this.#connected.set(value));
   }
 
   #onConnect = (): void => {

@@ -1,5 +1,5 @@
 import { environmentManager, focusManager, onlineManager } from "@tanstack/query-core";
-import { action, autorun, computed, configure, makeObservable, observable } from "mobx";
+import { action, autorun, computed, configure, makeObservable, observable, runInAction } from "mobx";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createDefaultTransformer,
@@ -16,6 +16,7 @@ import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import {
   cleanup,
   countRequests,
+  createMockSocket,
   createTestQueryClient,
   loaded,
   nextMacrotask,
@@ -442,6 +443,36 @@ describe("createOptimisticStoreManager", () => {
         expect(warn).not.toHaveBeenCalled();
       } finally {
         configure({ enforceActions: "observed" });
+      }
+    });
+
+    it("reads its own state without MobX's linting warnings (observableRequiresReaction, computedRequiresReaction)", async () => {
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+      configure({ observableRequiresReaction: true, computedRequiresReaction: true });
+      try {
+        const user = observable.box("u1");
+        const backend = memoryBackend();
+        const manager = createOptimisticStoreManager<Todo>(
+          { name: "todos", queryFn: backend.queryFn, mutations: backend.mutations, scope: () => user.get(), realtime: { eventType: "todos_update" } },
+          createTestQueryClient(),
+        );
+        onCleanup(() => manager.destroy());
+        // The socket's connection events, a change sent at once and one queued offline, a scope switch.
+        const socket = createMockSocket();
+        manager.realtime!.connect(socket);
+        socket.emit("disconnect");
+        socket.emit("connect");
+        await manager.actions.create({ title: "D" });
+        onlineManager.setOnline(false);
+        const queued = manager.actions.update({ id: "a", data: { title: "A2" } });
+        onlineManager.setOnline(true);
+        await queued;
+        runInAction(() => user.set("u2"));
+        manager.destroy();
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        configure({ observableRequiresReaction: false, computedRequiresReaction: false });
+        onlineManager.setOnline(true);
       }
     });
   });
