@@ -1,7 +1,7 @@
 import { hashKey, QueryObserver, type Query, type QueryFunctionContext, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
-import { kindOf, OptimisticConfigError } from "../core/errors";
+import { kindOf, OptimisticConfigError, toError } from "../core/errors";
 import type { DetachedChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
@@ -90,6 +90,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   let reverting = false;
   let unsubscribe: (() => void) | undefined;
   let lastError: unknown = null;
+  /** The query's last error as `status.error` shows it (and `onError` gets it): an `Error`, made once per error. */
+  let shownError: { raw: unknown; error: Error | null } = { raw: null, error: null };
   /** refetch() calls made while not observing, still running: their results are shown when they land. */
   let explicitRefetches = 0;
   /** Realtime missed events while the query was not observed, and no fetch has started since. */
@@ -179,15 +181,17 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
 
   const onResult = (result: QueryObserverResult<TApiData[], Error>): void => {
     if (destroyed) return;
+    // A queryFn may reject with a string or a plain object: status.error is typed Error.
+    if (result.error != null && result.error !== shownError.raw) shownError = { raw: result.error, error: toError(result.error) };
     runInAction(() => {
       status.isLoading = result.isLoading;
       status.isError = result.isError;
-      status.error = result.error;
+      status.error = result.error == null ? null : shownError.error;
       status.isSyncing = result.isFetching;
     });
     // A write-back stores the list, then the fetch error again: not a new error.
     if (!writer.writing) {
-      if (result.error && result.error !== lastError) reporter.error(result.error, { source: "query" });
+      if (result.error && result.error !== lastError) reporter.error(shownError.error, { source: "query" });
       lastError = result.error;
     }
     if (result.fetchStatus !== "idle" && !fetching) fetchStarted();

@@ -533,6 +533,29 @@ describe("createOptimisticStoreManager", () => {
       expect(manager.status.error).toBeNull();
     });
 
+    it("gives status.error as an Error when queryFn rejects with something else (the one onError gets)", async () => {
+      const onError = vi.fn();
+      const rejection = { status: 503, message: "db down" };
+      let reject: unknown = rejection;
+      const manager = createOptimisticStoreManager({ name: "odd", ...memoryBackend(), queryFn: () => Promise.reject(reject), onError }, createTestQueryClient());
+      onCleanup(() => manager.destroy());
+
+      await vi.waitFor(() => expect(manager.status.isError).toBe(true));
+      const first = manager.status.error;
+      expect(first).toBeInstanceOf(Error);
+      expect(first).toMatchObject({ message: "db down", cause: rejection });
+      expect(onError).toHaveBeenCalledExactlyOnceWith(first, { name: "odd", source: "query" });
+      // Written back while in error (a store write, disable()), the error stays the same object.
+      manager.store.upsert({ id: "x", title: "X" });
+      manager.disable();
+      expect(manager.status.error).toBe(first);
+      expect(onError).toHaveBeenCalledOnce();
+
+      reject = "offline";
+      await manager.actions.refetch();
+      expect(manager.status.error).toMatchObject({ message: "offline", cause: "offline" });
+    });
+
     it("reports a queryFn that does not resolve to an array as a query error", async () => {
       const onError = vi.fn();
       const api = memoryBackend();
