@@ -242,7 +242,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     unsubscribe = undefined;
     runInAction(() => {
       status.isSyncing = explicitRefetches > 0;
-      status.isLoading = false;
+      status.isLoading = status.isSyncing && query().state.data === undefined;
     });
   };
 
@@ -307,11 +307,22 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       // the cache got meanwhile is taken first, while the writes it must not undo are still known.
       onResult(observer.getOptimisticResult(client.defaultQueryOptions(observer.options)));
       explicitRefetches++;
-      runInAction(() => (status.isSyncing = true));
+      runInAction(() => {
+        status.isSyncing = true;
+        // No data yet: this is the first load.
+        if (query().state.data === undefined) status.isLoading = true;
+      });
       const asked = generation;
       return observer.refetch().then((result) => {
         explicitRefetches--;
-        if (!unsubscribe && asked === generation) onResult(result);
+        if (unsubscribe) return result;
+        if (asked === generation) onResult(result);
+        // Another scope's fetch: its result is not shown, and it no longer runs for this one.
+        else
+          runInAction(() => {
+            status.isSyncing = explicitRefetches > 0;
+            status.isLoading = status.isSyncing && query().state.data === undefined;
+          });
         return result;
       });
     },

@@ -493,6 +493,28 @@ describe("createOptimisticStoreManager", () => {
       expect(manager.store.count).toBe(3);
     });
 
+    it("tracks loading state of a refetch() asked for while disabled, before any data", async () => {
+      const server = await startServer({ seed: makeTodos() });
+      const { manager } = await setupManager({ server, config: { enabled: () => false } });
+      expect(manager.status).toMatchObject({ isLoading: false, isSyncing: false });
+
+      const gate = server.hold({ method: "GET" });
+      const refetch = manager.actions.refetch();
+      expect(manager.status).toMatchObject({ isLoading: true, isSyncing: true });
+      await gate.arrived;
+      manager.enable();
+      manager.disable();
+      expect(manager.status).toMatchObject({ isLoading: true, isSyncing: true });
+      await gate.release();
+      await refetch;
+      expect(manager.status).toMatchObject({ isLoading: false, isSyncing: false });
+      expect(manager.store.count).toBe(3);
+
+      // With data, a refetch is no load.
+      void manager.actions.refetch();
+      expect(manager.status).toMatchObject({ isLoading: false, isSyncing: true });
+    });
+
     it("tracks syncing without loading during a background refetch", async () => {
       const { manager, server } = await setupManager({ seed: makeTodos() });
       await loaded(manager, 3);

@@ -324,6 +324,19 @@ describe("scope", () => {
     expect(server.rows("alice").map((todo) => todo.title)).toEqual(["Alice 1", "Alice 2"]);
   });
 
+  it("leaves status.isSyncing false when a disabled manager's refetch() lands after a scope switch", async () => {
+    const { server, manager, signIn } = await setup({ config: { enabled: () => false } });
+    const gate = server.hold({ method: "GET" });
+    const refetch = manager.actions.refetch();
+    await gate.arrived;
+    expect(manager.status.isSyncing).toBe(true);
+    signIn("bob");
+    await gate.release();
+    await refetch;
+    expect(manager.status).toMatchObject({ isSyncing: false, isLoading: false });
+    expect(manager.store.count).toBe(0);
+  });
+
   it("keeps the key [name] and a zero-argument queryFn without the option", async () => {
     const server = await startServer({ seed: [{ id: "x", title: "X" }] });
     const api = createTestApi<Todo>(server);
