@@ -100,6 +100,9 @@ export function createStoreManager<
   const { persist } = config;
   // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.
   let restoring = !!persist;
+  // What is confirmed while the stored state is read (realtime events, store writes) is newer than
+  // it: kept when it lands, as against a fetch.
+  if (restoring) ctx.layers.beginFetch();
   if (scope) {
     ctx.layers.entities.hidden = scope.hidden;
     ctx.layers.beforeConfirm = () => scope.sync();
@@ -128,6 +131,8 @@ export function createStoreManager<
     if (!restoring) return;
     restoring = false;
     if (enabled) query.setEnabled(true);
+    // The stored state has landed; a fetch observed since keeps what is written from its own start.
+    if (!enabled || (ctx.client.getQueryState(query.key())?.fetchStatus ?? "idle") === "idle") ctx.layers.endFetch();
   };
 
   const setEnabled = (next: boolean) => {

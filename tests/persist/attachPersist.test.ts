@@ -8,12 +8,13 @@ import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticError, OptimisticLifecycleError, type OptimisticErrorInfo, type OptimisticStoreConfig } from "../../src";
 import { createMemoryStorage, type PersistStorage } from "../../src/persist";
+import { createFakeBackend, expectConsistent } from "../../src/testing";
 import { startDemoServer } from "../examples/helpers";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { readStored } from "../__fixtures__/offlineFlow";
 import { connectClient } from "../__fixtures__/socketClient";
 import { createTestApi } from "../__fixtures__/testApi";
-import { cleanup, countRequests, createTestQueryClient, loaded, onCleanup, replaysAtCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
+import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, onCleanup, replaysAtCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(async () => {
@@ -203,6 +204,31 @@ describe("restore and the manager's life", () => {
     await vi.waitFor(() => expect(manager.status.hasPendingMutations).toBe(false));
     expect(server.requests.find((request) => request.method === "PUT")?.headers["x-mutation-id"]).toBe("m-stored");
     expect(server.row("b")?.title).toBe("B (mine)");
+  });
+
+  it("realtime events that arrive while the stored state is read are kept over it: the stored (older) entities never undo them", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true, eventType: "todo_update" });
+    const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [] });
+    let read!: () => void;
+    const gate = new Promise<void>((resolve) => (read = resolve));
+    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, realtime: { eventType: "todo_update" }, persist: { storage: slow, key } }, client);
+    onCleanup(() => manager.destroy());
+    replaysAtCleanup(manager);
+    manager.realtime!.connect(backend.socket);
+    backend.serverUpdate("b", { title: "B2" });
+    backend.serverDelete("c");
+    backend.serverInsert({ id: "d", title: "D" });
+    await nextMacrotask();
+    read();
+    await manager.ready;
+    // Before any fetch answers (offline, or a slow network): the events stand, beneath nothing older.
+    expect(titles(manager.store)).toEqual(["A", "B2", "D"]);
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(manager.status.isSyncing).toBe(false));
+    expect(titles(manager.store)).toEqual(["A", "B2", "D"]);
+    expectConsistent(manager, { name: "items", queryClient: client, transformer: false });
   });
 
   it("a restored create the server refuses takes the restored changes of its temporary id with it: none is sent with that id", async () => {
