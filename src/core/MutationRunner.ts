@@ -83,6 +83,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   readonly #refused = new Map<string, string>();
   /**
+   * Changes settled by their echo before they were sent (again) → the echo's answer, as the server's
+   * item: a restored change the previous page had sent, a retry of a call the server carried out.
+   * The server has them: their turn answers with the echo instead of sending them again.
+   */
+  readonly #echoed = new WeakMap<PendingOp<TUiData>, unknown>();
+  /**
    * Changes paused by query-core until the network is back. A plain set beside an observable count
    * (`queuedCount`): the set is read outside reactions, where MobX's `observableRequiresReaction` would warn.
    */
@@ -336,6 +342,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const answer = this.#echoAnswer(op, deleted, entity);
     if (answer === false) return undefined;
     this.#answeredOf(op.id);
+    this.#echoed.set(op, answer && this.#ctx.codec.toItem(answer));
     if (op.kind === "create") this.#echoes.get(op)?.(answer);
     else layers.succeed(op, answer);
     // With `version`, the entity's next change is sent on this answer, as on its call's (which then settles nothing).
@@ -454,6 +461,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         unqueue();
         // A retry of a change whose scope was left (it would go with the next user's credentials), or forgotten.
         const gone = ++attempts > 1 && this.#gone(op, true);
+        if (!dropped && this.#echoed.has(op)) return Promise.resolve(this.#echoed.get(op) as TResult);
         return dropped || gone ? Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`)) : mutationFn(variables);
       },
       gcTime: Infinity,
@@ -565,6 +573,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           throw error;
         });
       }
+      if (this.#echoed.has(op)) return (sent = Promise.resolve(this.#echoed.get(op) as R));
       // A change of the previous scope still goes to its server (its answer settles into that scope's
       // cache); so does one made before destroy() that waited for no create (save and close).
       const gone = this.#gone(op, false, !!create);

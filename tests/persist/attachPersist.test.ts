@@ -231,6 +231,41 @@ describe("restore and the manager's life", () => {
     expectConsistent(manager, { name: "items", queryClient: client, transformer: false });
   });
 
+  it("a restored create whose echo arrives before it is sent again (the previous page's request was carried out) is not sent again", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
+    const storage = stored({
+      schemaVersion: 1,
+      fetchedAt: 1,
+      entities: makeTodos(),
+      changes: [
+        { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
+        { kind: "update", id: "temp-earlier-1", data: { title: "D2" }, mutationId: "earlier:2" },
+      ],
+    });
+    onlineManager.setOnline(false);
+    const client = createTestQueryClient();
+    const reports: Error[] = [];
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: "items", ...backend, transformer: false, realtime: { eventType: "todo_update" }, persist: { storage, key }, onError: (error) => reports.push(error) },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    replaysAtCleanup(manager);
+    manager.realtime!.connect(backend.socket);
+    await manager.ready;
+    // The previous page's create reaches the server now: its echo settles the restored create.
+    await backend.mutations.create({ title: "D" }, { mutationId: "earlier:1", originId: "earlier" });
+    await nextMacrotask();
+    expect(manager.store.get("srv-1")?.title).toBe("D2");
+    onlineManager.setOnline(true);
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations || manager.status.isSyncing).toBe(false));
+    expect(backend.requests.filter((request) => request.kind !== "query").map((request) => `${request.kind} ${request.id}`)).toEqual(["create srv-1", "update srv-1"]);
+    expect(backend.items()).toEqual([...makeTodos(), { id: "srv-1", title: "D2" }]);
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "D2"]);
+    expectConsistent(manager, { name: "items", queryClient: client, transformer: false });
+    expect(reports).toEqual([]);
+  });
+
   it("a restored create the server refuses takes the restored changes of its temporary id with it: none is sent with that id", async () => {
     const storage = stored({
       schemaVersion: 1,

@@ -4,7 +4,7 @@
  * without an id answers nothing); a deletion of a created entity orphans the changes queued on it.
  * A socket-shaped object and a manual API make the arrival order exact.
  */
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, QueryClient } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, type OptimisticErrorInfo, type OptimisticEvent } from "../../src";
 import { recordEvents, replayEvents } from "../../src/devtools";
@@ -82,6 +82,28 @@ describe("receipts", () => {
     // The server handled the request by deleting the row, and broadcast that with the receipt.
     emit({ event: "DELETE", data: { id: "a" }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
     expect(store.get("a")).toBeUndefined();
+  });
+});
+
+describe("an echo that settles a change before it is sent again", () => {
+  it("with a mutation retry, the echo of a call that failed but was carried out, arriving in the retry delay, resolves the action: not sent again", async () => {
+    const api = createManualApi();
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: 1, retryDelay: 50 } } });
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false, realtime: { eventType: EV } }, client);
+    onCleanup(() => manager.destroy());
+    const socket = createMockSocket();
+    manager.realtime!.connect(socket);
+    (await api.next("query")).resolve(makeTodos());
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    const saving = manager.actions.update({ id: "a", data: { title: "mine" } });
+    const call = await api.next("update");
+    call.reject(new Error("504 gateway timeout"));
+    await nextMacrotask();
+    socket.emit(EV, { type: EV, event: "UPDATE", data: { ...makeTodos()[0], title: "mine" }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    await expect(saving).resolves.toEqual({ ...makeTodos()[0], title: "mine" });
+    expect(api.calls.filter((other) => other.kind === "update")).toHaveLength(0);
+    expect(manager.store.get("a")?.title).toBe("mine");
+    expect(manager.status.hasPendingMutations).toBe(false);
   });
 });
 
