@@ -131,8 +131,9 @@ export function createStoreManager<
     if (!restoring) return;
     restoring = false;
     if (enabled) query.setEnabled(true);
-    // The stored state has landed; a fetch observed since keeps what is written from its own start.
-    if (!enabled || (ctx.client.getQueryState(query.key())?.fetchStatus ?? "idle") === "idle") ctx.layers.endFetch();
+    // The stored state has landed (disabled, it lands when enabled); a fetch observed since keeps
+    // what is written from its own start.
+    if (enabled && (ctx.client.getQueryState(query.key())?.fetchStatus ?? "idle") === "idle") ctx.layers.endFetch();
   };
 
   const setEnabled = (next: boolean) => {

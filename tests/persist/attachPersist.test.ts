@@ -231,6 +231,28 @@ describe("restore and the manager's life", () => {
     expectConsistent(manager, { name: "items", queryClient: client, transformer: false });
   });
 
+  it("a manager disabled at restore keeps the realtime events that arrived while the stored state was read over it, once enabled", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true, eventType: "todo_update" });
+    const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [] });
+    let read!: () => void;
+    const gate = new Promise<void>((resolve) => (read = resolve));
+    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: "items", ...backend, transformer: false, enabled: () => false, realtime: { eventType: "todo_update" }, persist: { storage: slow, key } },
+      createTestQueryClient(),
+    );
+    onCleanup(() => manager.destroy());
+    manager.realtime!.connect(backend.socket);
+    backend.serverUpdate("b", { title: "B2" });
+    backend.serverDelete("c");
+    await nextMacrotask();
+    read();
+    await manager.ready;
+    onlineManager.setOnline(false);
+    manager.enable();
+    expect(titles(manager.store)).toEqual(["A", "B2"]);
+  });
+
   it("a restored create whose echo arrives before it is sent again (the previous page's request was carried out) is not sent again", async () => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
     const storage = stored({
