@@ -40,7 +40,7 @@ export function checkConfig(input: unknown): void {
     const storage = persist?.storage;
     if (!storage || !["getItem", "setItem", "removeItem"].every((method) => typeof storage[method] === "function")) fail(`config.persist.storage of ${label} must have getItem, setItem and removeItem (localStorage, createIndexedDBStorage(), createMemoryStorage()).`);
     if (persist.key !== undefined && (typeof persist.key !== "string" || persist.key === "")) fail(`config.persist.key of ${label} must be a non-empty string.`);
-    if (config.scope !== undefined) fail(`config.persist and config.scope of ${label} cannot be used together yet: the stored state is not kept per scope.`);
+    if (config.scope !== undefined) fail(`config.persist and config.scope of ${label} cannot be used together yet: the stored state is not kept per scope. To persist per-user data, make a manager per user (a name that includes the user id, such as "posts:alice"), destroyed at sign-out.`);
   }
   if (config.enabled !== undefined && typeof config.enabled !== "function") fail(`config.enabled of ${label} must be a function returning whether the manager loads (e.g. () => !!auth.user), not a boolean.`);
   if (config.onEvent !== undefined && typeof config.onEvent !== "function") fail(`config.onEvent of ${label} must be a function that receives each event.`);

@@ -26,7 +26,7 @@ describe("configuration errors", () => {
     ["persist without a storage", { ...valid, persist: {} }, /persist\.storage of "todos" must have getItem, setItem and removeItem/],
     ["a storage without removeItem", { ...valid, persist: { storage: { getItem: storage.getItem, setItem: storage.setItem } } }, /persist\.storage of "todos" must have getItem/],
     ["an empty persist key", { ...valid, persist: { storage, key: "" } }, /persist\.key of "todos" must be a non-empty string/],
-    ["persist with scope", { ...valid, scope: () => "alice", persist: { storage } }, /persist and config\.scope of "todos" cannot be used together yet/],
+    ["persist with scope", { ...valid, scope: () => "alice", persist: { storage } }, /persist and config\.scope of "todos" cannot be used together yet: .* make a manager per user .*, destroyed at sign-out\./],
     ["enabled: false (not a function)", { ...valid, enabled: false }, /config\.enabled of "todos" must be a function returning whether the manager loads/],
     ["enabled: true (not a function)", { ...valid, enabled: true }, /config\.enabled of "todos" must be a function/],
   ])("throws OptimisticConfigError for %s", (_label, config, message) => {

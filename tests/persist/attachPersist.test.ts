@@ -543,6 +543,55 @@ describe("restore and the manager's life", () => {
   });
 });
 
+describe("per-user data without scope", () => {
+  it("a manager per user: changes queued offline for alice are never shown to or sent as bob, and are sent as alice when she signs in again", async () => {
+    const backends = { alice: createFakeBackend<Todo>({ initial: makeTodos() }), bob: createFakeBackend<Todo>({ initial: [{ id: "x", title: "X" }] }) };
+    let user: keyof typeof backends = "alice";
+    const sent: string[] = [];
+    const storage = createMemoryStorage();
+    const signIn = (who: keyof typeof backends) => {
+      user = who;
+      const manager = createOptimisticStoreManager<Todo>(
+        {
+          name: `items:${who}`,
+          // Every call goes with the credentials of whoever is signed in when it is made.
+          queryFn: () => backends[user].queryFn(),
+          mutations: {
+            create: (data, receipt) => (sent.push(`create as ${user}`), backends[user].mutations.create(data, receipt)),
+            update: (params, receipt) => (sent.push(`update as ${user}`), backends[user].mutations.update(params, receipt)),
+            remove: (id, receipt) => (sent.push(`remove as ${user}`), backends[user].mutations.remove(id, receipt)),
+          },
+          transformer: false,
+          persist: { storage },
+        },
+        createTestQueryClient(),
+      );
+      onCleanup(() => manager.destroy());
+      return manager;
+    };
+    const alice = signIn("alice");
+    await alice.ready;
+    await loaded(alice, 3);
+    onlineManager.setOnline(false);
+    void alice.actions.update({ id: "a", data: { title: "A (offline)" } }).catch(() => undefined);
+    void alice.actions.create({ title: "D" }).catch(() => undefined);
+    alice.destroy(); // sign-out
+    const bob = signIn("bob");
+    await bob.ready;
+    onlineManager.setOnline(true);
+    await loaded(bob, 1);
+    await waitForMs(50);
+    expect(titles(bob.store)).toEqual(["X"]);
+    expect(sent).toEqual([]);
+    bob.destroy();
+    const again = signIn("alice");
+    await again.ready;
+    await vi.waitFor(() => expect(again.status.hasPendingMutations).toBe(false));
+    expect(sent).toEqual(["update as alice", "create as alice"]);
+    expect(backends.alice.items().map((todo) => todo.title)).toEqual(["A (offline)", "B", "C", "D"]);
+  });
+});
+
 describe("nothing made or stored is lost around the manager's life", () => {
   const state = { schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] };
 
