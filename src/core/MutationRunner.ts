@@ -88,6 +88,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * The server has them: their turn answers with the echo instead of sending them again.
    */
   readonly #echoed = new WeakMap<PendingOp<TUiData>, unknown>();
+  /** Changes queued for the network → settles one now with its echo's answer (it will not be sent). */
+  readonly #settleQueued = new WeakMap<PendingOp<TUiData>, () => void>();
   /**
    * Changes paused by query-core until the network is back. A plain set beside an observable count
    * (`queuedCount`): the set is read outside reactions, where MobX's `observableRequiresReaction` would warn.
@@ -347,6 +349,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     else layers.succeed(op, answer);
     // With `version`, the entity's next change is sent on this answer, as on its call's (which then settles nothing).
     if (layers.versions && answer && op.kind === "update") this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
+    // Not while the event is applied: settling applies the events that arrived before it first.
+    void Promise.resolve().then(() => this.#settleQueued.get(op)?.());
     return op;
   }
 
@@ -474,7 +478,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       mutation.options.retry = (count, error) =>
         !dropped && !(error instanceof OptimisticLifecycleError) && !this.#behindFailedCreate.has(op) && !this.#gone(op, true) && (typeof retries === "function" ? retries(count, error) : retries === true || count < retries);
     }
+    let finished = false;
     const finish = (ok: boolean, result: unknown) => {
+      // Settled by its echo while queued, then resumed by query-core in the same moment: once only.
+      if (finished) return;
+      finished = true;
+      this.#settleQueued.delete(op);
       this.#unpausable(mutation);
       cache.remove(mutation);
       unqueue();
@@ -529,6 +538,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       else this.#setQueued(op, true);
     };
     if (mutation.state.isPaused) queue();
+    // Settled by its echo while queued: nothing is sent, it is answered (and no longer queued) now.
+    this.#settleQueued.set(op, () => this.#queued.has(op) && finish(true, this.#echoed.get(op)));
     /** queryClient.clear() took it out of the cache: query-core never resumes it once paused. */
     let removed = false;
     const cleared = () => drop(notSent(op, name, "the QueryClient's mutation cache was cleared while it was queued"));

@@ -279,6 +279,9 @@ describe("restore and the manager's life", () => {
     await backend.mutations.create({ title: "D" }, { mutationId: "earlier:1", originId: "earlier" });
     await nextMacrotask();
     expect(manager.store.get("srv-1")?.title).toBe("D2");
+    // Settled, it no longer waits for the network: only the update (now of srv-1) does.
+    expect(manager.status.queuedCount).toBe(1);
+    expect(manager.status.createPending).toBe(false);
     onlineManager.setOnline(true);
     await vi.waitFor(() => expect(manager.status.hasPendingMutations || manager.status.isSyncing).toBe(false));
     expect(backend.requests.filter((request) => request.kind !== "query").map((request) => `${request.kind} ${request.id}`)).toEqual(["create srv-1", "update srv-1"]);
