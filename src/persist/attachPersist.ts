@@ -169,10 +169,11 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
     },
   });
   // One action: the restored entities and changes show together. Sent in order, as when queued offline.
+  const changes = (typeof state === "object" && state.changes) || [];
   runInAction(() => {
     restored();
     runner.inOrder(() => {
-      for (const { kind, id, data, mutationId, base } of (typeof state === "object" && state.changes) || []) {
+      for (const { kind, id, data, mutationId, base } of changes) {
         const restoredBase = base === undefined ? undefined : codec.toEntity(base, "query");
         const change = kind === "create" ? actions.create(data, mutationId, id) : kind === "update" ? actions.update({ id, data }, mutationId, restoredBase) : actions.remove(id, mutationId);
         // A restored change has no caller: a refusal is reported, once (one dropped unsent is not).
@@ -183,6 +184,10 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
         });
       }
     });
+    // An entity restored changes edit or remove that the store does not hold (the previous page, or
+    // this one while reading, learned it was deleted) is deleted as of now: a failure of them is not
+    // kept failed on an entity nobody sees, and no answer brings it back.
+    if (sync.shows()) for (const { kind, id } of changes) if (kind !== "create" && layers.confirmed(id) === undefined && !layers.hasCreate(id)) layers.confirm(id, undefined);
   });
   // What was stored may be foreign or outdated: the state shown now replaces it.
   schedule();

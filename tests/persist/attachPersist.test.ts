@@ -253,6 +253,38 @@ describe("restore and the manager's life", () => {
     expect(titles(manager.store)).toEqual(["A", "B2"]);
   });
 
+  it.each([
+    ["the previous page learned of its deletion (it is not among the stored entities)", false],
+    ["a realtime DELETE arrived while the stored state was read", true],
+  ])("keepFailed: a restored update of an entity deleted meanwhile is not kept failed when refused: %s", async (_label, deletedDuringRead) => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
+    if (!deletedDuringRead) backend.serverDelete("a");
+    const entities = deletedDuringRead ? makeTodos() : makeTodos().slice(1);
+    const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities, changes: [{ kind: "update", id: "a", data: { title: "A2" }, mutationId: "earlier:1" }] });
+    let read!: () => void;
+    const gate = new Promise<void>((resolve) => (read = resolve));
+    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const reports: OptimisticErrorInfo[] = [];
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: "items", ...backend, transformer: false, keepFailed: true, realtime: { eventType: "todo_update" }, persist: { storage: slow, key }, onError: (_error, info) => reports.push(info) },
+      createTestQueryClient(),
+    );
+    onCleanup(() => manager.destroy());
+    replaysAtCleanup(manager);
+    manager.realtime!.connect(backend.socket);
+    if (deletedDuringRead) {
+      backend.serverDelete("a");
+      await nextMacrotask();
+    }
+    read();
+    await manager.ready;
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations || manager.status.isSyncing).toBe(false));
+    expect(titles(manager.store)).toEqual(["B", "C"]);
+    expect(manager.status.failedCount).toBe(0);
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+    expect(reports).toEqual([{ name: "items", source: "mutation", id: "a" }]);
+  });
+
   it("a restored create whose echo arrives before it is sent again (the previous page's request was carried out) is not sent again", async () => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
     const storage = stored({
