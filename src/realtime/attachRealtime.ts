@@ -58,6 +58,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       else reporter.dropped(error, { source: "realtime", payload: event });
     },
   });
+  const flush = () => flushQueuedEvents(extension as never);
   return {
     handle: {
       get isConnected() {
@@ -68,10 +69,12 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
           throw new OptimisticLifecycleError(`realtime.connect on "${name}" after destroy(): create a new manager to listen again.`);
         }
         extension.connect(socket);
+        // The testing kit's fake socket applies what it delivers at once: a test waits for no batch timer.
+        (socket as { flushes?: Set<() => void> }).flushes?.add(flush);
       },
       disconnect: () => extension.disconnect(),
     },
-    flush: () => flushQueuedEvents(extension as never),
+    flush,
     dispose: () => extension.disconnect(),
   };
 };

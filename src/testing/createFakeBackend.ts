@@ -50,7 +50,7 @@ export interface FakeSocket extends RealtimeSocket {
   readonly connected: boolean;
   /** Events broadcast and not delivered yet (with `manualEvents`), oldest first. */
   readonly held: readonly RealtimeEvent[];
-  /** Delivers the oldest `count` held events (all by default), in order, in one burst. */
+  /** Delivers the oldest `count` held events (all by default), in order, in one burst; the connected managers show them when it returns. */
   deliver(count?: number): void;
   /** The connection drops ("disconnect"): events broadcast until `connect()` are never delivered, as socket.io does not replay them. */
   disconnect(): void;
@@ -92,8 +92,9 @@ export interface FakeBackend<T extends Entity> {
   nextRequest(kind?: FakeRequestKind): Promise<FakeRequest>;
   /**
    * Resolves every request not settled yet, in the order they were made (and the ones made
-   * meanwhile, such as an update that waited for its create), then waits until their answers have
-   * been applied. Uses microtasks only, so it works under fake timers.
+   * meanwhile, such as an update that waited for its create), then waits until their answers (and
+   * the events broadcast meanwhile, without `manualEvents`) have been applied. Uses microtasks only,
+   * so it works under fake timers.
    */
   settleAll(): Promise<void>;
 }
@@ -153,7 +154,10 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
   const fire = (name: string, ...args: unknown[]) => {
     for (const listener of [...(listeners.get(name) ?? [])]) listener(...args);
   };
-  const socket: FakeSocket = {
+  /** What a manager's realtime registers on connect: applies a burst at once, without its batch timer. */
+  const flushes = new Set<() => void>();
+  const socket: FakeSocket & { flushes: Set<() => void> } = {
+    flushes,
     get connected() {
       return connected;
     },
@@ -168,6 +172,7 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
     },
     deliver(count = held.length) {
       for (const event of held.splice(0, count)) fire(eventType, event);
+      for (const flush of [...flushes]) flush();
     },
     disconnect() {
       connected = false;

@@ -333,6 +333,35 @@ describe("createFakeBackend, its realtime socket", () => {
     await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("mine"));
   });
 
+  it("shows every event of a burst deliver() delivers at once, without a batch timer to wait for", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manualEvents: true });
+    const { manager } = listening(backend);
+    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    backend.serverUpdate("a", { title: "A2" });
+    backend.serverInsert({ id: "d", title: "D" });
+    backend.serverDelete("b");
+
+    backend.socket.deliver();
+
+    expect(manager.store.list.slice()).toEqual(backend.items());
+  });
+
+  it("settleAll() shows the events broadcast meanwhile under fake timers too", async () => {
+    vi.useFakeTimers();
+    const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+    const { manager, client } = listening(backend);
+    await backend.settleAll();
+    backend.serverUpdate("a", { title: "A2" });
+    backend.serverUpdate("a", { title: "A3" });
+    await manager.actions.create({ title: "D" });
+    backend.serverInsert({ id: "e", title: "E" });
+
+    await backend.settleAll();
+
+    expect(manager.store.list.slice()).toEqual(backend.items());
+    expectConsistent(manager, { name: "todos", queryClient: client });
+  });
+
   it("loses the events broadcast while disconnected; connect() makes the manager refetch and catch up", async () => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos() });
     const { manager } = listening(backend);
