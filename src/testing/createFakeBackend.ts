@@ -52,9 +52,9 @@ export interface FakeSocket extends RealtimeSocket {
   readonly held: readonly RealtimeEvent[];
   /** Delivers the oldest `count` held events (all by default), in order, in one burst; the connected managers show them when it returns. */
   deliver(count?: number): void;
-  /** The connection drops ("disconnect"): events broadcast until `connect()` are never delivered, as socket.io does not replay them. */
+  /** The connection drops ("disconnect"): events broadcast until `connect()` are never delivered, as socket.io does not replay them. Does nothing when disconnected. */
   disconnect(): void;
-  /** The connection is back ("connect"): a manager refetches to catch up. */
+  /** The connection is back ("connect"): a manager refetches to catch up. Does nothing when connected. */
   connect(): void;
 }
 
@@ -174,12 +174,15 @@ export function createFakeBackend<T extends Entity>(options: FakeBackendOptions<
       for (const event of held.splice(0, count)) fire(eventType, event);
       for (const flush of [...flushes]) flush();
     },
+    // As socket.io's: a no-op when already in that state (a second "connect" would make a manager refetch).
     disconnect() {
+      if (!connected) return;
       connected = false;
       held.length = 0;
       fire("disconnect", "transport close");
     },
     connect() {
+      if (connected) return;
       connected = true;
       fire("connect");
     },

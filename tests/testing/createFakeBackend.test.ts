@@ -362,6 +362,23 @@ describe("createFakeBackend, its realtime socket", () => {
     expectConsistent(manager, { name: "todos", queryClient: client });
   });
 
+  it("connect() while connected and disconnect() while disconnected do nothing, as socket.io's: no refetch, no second disconnect", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+    const { manager } = listening(backend);
+    await backend.settleAll();
+    const disconnects = vi.fn();
+    backend.socket.on("disconnect", disconnects);
+
+    backend.socket.connect();
+    await backend.settleAll();
+    backend.socket.disconnect();
+    backend.socket.disconnect();
+
+    expect(backend.requests.filter((request) => request.kind === "query")).toHaveLength(1);
+    expect(disconnects).toHaveBeenCalledTimes(1);
+    expect(manager.realtime!.isConnected).toBe(false);
+  });
+
   it("loses the events broadcast while disconnected; connect() makes the manager refetch and catch up", async () => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos() });
     const { manager } = listening(backend);
