@@ -4,15 +4,15 @@ import { dateToApi } from "../transforms/dateText";
  * A JSON-safe copy of entity data for the event log, which a recording read back from JSON rebuilds
  * exactly (see `revive`): a `Date` becomes `{ $date: ISO string }` (the string the default
  * transformer read it from, microseconds kept; null when invalid), a `bigint` `{ $bigint: decimal
- * string }`, `NaN` or `±Infinity` `{ $number: "NaN" | "Infinity" | "-Infinity" }` (JSON would
- * write null), a field or item set to `undefined` `{ $undefined: true }`, an object of the data
+ * string }`, `NaN`, `±Infinity` or `-0` `{ $number: "NaN" | "Infinity" | "-Infinity" | "-0" }` (JSON would
+ * write null, or 0), a field or item set to `undefined` `{ $undefined: true }`, an object of the data
  * that has one of these keys alone (or `$object`) `{ $object: the object }`. A
  * reference to an object it is inside of (a cycle) becomes `"[Circular]"`, and `onCycle` is called.
  */
 export function plain(value: unknown, onCycle?: () => void, inside: object[] = []): unknown {
   if (value instanceof Date) return { $date: dateText(value) };
   if (typeof value === "bigint") return { $bigint: String(value) };
-  if (typeof value === "number" && !Number.isFinite(value)) return { $number: String(value) };
+  if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) return { $number: Object.is(value, -0) ? "-0" : String(value) };
   if (value === null || typeof value !== "object") return value;
   if (inside.includes(value)) {
     onCycle?.();

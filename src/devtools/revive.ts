@@ -2,7 +2,7 @@ import { rememberText } from "../transforms/dateText";
 
 /**
  * What a one-key `{ $date }`, `{ $bigint }`, `{ $number }`, `{ $undefined }` or `{ $object }` of
- * the event log's encoding (see `plain`) stands for: a `Date`, a `bigint`, `NaN` or `±Infinity`,
+ * the event log's encoding (see `plain`) stands for: a `Date`, a `bigint`, `NaN`, `±Infinity` or `-0`,
  * `undefined`, the wrapped object (as written: its fields are not read back); `record` itself when
  * it is none of them.
  */
@@ -14,7 +14,7 @@ export function unmark(record: object): unknown {
   // A date remembers its text, as the default transformer does (microseconds kept).
   if (key === "$date") return typeof value === "string" ? remembered(new Date(value), value) : new Date(NaN);
   if (key === "$undefined") return undefined;
-  if (key === "$number") return value === "NaN" || value === "Infinity" || value === "-Infinity" ? Number(value) : record;
+  if (key === "$number") return /^(NaN|-?Infinity|-0)$/.test(String(value)) ? Number(value) : record;
   return key === "$bigint" && /^-?\d+$/.test(String(value)) ? BigInt(value as string) : record;
 }
 

@@ -130,10 +130,10 @@ describe("replayEvents", () => {
     }
   });
 
-  it("replays NaN, Infinity and -Infinity fields exactly from a recording read back from JSON", async () => {
+  it("replays NaN, Infinity, -Infinity and -0 fields exactly from a recording read back from JSON", async () => {
     const s = await setup();
     await loaded(s.manager, 2);
-    s.manager.store.upsert({ id: "9", title: "nine", n: Number.NaN, values: [Number.POSITIVE_INFINITY, 1] });
+    s.manager.store.upsert({ id: "9", title: "nine", n: Number.NaN, values: [Number.POSITIVE_INFINITY, 1], zero: -0 });
     const recording = recordEvents(s.manager);
     const gate = s.server.hold({ method: "PUT" });
     const update = s.manager.actions.update({ id: "1", data: { min: Number.NEGATIVE_INFINITY } });
@@ -147,7 +147,8 @@ describe("replayEvents", () => {
     // onEvent's own events, from the manager's creation on, replay the same way.
     for (const events of [recording.events, s.events]) {
       const replayed = replayEvents<Todo>(JSON.parse(JSON.stringify(events)) as OptimisticEvent[]);
-      expect(replayed.get("9")).toStrictEqual({ id: "9", title: "nine", n: Number.NaN, values: [Number.POSITIVE_INFINITY, 1], max: Number.POSITIVE_INFINITY });
+      expect(replayed.get("9")).toStrictEqual({ id: "9", title: "nine", n: Number.NaN, values: [Number.POSITIVE_INFINITY, 1], zero: -0, max: Number.POSITIVE_INFINITY });
+      expect(Object.is(replayed.get("9")?.zero, -0)).toBe(true);
       expect(list(replayed)).toStrictEqual(list(s.manager.store));
     }
   });
