@@ -622,11 +622,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /**
    * A failed change with nothing to keep it for: its entity's create is gone (failed and dropped;
    * its id is temporary, or one the client picked and the change failed because the create did),
-   * or its entity was deleted since it was made (unless the id is a create's: a new entity).
+   * or was answered without an entity (its server id is unknown: a retry could only send the
+   * temporary id), or its entity was deleted since it was made (unless the id is a create's: a new entity).
    */
   #orphan(op: PendingOp<TUiData>): boolean {
     const { layers } = this.#ctx;
-    if (layers.hasCreate(op.id)) return false;
+    if (layers.hasCreate(op.id)) return layers.awaitsServerId(op.id);
     return isTempId(op.id) || this.#behindFailedCreate.has(op) || layers.deletedSince(op.id, op.created ?? op.seq);
   }
 

@@ -360,6 +360,33 @@ describe("write status", () => {
     await refetch.release();
   });
 
+  it("keepFailed: changes queued on a create answered without an entity are not kept, so none is sent with the temporary id", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const { manager } = await setupManager({
+      server,
+      config: { keepFailed: true, onError: () => undefined, mutations: { ...api.mutations, create: async (data, receipt) => (await api.mutations.create(data, receipt), undefined as unknown as Todo) } },
+    });
+    await loaded(manager, 3);
+    const refetch = server.hold({ method: "GET" }); // the refetch the answer asks for
+    const creating = manager.actions.create({ title: "D" });
+    const tempId = manager.store.list[3]!.id;
+    const updating = manager.actions.update({ id: tempId, data: { done: true } });
+
+    await creating;
+    await expect(updating).rejects.toThrow("answered without an entity");
+    expect(manager.store.writeStatus(tempId)).toBeUndefined(); // nothing to retry: its server id is unknown
+    expect(manager.status.failedCount).toBe(0);
+    expect(manager.store.get(tempId)).toEqual({ id: tempId, title: "D" }); // rolled back
+
+    await refetch.arrived;
+    await refetch.release();
+    await vi.waitFor(() => expect(titles(manager.store)).toEqual(["A", "B", "C", "D"]));
+    expect(manager.store.writeStatus(tempId)).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
+    expect(server.requests.filter((request) => request.method === "PUT")).toEqual([]);
+  });
+
   it("without keepFailed, a failed change rolls back at once and failed is never true", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
