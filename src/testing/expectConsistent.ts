@@ -43,7 +43,8 @@ const quote = (ids: Iterable<string>) => [...ids].map((id) => JSON.stringify(id)
  *   transformer's `toUi`, equals the store's entity (field by field, as {@link shallowEqual});
  * - kept failed changes are accounted for, when the store has per-entity write status: each
  *   entity whose visible value differs from the cache has `writeStatus(id).failed`, and
- *   `status.failedCount` counts them.
+ *   `status.failedCount` counts them (without `name`, entities a failed remove hides are not seen,
+ *   so only a count too low is found).
  *
  * Pending write-backs are written to the cache first (as when another observer of the key
  * subscribes), so it can be called right after the last `await`. It never waits and imports no
@@ -110,9 +111,10 @@ export function expectConsistent<TUiData extends Entity, TApiData extends Entity
     }
   }
 
-  // 5. Kept failed changes are counted.
+  // 5. Kept failed changes are counted. Without the cache, an entity a kept failed remove hides is
+  // not seen here: only a count below what is seen is wrong then.
   const failedCount = (status as { failedCount?: unknown }).failedCount;
-  if (typeof failedCount === "number" && writeStatus && failedCount !== failed.size) {
+  if (typeof failedCount === "number" && writeStatus && (cache ? failedCount !== failed.size : failedCount < failed.size)) {
     problems.push(`status.failedCount is ${failedCount} but ${failed.size} entities have kept failed changes${failed.size > 0 ? ` (${quote(failed)})` : ""}.`);
   }
 

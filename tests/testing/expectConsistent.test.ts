@@ -304,6 +304,23 @@ describe("expectConsistent and kept failed changes (keepFailed)", () => {
     check();
   });
 
+  it("without a name, passes on a kept failed remove (the entity it hides is only in the cache)", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const client = createTestQueryClient();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...backend, transformer: false, keepFailed: true }, client);
+    onCleanup(() => manager.destroy());
+    await backend.settleAll();
+    const removing = manager.actions.remove("b");
+    (await backend.nextRequest("remove")).reject(new Error("refused"));
+    await expect(removing).rejects.toThrow("refused");
+    expect(manager.status.failedCount).toBe(1);
+
+    expect(() => expectConsistent(manager, { queryClient: client })).not.toThrow();
+    expect(() => expectConsistent(manager, { name: "todos", queryClient: client, transformer: false })).not.toThrow();
+    const miscounted = { ...manager, status: { ...toPlain(manager.status), failedCount: 0 } };
+    expect(() => expectConsistent(miscounted as typeof manager, { name: "todos", queryClient: client, transformer: false })).toThrow(/failedCount is 0 but 1 entities/);
+  });
+
   it("finds a failed change that status.failedCount does not count", async () => {
     const { manager, check } = await managerWithFailedUpdate();
     const miscounted = { ...manager, status: { ...toPlain(manager.status), failedCount: 0 } };
