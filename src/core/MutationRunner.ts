@@ -3,7 +3,7 @@ import { onlineManager, type Mutation } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
-import { afterDestroy, OptimisticEntityError, OptimisticLifecycleError, toError } from "./errors";
+import { afterDestroy, OptimisticEntityError, OptimisticError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
@@ -446,8 +446,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     });
     this.inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
-    // Offline, or behind changes queued offline: one scope, so query-core sends them in order.
-    const scoped = this.#scoped > 0 || !onlineManager.isOnline();
+    // Offline, or behind changes queued offline: one scope, so query-core sends them in order. Not a
+    // retried create: changes of its entity queued before the retry wait for it.
+    const scoped = (this.#scoped > 0 || !onlineManager.isOnline()) && !(retry && kind === "create");
     if (scoped) this.#scoped++;
     const unqueue = () => this.#setQueued(op, false);
     // Built and run from the mutation cache: what an observer per call would add (listeners, result
@@ -578,8 +579,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     let sent: Promise<R> | undefined;
     try {
       if (turn.prior) await turn.prior;
-      if (create) {
-        await create.catch((error: unknown) => {
+      // The create of its entity: in flight when the change was made, or a kept failed one that
+      // retry() sent again since (it goes first, as for a change made after the retry).
+      const created = create ?? this.#createOf(op.id);
+      if (created) {
+        await created.catch((error: unknown) => {
+          // A retried create that fails again is a kept failed one: the change sees it when sending (a remove then needs no call).
+          if (created !== create && !(error instanceof OptimisticError)) return;
           this.#behindFailedCreate.add(op);
           throw error;
         });
@@ -587,8 +593,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       if (this.#echoed.has(op)) return (sent = Promise.resolve(this.#echoed.get(op) as R));
       // A change of the previous scope still goes to its server (its answer settles into that scope's
       // cache); so does one made before destroy() that waited for no create (save and close).
-      const gone = this.#gone(op, false, !!create);
-      if (gone) throw notSent(op, this.#ctx.name, `${gone} while it waited ${create ? "for the create of that entity" : "to be sent"}`);
+      const gone = this.#gone(op, false, !!created);
+      if (gone) throw notSent(op, this.#ctx.name, `${gone} while it waited ${created ? "for the create of that entity" : "to be sent"}`);
       sent = send(op.id);
     } finally {
       // `untilAnswered`: the caller ends the turn once the answer is applied.

@@ -2,13 +2,13 @@
  * Per-entity write status (`store.writeStatus(id)`, `store.isPending(id)`, `status.failedCount`) and
  * failed changes kept visible with `keepFailed`, against the real HTTP test server.
  */
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { autorun, reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { OptimisticLifecycleError, type WriteStatus } from "../../src";
 import { connectClient, createTestApi, HttpError } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { cleanup, loaded, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
+import { cleanup, loaded, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
@@ -118,6 +118,56 @@ describe("write status", () => {
     expect(manager.store.writeStatus(tempId)).toBeUndefined();
     expect(manager.store.get(created.id)).toEqual(created);
     expect(manager.store.viewKey(created.id)).toBe(tempId);
+  });
+
+  it("a change made on a kept failed create's row before retry() sent the create again waits for it and goes with the server id", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST" }, { status: 500 });
+    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
+    const tempId = manager.store.list.at(-1)!.id;
+
+    // Edited and retried in one handler: the update's call is made after the retry started.
+    const updating = manager.actions.update({ id: tempId, data: { done: true } });
+    const retrying = manager.store.writeStatus(tempId)!.retry();
+    await Promise.all([updating, retrying]);
+
+    const created = server.rows().at(-1)!;
+    expect(created).toMatchObject({ title: "new", done: true });
+    expect(server.requests.map((request) => `${request.method} ${request.path}`).filter((line) => line.includes("temp-"))).toEqual([]);
+    expect(manager.store.get(created.id)).toEqual(created);
+    expect(manager.store.writeStatus(tempId)).toBeUndefined();
+
+    // A remove made so, when the create fails again, needs no server call: the entity and its failed create go.
+    server.intercept({ method: "POST" }, { status: 500 });
+    await expect(manager.actions.create({ title: "other" })).rejects.toThrow();
+    const otherId = manager.store.list.at(-1)!.id;
+    server.intercept({ method: "POST" }, { status: 500 });
+    const removing = manager.actions.remove(otherId);
+    await expect(manager.store.writeStatus(otherId)!.retry()).rejects.toThrow();
+    await expect(removing).resolves.toBeUndefined();
+    expect(titles(manager.store)).toEqual(["A", "B", "C", "new"]);
+    expect(manager.status.failedCount).toBe(0);
+    expect(server.requests.filter((request) => request.method === "DELETE" || request.path.includes("temp-"))).toEqual([]);
+  });
+
+  it("a change queued offline on a kept failed create's row, then retry() offline: back online the create goes first, then the change with the server id", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST" }, { status: 500 });
+    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
+    const tempId = manager.store.list.at(-1)!.id;
+    onlineManager.setOnline(false);
+    onCleanup(() => onlineManager.setOnline(true));
+    const updating = manager.actions.update({ id: tempId, data: { done: true } });
+    const retrying = manager.store.writeStatus(tempId)!.retry();
+    expect(manager.status.queuedCount).toBe(2);
+
+    onlineManager.setOnline(true);
+    await Promise.all([updating, retrying]);
+    expect(server.rows().at(-1)).toMatchObject({ title: "new", done: true });
+    expect(server.requests.filter((request) => request.path.includes("temp-"))).toEqual([]);
+    expect(manager.status.hasPendingMutations).toBe(false);
   });
 
   it("removing a created entity whose create failed and was kept drops it without a server call", async () => {
