@@ -3,7 +3,7 @@ import { onlineManager, type Mutation } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
-import { afterDestroy, OptimisticEntityError, OptimisticError, OptimisticLifecycleError, toError } from "./errors";
+import { afterDestroy, goneTempId, OptimisticEntityError, OptimisticError, OptimisticLifecycleError, toError } from "./errors";
 import type { PendingOp } from "./OptimisticLayers";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
@@ -232,6 +232,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
             this.#behindFailedCreate.add(op);
             throw failedCreate.failed;
           }
+          // Its create is gone (discarded while this change waited): the temporary id names nothing on the server.
+          if (this.#createGone(id)) throw goneTempId("update", this.#ctx.name, id);
           const updateOp = op as PendingOp<TUiData> & { kind: "update" };
           // The resolver's `base` is the entity the change is sent on: with `version`, this client's own answer since it was made.
           const base = versions ? this.#versionBase(updateOp, false) : this.#bases.get(op);
@@ -314,7 +316,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           this.#behindFailedCreate.add(op);
           throw outcome;
         }
-        neverExisted = outcome === false || this.#failedCreate(id) !== undefined;
+        neverExisted = outcome === false || this.#failedCreate(id) !== undefined || this.#createGone(id);
         return neverExisted ? undefined : config.mutations.remove(id, key);
       });
     return this.#run(op, key, retry, op.id, turn, call, () => {
@@ -644,6 +646,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   #createOf(id: string): Promise<void> | undefined {
     const create = this.#creates.get(id);
     return create && this.#ctx.layers.hasCreate(id) ? create : undefined;
+  }
+
+  /** Whether `id` is a temporary id whose create is gone (discarded since the change was made): it names nothing on the server. */
+  #createGone(id: string): boolean {
+    return isTempId(id) && !this.#ctx.layers.hasCreate(id);
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */

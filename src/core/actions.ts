@@ -1,7 +1,7 @@
 import { isFieldwise } from "../transforms/fieldwise";
 import { shallowEqual } from "../utils/shallowEqual";
 import type { ManagerContext } from "./context";
-import { afterDestroy, isValidId, OptimisticEntityError } from "./errors";
+import { afterDestroy, goneTempId, isValidId, OptimisticEntityError } from "./errors";
 import type { MutationRunner } from "./MutationRunner";
 import type { PendingOp } from "./OptimisticLayers";
 import type { Entity } from "./shapes";
@@ -106,7 +106,7 @@ export function createActions<TApiData, TUiData extends Entity>(
     const target = layers.resolve(checkedId(id, action, name));
     if (isTempId(target) && !layers.isTaken(target)) {
       if (action === "remove") return undefined;
-      throw new OptimisticEntityError(`${action} on "${name}": "${target}" is the temporary id of an entity that no longer exists (its create failed, or it was removed).`);
+      throw goneTempId(action, name, target);
     }
     if (layers.awaitsServerId(target)) {
       throw new OptimisticEntityError(`${action} on "${name}": the create of "${target}" was answered without an entity, so its server id is not known yet; it shows after the refetch.`);

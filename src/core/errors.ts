@@ -27,6 +27,11 @@ export class OptimisticEntityError extends OptimisticError {
   override name = "OptimisticEntityError";
 }
 
+/** What a change made with the temporary id of an entity that no longer exists fails with. */
+export function goneTempId(action: string, name: string, id: string): OptimisticEntityError {
+  return new OptimisticEntityError(`${action} on "${name}": "${id}" is the temporary id of an entity that no longer exists (its create failed, or it was removed).`);
+}
+
 /**
  * An update conflicted with the server's version of its entity (the `conflict` option) and was not
  * applied: the strategy kept the server's entity, or `maxAttempts` sends all conflicted. The server's

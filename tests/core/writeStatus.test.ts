@@ -5,7 +5,7 @@
 import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { autorun, reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { OptimisticLifecycleError, type WriteStatus } from "../../src";
+import { OptimisticEntityError, OptimisticLifecycleError, type WriteStatus } from "../../src";
 import { connectClient, createTestApi, HttpError } from "../__fixtures__";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, loaded, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
@@ -167,6 +167,29 @@ describe("write status", () => {
     await Promise.all([updating, retrying]);
     expect(server.rows().at(-1)).toMatchObject({ title: "new", done: true });
     expect(server.requests.filter((request) => request.path.includes("temp-"))).toEqual([]);
+    expect(manager.status.hasPendingMutations).toBe(false);
+  });
+
+  it("a change queued on a kept failed create's row is not sent once discard() dropped the create", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST" }, { status: 500 });
+    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
+    const tempId = manager.store.list.at(-1)!.id;
+    onlineManager.setOnline(false);
+    onCleanup(() => onlineManager.setOnline(true));
+    const updating = manager.actions.update({ id: tempId, data: { done: true } }); // queued for the network
+    const removing = manager.actions.remove(tempId);
+    manager.store.writeStatus(tempId)!.discard();
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+
+    onlineManager.setOnline(true);
+    await expect(updating).rejects.toThrow(OptimisticEntityError);
+    await expect(removing).resolves.toBeUndefined();
+    expect(server.requests.filter((request) => request.method !== "GET")).toHaveLength(1); // the refused POST
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(manager.store.writeStatus(tempId)).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
     expect(manager.status.hasPendingMutations).toBe(false);
   });
 
