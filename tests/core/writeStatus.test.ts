@@ -20,6 +20,15 @@ async function refuseUpdate({ manager, server }: Awaited<ReturnType<typeof setup
   refusal.remove();
 }
 
+/** A manager with keepFailed over A, B, C, and a create of "new" the server refused, kept under `tempId`. */
+async function keptFailedCreate() {
+  const setup = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+  await loaded(setup.manager, 3);
+  setup.server.intercept({ method: "POST" }, { status: 500 });
+  await expect(setup.manager.actions.create({ title: "new" })).rejects.toThrow();
+  return { ...setup, tempId: setup.manager.store.list.at(-1)!.id };
+}
+
 /** The data parts of a write status, for comparing. */
 const shape = (status: WriteStatus | undefined) =>
   status && { pending: [...status.pending], fields: [...status.fields].sort(), failed: status.failed, error: status.error?.message };
@@ -121,11 +130,7 @@ describe("write status", () => {
   });
 
   it("a change made on a kept failed create's row before retry() sent the create again waits for it and goes with the server id", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
-    await loaded(manager, 3);
-    server.intercept({ method: "POST" }, { status: 500 });
-    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
-    const tempId = manager.store.list.at(-1)!.id;
+    const { manager, server, tempId } = await keptFailedCreate();
 
     // Edited and retried in one handler: the update's call is made after the retry started.
     const updating = manager.actions.update({ id: tempId, data: { done: true } });
@@ -152,11 +157,7 @@ describe("write status", () => {
   });
 
   it("a change queued offline on a kept failed create's row, then retry() offline: back online the create goes first, then the change with the server id", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
-    await loaded(manager, 3);
-    server.intercept({ method: "POST" }, { status: 500 });
-    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
-    const tempId = manager.store.list.at(-1)!.id;
+    const { manager, server, tempId } = await keptFailedCreate();
     onlineManager.setOnline(false);
     onCleanup(() => onlineManager.setOnline(true));
     const updating = manager.actions.update({ id: tempId, data: { done: true } });
@@ -171,11 +172,7 @@ describe("write status", () => {
   });
 
   it("a change queued on a kept failed create's row is not sent once discard() dropped the create", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
-    await loaded(manager, 3);
-    server.intercept({ method: "POST" }, { status: 500 });
-    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
-    const tempId = manager.store.list.at(-1)!.id;
+    const { manager, server, tempId } = await keptFailedCreate();
     onlineManager.setOnline(false);
     onCleanup(() => onlineManager.setOnline(true));
     const updating = manager.actions.update({ id: tempId, data: { done: true } }); // queued for the network
@@ -194,11 +191,7 @@ describe("write status", () => {
   });
 
   it("removing a created entity whose create failed and was kept drops it without a server call", async () => {
-    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
-    await loaded(manager, 3);
-    server.intercept({ method: "POST" }, { status: 500 });
-    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
-    const tempId = manager.store.list.at(-1)!.id;
+    const { manager, server, tempId } = await keptFailedCreate();
 
     await manager.actions.remove(tempId);
 
