@@ -231,6 +231,25 @@ describe("the echo of a change whose HTTP call failed", () => {
     expect(store.get("a")?.title).toBe("mine");
   });
 
+  it("with version and keepFailed, the echo that settles a kept failed update is the base of the entity's next change", async () => {
+    const { api, manager, emit, store } = await setup({ keepFailed: true, version: "version" });
+    store.upsert({ ...store.get("a")!, version: 1 });
+    const updating = manager.actions.update({ id: "a", data: { title: "mine" } });
+    const call = await api.next("update");
+    expect(call.receipt?.baseVersion).toBe(1);
+    call.reject(gatewayTimeout());
+    await expect(updating).rejects.toThrow("504");
+    emit({ event: "UPDATE", data: { ...store.get("a"), title: "mine", version: 2 }, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    await nextMacrotask();
+    expect(store.writeStatus("a")).toBeUndefined();
+
+    const next = manager.actions.update({ id: "a", data: { done: true } });
+    const nextCall = await api.next("update");
+    expect(nextCall.receipt?.baseVersion).toBe(2);
+    nextCall.resolve({ id: "a", title: "mine", done: true, version: 3 });
+    await next;
+  });
+
   it("with keepFailed, a failed create's echo settles the kept failed create: its row takes the server's entity, once", async () => {
     const { api, manager, emit, store } = await setup({ keepFailed: true });
     const creating = manager.actions.create({ title: "new", completed: false });
