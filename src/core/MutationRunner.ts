@@ -83,6 +83,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   readonly #refused = new Map<string, string>();
   /**
+   * Ids the client picked whose kept failed create was discarded → when: the changes made on its row
+   * before that name nothing on the server (a change made since is sent, as on any id).
+   */
+  readonly #discardedIds = new Map<string, number>();
+  /**
    * Changes settled by their echo before they were sent (again) → the echo's answer, as the server's
    * item: a restored change the previous page had sent, a retry of a call the server carried out.
    * The server has them: their turn answers with the echo instead of sending them again.
@@ -150,6 +155,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Drops kept failed changes: exactly their own effect disappears. */
   #discard(ops: Iterable<PendingOp<TUiData>>): void {
     for (const op of ops) {
+      if (op.kind === "create") this.#discardedIds.set(op.id, this.#ctx.layers.nextSeq());
       this.#ctx.layers.fail(op);
       this.#emit("discarded", op);
     }
@@ -161,6 +167,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   create(op: PendingOp<TUiData>, data: unknown, retry = false, mutationId?: string): Promise<TApiData> {
     const { config } = this.#ctx;
+    this.#discardedIds.delete(op.id);
     let settled!: (error?: unknown) => void;
     const outcome = new Promise<void>((resolve, reject) => {
       settled = (error) => (error === undefined ? resolve() : reject(error));
@@ -233,7 +240,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
             throw failedCreate.failed;
           }
           // Its create is gone (discarded while this change waited): the temporary id names nothing on the server.
-          if (this.#createGone(id)) throw goneTempId("update", this.#ctx.name, id);
+          if (this.#createGone(op, id)) throw goneTempId("update", this.#ctx.name, id);
           const updateOp = op as PendingOp<TUiData> & { kind: "update" };
           // The resolver's `base` is the entity the change is sent on: with `version`, this client's own answer since it was made.
           const base = versions ? this.#versionBase(updateOp, false) : this.#bases.get(op);
@@ -316,7 +323,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           this.#behindFailedCreate.add(op);
           throw outcome;
         }
-        neverExisted = outcome === false || this.#failedCreate(id) !== undefined || this.#createGone(id);
+        neverExisted = outcome === false || this.#failedCreate(id) !== undefined || this.#createGone(op, id);
         return neverExisted ? undefined : config.mutations.remove(id, key);
       });
     return this.#run(op, key, retry, op.id, turn, call, () => {
@@ -636,7 +643,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   #orphan(op: PendingOp<TUiData>): boolean {
     const { layers } = this.#ctx;
     if (layers.hasCreate(op.id)) return layers.awaitsServerId(op.id);
-    return isTempId(op.id) || this.#behindFailedCreate.has(op) || layers.deletedSince(op.id, op.created ?? op.seq);
+    return this.#createGone(op) || this.#behindFailedCreate.has(op) || layers.deletedSince(op.id, op.created ?? op.seq);
   }
 
   /**
@@ -648,9 +655,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return create && this.#ctx.layers.hasCreate(id) ? create : undefined;
   }
 
-  /** Whether `id` is a temporary id whose create is gone (discarded since the change was made): it names nothing on the server. */
-  #createGone(id: string): boolean {
-    return isTempId(id) && !this.#ctx.layers.hasCreate(id);
+  /**
+   * Whether `op`'s entity (`id`) names nothing on the server: a temporary id whose create is gone
+   * (failed, or discarded since the change was made), or an id the client picked whose create was
+   * discarded after the change was made on its row.
+   */
+  #createGone(op: PendingOp<TUiData>, id = op.id): boolean {
+    return !this.#ctx.layers.hasCreate(id) && (isTempId(id) || (this.#discardedIds.get(id) ?? 0) > (op.change ?? op.seq));
   }
 
   /** The kept failed create of `id`, if its create failed and is kept for retry. */

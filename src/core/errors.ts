@@ -27,9 +27,9 @@ export class OptimisticEntityError extends OptimisticError {
   override name = "OptimisticEntityError";
 }
 
-/** What a change made with the temporary id of an entity that no longer exists fails with. */
+/** What a change made with the id of a created entity that no longer exists (its temporary id, or one the client picked) fails with. */
 export function goneTempId(action: string, name: string, id: string): OptimisticEntityError {
-  return new OptimisticEntityError(`${action} on "${name}": "${id}" is the temporary id of an entity that no longer exists (its create failed, or it was removed).`);
+  return new OptimisticEntityError(`${action} on "${name}": "${id}" names a created entity that no longer exists (its create failed or was discarded, or it was removed).`);
 }
 
 /**

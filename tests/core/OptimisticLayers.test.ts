@@ -118,7 +118,7 @@ describe("what is kept per created entity", () => {
     await manager.actions.remove(id);
 
     expect(manager.store.viewKey(id)).toBe(id);
-    await expect(manager.actions.update({ id: tempId, data: { title: "x" } })).rejects.toThrow(/temporary id of an entity that no longer exists/);
+    await expect(manager.actions.update({ id: tempId, data: { title: "x" } })).rejects.toThrow(/names a created entity that no longer exists/);
     await expect(manager.actions.remove(tempId)).resolves.toBeUndefined();
     expect(countRequests(server, "DELETE")).toBe(1);
   });

@@ -1543,6 +1543,11 @@ describe("state model (model-based property)", () => {
       await runScenario("plain", "none", [a0], [cmd.refetch(false), cmd.writeConfirmed(0, {}), cmd.disable(), cmd.otherDelete(0), cmd.refetch(false), cmd.enable()]);
     });
 
+    it("uiData, keepFailed: a remove made after a remove dropped the kept failed create of its client id goes to the server (SEED=24501)", async () => {
+      const b0: Fields = { title: "b", n: 0, done: false };
+      await runScenario("uiData", "none", [a0], [cmd.create(b0), cmd.release(0, false), cmd.remove({ from: "temp", index: 0 }), cmd.remove({ from: "temp", index: 0 })], true);
+    });
+
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
       const b1: Fields = { title: "b", n: 1, done: false };
       await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);

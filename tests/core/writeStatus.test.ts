@@ -190,6 +190,32 @@ describe("write status", () => {
     expect(manager.status.hasPendingMutations).toBe(false);
   });
 
+  it("with an id the client picked, a change queued on a kept failed create's row is not sent once discard() dropped the create, and a new create of that id is edited as usual", async () => {
+    const { manager, server } = await setupManager({
+      seed: makeTodos(),
+      config: { keepFailed: true, optimisticDefaults: { createOptimisticUiData: (input: { title: string }) => ({ id: "mine", title: input.title, done: false }) } },
+    });
+    await loaded(manager, 3);
+    const refusal = server.intercept({ method: "POST" }, { status: 500 });
+    await expect(manager.actions.create({ title: "new" })).rejects.toThrow();
+    onlineManager.setOnline(false);
+    onCleanup(() => onlineManager.setOnline(true));
+    const updating = manager.actions.update({ id: "mine", data: { done: true } }); // queued for the network
+    manager.store.writeStatus("mine")!.discard();
+
+    onlineManager.setOnline(true);
+    await expect(updating).rejects.toThrow(OptimisticEntityError);
+    expect(server.requests.filter((request) => request.method !== "GET")).toHaveLength(1); // the refused POST
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(manager.status.failedCount).toBe(0);
+
+    refusal.remove();
+    // Edited before its answer, on the id it was created with: it waits for the create, as any.
+    await Promise.all([manager.actions.create({ title: "again" }), manager.actions.update({ id: "mine", data: { done: true } })]);
+    expect(server.rows().at(-1)).toMatchObject({ title: "again", done: true });
+    expect(manager.status.failedCount).toBe(0);
+  });
+
   it("removing a created entity whose create failed and was kept drops it without a server call", async () => {
     const { manager, server, tempId } = await keptFailedCreate();
 

@@ -345,7 +345,7 @@ describe("restore and the manager's life", () => {
     expect(server.requests.filter((request) => request.method !== "GET").map((request) => `${request.method} ${request.path}`)).toEqual(["POST /items"]);
     expect(titles(manager.store)).toEqual(["A", "B", "C"]);
     expect(reports.map(([error, info]) => [info.source, info.id, error.message])).toEqual([["mutation", "temp-earlier-1", "POST /items failed: 400 no"]]);
-    await expect(manager.actions.update({ id: "temp-earlier-1", data: { title: "x" } })).rejects.toThrow(/temporary id of an entity that no longer exists/);
+    await expect(manager.actions.update({ id: "temp-earlier-1", data: { title: "x" } })).rejects.toThrow(/names a created entity that no longer exists/);
   });
 
   it("destroy() before the stored state is read: nothing is restored, written or reported", async () => {
