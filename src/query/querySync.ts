@@ -179,6 +179,13 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     shared: () => query().observers.some((other) => other !== observer),
   });
 
+  /** Status while not observing: syncing while a refetch() runs, loading too while there is no data yet. */
+  const refetchStatus = () =>
+    runInAction(() => {
+      status.isSyncing = explicitRefetches > 0;
+      status.isLoading = status.isSyncing && query().state.data === undefined;
+    });
+
   const onResult = (result: QueryObserverResult<TApiData[], Error>): void => {
     if (destroyed) return;
     // A queryFn may reject with a string or a plain object: status.error is typed Error.
@@ -240,10 +247,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     if (!unsubscribe) return;
     unsubscribe();
     unsubscribe = undefined;
-    runInAction(() => {
-      status.isSyncing = explicitRefetches > 0;
-      status.isLoading = status.isSyncing && query().state.data === undefined;
-    });
+    refetchStatus();
   };
 
   layers.onConfirmedChange = () => writer.schedule();
@@ -318,11 +322,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         if (unsubscribe) return result;
         if (asked === generation) onResult(result);
         // Another scope's fetch: its result is not shown, and it no longer runs for this one.
-        else
-          runInAction(() => {
-            status.isSyncing = explicitRefetches > 0;
-            status.isLoading = status.isSyncing && query().state.data === undefined;
-          });
+        else refetchStatus();
         return result;
       });
     },
