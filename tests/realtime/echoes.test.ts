@@ -17,9 +17,8 @@ afterEach(cleanup);
 
 const EV = "todo_update";
 
-async function setup(config: Record<string, unknown> = {}) {
+async function setup(config: Record<string, unknown> = {}, client: QueryClient = createTestQueryClient()) {
   const api = createManualApi();
-  const client = createTestQueryClient();
   const errors: Array<{ error: Error; info: OptimisticErrorInfo }> = [];
   const manager = createOptimisticStoreManager<Todo>(
     { name: "todos", ...api, transformer: false, realtime: { eventType: EV }, onError: (error: Error, info: OptimisticErrorInfo) => void errors.push({ error, info }), ...config },
@@ -87,14 +86,7 @@ describe("receipts", () => {
 
 describe("an echo that settles a change before it is sent again", () => {
   it("with a mutation retry, the echo of a call that failed but was carried out, arriving in the retry delay, resolves the action: not sent again", async () => {
-    const api = createManualApi();
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: 1, retryDelay: 50 } } });
-    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false, realtime: { eventType: EV } }, client);
-    onCleanup(() => manager.destroy());
-    const socket = createMockSocket();
-    manager.realtime!.connect(socket);
-    (await api.next("query")).resolve(makeTodos());
-    await vi.waitFor(() => expect(manager.store.count).toBe(3));
+    const { api, manager, socket } = await setup({}, new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: 1, retryDelay: 50 } } }));
     const saving = manager.actions.update({ id: "a", data: { title: "mine" } });
     const call = await api.next("update");
     call.reject(new Error("504 gateway timeout"));
