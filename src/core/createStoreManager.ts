@@ -26,6 +26,8 @@ export interface RealtimeNeeds<TUiData> {
   acknowledge: (mutationId: string, deleted: boolean, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | false | undefined;
   /** Refetches if the manager is enabled. */
   resync: () => void;
+  /** Whether events wait (while the stored state is read: an echo may settle a change it restores). */
+  held: () => boolean;
 }
 
 /** The manager's `realtime` handle; internal. */
@@ -94,12 +96,15 @@ export function createStoreManager<
     scope?.sync();
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
-  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, deleted, entity) => runner.acknowledge(id, deleted, entity), resync: () => query.resync() });
+  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, deleted, entity) => runner.acknowledge(id, deleted, entity), resync: () => query.resync(), held: () => holding });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount, () => runner.queuedCount);
   ctx.client.mount();
   const { persist } = config;
   // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.
   let restoring = !!persist;
+  // Realtime events arriving meanwhile wait until the stored changes are applied again: the echo of
+  // one the previous page sent settles it (it would be taken for another client's event).
+  let holding = restoring;
   // What is confirmed while the stored state is read (realtime events, store writes) is newer than
   // it: kept when it lands, as against a fetch.
   if (restoring) ctx.layers.beginFetch();
@@ -107,7 +112,7 @@ export function createStoreManager<
     ctx.layers.entities.hidden = scope.hidden;
     ctx.layers.beforeConfirm = () => scope.sync();
   }
-  const query = createQuerySync(ctx, { status, enabled: enabled && !restoring, beforeList: applyArrived, ...(scope && { scope: { value: scope.value } }) });
+  const query = createQuerySync(ctx, { status, enabled: enabled && !restoring, beforeList: () => holding || applyArrived(), ...(scope && { scope: { value: scope.value } }) });
   /** Disposed by destroy(), newest first: the query sync writes back after realtime has stopped. */
   const parts: ManagerPart[] = [events, query, ...(realtime ? [realtime] : []), ...(scope ? [scope] : [])];
   // status.isOnline follows query-core's onlineManager (which pauses and resumes the queued changes).
@@ -153,7 +158,11 @@ export function createStoreManager<
             attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push(part), unsent: () => unsent, cleared: () => cleared }),
           )
           .then(undefined, (error: unknown) => ctx.reporter.error(error, { source: "persist" }))
-          .then(restored))
+          .then(restored)
+          .then(() => {
+            holding = false;
+            applyArrived();
+          }))
       : Promise.resolve(),
     actions: {
       ...actions,

@@ -14,6 +14,8 @@ export interface RealtimeSink {
   isOwnEcho?(event: RealtimeEvent, data: unknown): boolean;
   /** Called after the socket reconnects, to catch up on events missed while offline. */
   resync?(): void;
+  /** Whether events wait (unbatched) for the next flush. */
+  held?(): boolean;
   /** Reports a dropped event or a throwing handler; never throws. */
   report(error: unknown, event: unknown, fromCallback?: boolean): void;
 }
@@ -136,12 +138,13 @@ export class RealtimeExtension<T extends Entity> {
   };
 
   #onEvent = (event: unknown): void => {
-    if (this.#timer === undefined && performance.now() - this.#appliedAt >= BATCH_WINDOW_MS) {
+    const held = this.#sink.held?.();
+    if (!held && this.#timer === undefined && performance.now() - this.#appliedAt >= BATCH_WINDOW_MS) {
       this.#apply([event]);
       return;
     }
     this.#queue.push(event);
-    this.#timer ??= setTimeout(() => this.#flush(), 0);
+    if (!held) this.#timer ??= setTimeout(() => this.#flush(), 0);
   };
 
   #flush(): void {

@@ -53,12 +53,15 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       return own;
     },
     resync: needs.resync,
+    held: needs.held,
     report(error, event, fromCallback) {
       if (fromCallback) reporter.callbackError(error, { source: "realtime", payload: event });
       else reporter.dropped(error, { source: "realtime", payload: event });
     },
   });
   const flush = () => flushQueuedEvents(extension as never);
+  /** What the testing kit's fake socket runs after a delivery: not while events are held. */
+  const delivered = () => needs.held() || flush();
   return {
     handle: {
       get isConnected() {
@@ -70,7 +73,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
         }
         extension.connect(socket);
         // The testing kit's fake socket applies what it delivers at once: a test waits for no batch timer.
-        (socket as { flushes?: Set<() => void> }).flushes?.add(flush);
+        (socket as { flushes?: Set<() => void> }).flushes?.add(delivered);
       },
       disconnect: () => extension.disconnect(),
     },
