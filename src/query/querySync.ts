@@ -167,6 +167,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     staleTime: config.staleTime ?? DEFAULT_STALE_TIME,
     enabled,
     structuralSharing,
+    // The client's defaults must not put data no fetch of this key brought into the store (another scope's, with keepPreviousData).
+    placeholderData: undefined,
   });
   const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(active()));
   const query = (): Query<TApiData[], Error, TApiData[], string[]> => observer.getCurrentQuery();

@@ -3,7 +3,7 @@
  * user is a MobX observable, the query key is `[name, user]`, and switching users never shows one
  * user's entities to the other, not even for one reaction.
  */
-import { environmentManager, onlineManager } from "@tanstack/query-core";
+import { environmentManager, keepPreviousData, onlineManager, QueryClient } from "@tanstack/query-core";
 import { observable, reaction, runInAction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticConfigError, OptimisticLifecycleError, type OptimisticQueryContext, type OptimisticStoreConfig } from "../../src";
@@ -21,7 +21,7 @@ const rowsOf = { alice: [{ id: "a1", title: "Alice 1" }, { id: "a2", title: "Ali
 /** Whose entity a todo is: every title starts with its user's name. */
 const ownerOf = (todo: Todo): User => (todo.title.startsWith("Alice") ? "alice" : "bob");
 
-async function setup(options: { user?: User | null; config?: Partial<OptimisticStoreConfig<Todo, Todo>> } = {}) {
+async function setup(options: { user?: User | null; config?: Partial<OptimisticStoreConfig<Todo, Todo>>; client?: QueryClient } = {}) {
   const server = await startServer({ perUser: true });
   server.seed(rowsOf.alice, "alice");
   server.seed(rowsOf.bob, "bob");
@@ -31,7 +31,7 @@ async function setup(options: { user?: User | null; config?: Partial<OptimisticS
     const response = await fetch(`${server.url}/items`, { headers: { "x-user": String(queryKey[1]) }, signal });
     return (await response.json()) as Todo[];
   });
-  const client = createTestQueryClient();
+  const client = options.client ?? createTestQueryClient();
   // A reaction made before the manager runs before its switch when the user changes: it reads the
   // user and the store, and must see no entity of the previous user then either.
   const early: { user: User | null; todos: Todo[] }[] = [];
@@ -103,6 +103,18 @@ describe("scope", () => {
     expectNoLeak(early);
     expect(seen.map((entry) => entry.todos.map((todo) => todo.id).join(","))).toEqual(["", "a1,a2", "", "a1,a2", "", "b1", "", "a1,a2"]);
     expectConsistent(manager, { name: "items", scope: "alice", queryClient: client, transformer: false });
+  });
+
+  it("never shows alice's entities to bob when the client's defaults keep previous data as placeholder (keepPreviousData)", async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, placeholderData: keepPreviousData } } });
+    const { manager, seen, signIn } = await setup({ client });
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    signIn("bob");
+    expect(ids(manager)).toEqual([]);
+    expect(manager.status.isLoading).toBe(true);
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["b1"]));
+    expectNoLeak(seen);
+    expect(client.getQueryData(["items", "bob"])).toEqual([{ id: "b1", title: "Bob 1" }]);
   });
 
   it("settles an alice change in flight at the switch into alice's cache, never into bob's store", async () => {
