@@ -169,6 +169,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     structuralSharing,
     // The client's defaults must not put data no fetch of this key brought into the store (another scope's, with keepPreviousData).
     placeholderData: undefined,
+    // status follows every field of the result, whatever the defaults track.
+    notifyOnChangeProps: "all" as const,
   });
   const observer = new QueryObserver<TApiData[], Error, TApiData[], TApiData[], string[]>(client, observerOptions(active()));
   const query = (): Query<TApiData[], Error, TApiData[], string[]> => observer.getCurrentQuery();

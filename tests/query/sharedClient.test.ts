@@ -229,3 +229,23 @@ describe("an invalidation while disabled", () => {
     expect(api.calls.filter((c) => c.kind === "query")).toHaveLength(1);
   });
 });
+
+describe("the client's defaultOptions for queries", () => {
+  it("notifyOnChangeProps: ['data'] in the defaults: status still follows the first load, a refetch and its error", async () => {
+    const api = createManualApi();
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, notifyOnChangeProps: ["data"] } } });
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", queryFn: api.queryFn, mutations: api.mutations, transformer: false }, client);
+    onCleanup(() => manager.destroy());
+    const first = await api.next("query");
+    expect(manager.status.isLoading).toBe(true);
+    first.resolve(todos("A"));
+    await vi.waitFor(() => expect(manager.store.count).toBe(1));
+    expect(manager.status.isLoading).toBe(false);
+    const refetch = manager.actions.refetch();
+    const second = await api.next("query");
+    expect(manager.status.isSyncing).toBe(true);
+    second.reject(new Error("down"));
+    await refetch;
+    expect(manager.status).toMatchObject({ isSyncing: false, isError: true });
+  });
+});
