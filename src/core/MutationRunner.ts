@@ -1,5 +1,5 @@
 
-import { onlineManager, type Mutation } from "@tanstack/query-core";
+import { onlineManager, type Mutation, type MutationOptions } from "@tanstack/query-core";
 import { observable, runInAction } from "mobx";
 import type { Conflicts } from "./conflicts";
 import type { ManagerContext } from "./context";
@@ -456,8 +456,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.inFlight.set(key.mutationId, op);
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
     // Offline, or behind changes queued offline: one scope, so query-core sends them in order. Not a
-    // retried create: changes of its entity queued before the retry wait for it.
-    const scoped = (this.#scoped > 0 || !onlineManager.isOnline()) && !(retry && kind === "create");
+    // retried create: changes of its entity queued before the retry wait for it. Nor with the
+    // client's `networkMode: "always"`: query-core sends it offline too, and so at once.
+    const scoped =
+      (this.#scoped > 0 || (!onlineManager.isOnline() && client.defaultMutationOptions<MutationOptions>({ mutationKey: [name, kind] }).networkMode !== "always")) && !(retry && kind === "create");
     if (scoped) this.#scoped++;
     const unqueue = () => this.#setQueued(op, false);
     // Built and run from the mutation cache: what an observer per call would add (listeners, result

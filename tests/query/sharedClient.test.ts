@@ -249,3 +249,27 @@ describe("the client's defaultOptions for queries", () => {
     expect(manager.status).toMatchObject({ isSyncing: false, isError: true });
   });
 });
+
+describe("the client's defaultOptions for mutations", () => {
+  afterEach(() => onlineManager.setOnline(true));
+
+  it("networkMode: 'always': changes made while onlineManager says offline are sent at once, side by side, and none is counted as queued", async () => {
+    const api = createManualApi();
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false, networkMode: "always" } } });
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", queryFn: api.queryFn, mutations: api.mutations, transformer: false }, client);
+    onCleanup(() => manager.destroy());
+    (await api.next("query")).resolve(todos("A", "B"));
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    onlineManager.setOnline(false);
+    const first = manager.actions.update({ id: "1", data: { title: "A2" } });
+    const second = manager.actions.update({ id: "2", data: { title: "B2" } });
+    second.catch(() => undefined);
+    await vi.waitFor(() => expect(api.calls.filter((call) => call.kind === "update")).toHaveLength(2), { timeout: 500 });
+    expect(manager.status.queuedCount).toBe(0);
+    const [one, two] = [api.take("update"), api.take("update")];
+    two.resolve({ id: "2", title: "B2", completed: false });
+    one.resolve({ id: "1", title: "A2", completed: false });
+    await Promise.all([first, second]);
+    expect(manager.store.list.map((todo) => todo.title)).toEqual(["A2", "B2"]);
+  });
+});
