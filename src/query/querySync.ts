@@ -158,6 +158,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
    */
   let listsIn = 0;
   let listsApplied = 0;
+  /** The last data under the key that was no list (reported once). */
+  let notAList: unknown;
   // A write-back is already the new list. A fetch keeps the previous item of each unchanged entity,
   // so the store skips them without converting them again.
   const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (listsIn++, (fetched = shareItems(previous, next))));
@@ -209,6 +211,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     const data = result.data;
     const mark = writer.mark;
     if (!writer.writing && !reverting && data !== undefined && (data !== mark?.data || result.dataUpdatedAt !== writer.markUpdatedAt || listsIn !== listsApplied)) {
+      // The app wrote something else under the key (setQueryData, a persister restoring an older shape): no list to show.
+      if (!Array.isArray(data)) {
+        if (data !== notAList) reporter.dropped(new OptimisticConfigError(`the query data of "${name}" must be an array of entities, got ${kindOf(data)}; the store keeps its entities until the next fetch.`), { source: "query", payload: data });
+        notAList = data;
+        return endFetchIfIdle(result);
+      }
       // A list another manager wrote back is not a fetch: this store's unwritten changes stay on it.
       const source = isWrittenBack(data) && data !== fetched ? "cache" : "fetch";
       // Beside a failed fetch, the data is an older fetch's that was not shown (fetched while this

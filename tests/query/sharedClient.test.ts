@@ -230,6 +230,28 @@ describe("an invalidation while disabled", () => {
   });
 });
 
+describe("data the app writes under the key", () => {
+  it.each([
+    ["an object (an older app's paged shape, restored by a persister)", { pages: [] }],
+    ["null", null],
+  ])("%s: reported once, the store keeps its entities and the next fetch shows the server's list", async (_label, data) => {
+    const onError = vi.fn();
+    const { api, client, manager } = manualManager("todos", { onError });
+    (await api.next("query")).resolve(todos("A", "B"));
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    client.setQueryData(["todos"], data);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(manager.store.list.map((todo) => todo.title)).toEqual(["A", "B"]);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]?.[1]).toMatchObject({ source: "query" });
+    const refetch = manager.actions.refetch();
+    (await api.next("query")).resolve(todos("A", "B", "C"));
+    await refetch;
+    expect(manager.store.list.map((todo) => todo.title)).toEqual(["A", "B", "C"]);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe("the client's defaultOptions for queries", () => {
   it("notifyOnChangeProps: ['data'] in the defaults: status still follows the first load, a refetch and its error", async () => {
     const api = createManualApi();
