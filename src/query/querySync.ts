@@ -213,7 +213,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     if (!writer.writing && !reverting && data !== undefined && (data !== mark?.data || result.dataUpdatedAt !== writer.markUpdatedAt || listsIn !== listsApplied)) {
       // The app wrote something else under the key (setQueryData, a persister restoring an older shape): no list to show.
       if (!Array.isArray(data)) {
-        if (data !== notAList) reporter.dropped(new OptimisticConfigError(`the query data of "${name}" must be an array of entities, got ${kindOf(data)}; the store keeps its entities until the next fetch.`), { source: "query", payload: data });
+        if (data !== notAList) reporter.dropped(new OptimisticConfigError(`the query data of "${name}" must be an array of entities, got ${kindOf(data)}.`), { source: "query", payload: data });
         notAList = data;
         return endFetchIfIdle(result);
       }
