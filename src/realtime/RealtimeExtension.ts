@@ -59,6 +59,11 @@ export class RealtimeExtension<T extends Entity> {
   #socket: RealtimeSocket | null = null;
   #connected = observable.box(false, { deep: false });
   #listenedBefore = false;
+  /**
+   * The socket `disconnect()` let go of, until the current task's microtasks run: connected again
+   * before then (a React effect's cleanup and re-run under StrictMode), it missed no event.
+   */
+  #released: RealtimeSocket | null = null;
   /** What the socket delivered, not yet checked. */
   #queue: unknown[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -105,6 +110,8 @@ export class RealtimeExtension<T extends Entity> {
     socket.off("disconnect", this.#onDisconnect);
     this.#socket = null;
     this.#setConnected(false);
+    this.#released = socket;
+    queueMicrotask(() => (this.#released = null));
   }
 
   /** Whether a socket is attached and connected (observable). */
@@ -129,7 +136,7 @@ export class RealtimeExtension<T extends Entity> {
 
   /** socket.io does not replay events missed while disconnected: after any gap in listening, catch up. */
   #listened(): void {
-    if (this.#listenedBefore) this.#sink.resync?.();
+    if (this.#listenedBefore && this.#released !== this.#socket) this.#sink.resync?.();
     this.#listenedBefore = true;
   }
 

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { useOptimisticStore } from "../../src/react";
 import { describeBindingConformance, rowIds, statusText, type ListProps } from "../__fixtures__/bindingConformance";
 import { createBindingFixture, observerCount, type BindingFixture, type TodoManager } from "../__fixtures__/bindings";
+import { closeClient, connectClient } from "../__fixtures__/socketClient";
 
 beforeAll(() => environmentManager.setIsServer(() => false));
 
@@ -85,6 +86,33 @@ describe("useOptimisticStore (React lifecycle)", () => {
     expect(queryObservers()).toBe(0);
     expect(observerCount(created[0]!.store.list)).toBe(0);
     expect(fetches()).toBe(1);
+  });
+
+  it("fetches once under StrictMode when realtime is connected in an effect (its cleanup and re-run are no gap in listening)", async () => {
+    const { server, fetches } = await setup();
+    const socket = await connectClient(server);
+    const Live = observer(function Live() {
+      const manager = useOptimisticStore(() => fixture.factory({ staleTime: 0, realtime: { eventType: "todos_update" } }));
+      useEffect(() => {
+        manager.realtime!.connect(socket);
+        return () => manager.realtime!.disconnect();
+      }, [manager]);
+      current = manager;
+      return <p>{manager.store.count}</p>;
+    });
+    try {
+      render(
+        <StrictMode>
+          <Live />
+        </StrictMode>,
+      );
+      await waitFor(() => expect(current!.store.count).toBe(3));
+      await act(() => new Promise((resolve) => setTimeout(resolve, 20)));
+      expect(current!.realtime!.isConnected).toBe(true);
+      expect(fetches()).toBe(1);
+    } finally {
+      closeClient(socket);
+    }
   });
 
   it("makes a new manager when deps change and destroys the old one", async () => {

@@ -730,6 +730,20 @@ describe("realtime integration", () => {
       expect(gets(server)).toBe(1);
     });
 
+    it("refetches when connect() follows disconnect() in a later task, not when it follows in the same task (an effect's cleanup and re-run)", async () => {
+      const server = await startServer();
+      const { realtime, socket } = await connectedManager(server);
+      realtime.disconnect();
+      realtime.connect(socket);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(gets(server)).toBe(1);
+
+      realtime.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      realtime.connect(socket);
+      await waitFor(() => expect(gets(server)).toBe(2));
+    });
+
     it("does not refetch on reconnection after disconnect()", async () => {
       const server = await startServer();
       const { realtime, socket } = await connectedManager(server);
