@@ -1,8 +1,12 @@
-/** The panel's CSS, inside its shadow root: nothing reaches the page, and the page's CSS does not reach in. */
+/**
+ * The panel's CSS, inside its shadow root: nothing reaches the page, and the page's CSS does not reach in.
+ * The reset is on `.panel`, not only `:host`: a page rule that matches the host element (`div { … }`)
+ * outranks `:host`, and what it sets that is inherited would reach every row.
+ */
 export const panelStyles = `
-:host{all:initial;display:block;color-scheme:light dark;--bg:#fff;--fg:#1d2330;--muted:#6b7280;--line:#e3e6ea;--pending:#b26b00;--failed:#c62828;--ok:#2e7d32;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--fg)}
-@media (prefers-color-scheme:dark){:host{--bg:#17191d;--fg:#e6e8eb;--muted:#9aa1ab;--line:#2c3038;--pending:#f0a93b;--failed:#ff6b6b;--ok:#66bb6a}}
-.panel{background:var(--bg);padding:8px;min-width:0}
+:host{all:initial;display:block}
+.panel{all:initial;display:block;color-scheme:light dark;--bg:#fff;--fg:#1d2330;--muted:#6b7280;--line:#e3e6ea;--pending:#b26b00;--failed:#c62828;--ok:#2e7d32;font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--fg);background:var(--bg);padding:8px;min-width:0}
+@media (prefers-color-scheme:dark){.panel{--bg:#17191d;--fg:#e6e8eb;--muted:#9aa1ab;--line:#2c3038;--pending:#f0a93b;--failed:#ff6b6b;--ok:#66bb6a}}
 .manager{border-bottom:1px solid var(--line);padding-bottom:8px;margin-bottom:8px}
 summary{cursor:pointer}
 h2{display:inline;font-size:13px;margin:0}

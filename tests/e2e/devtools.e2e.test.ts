@@ -91,6 +91,21 @@ describe("devtools panel in Chromium", () => {
     await screenshot(page, "devtools-panel");
   });
 
+  it("takes none of the page's styles on its host element (a rule for every div)", async () => {
+    const page = await openPage();
+    // The panel's own element is a div in the page: a page rule for divs styles it, and what it
+    // sets that is inherited must not reach the panel's rows.
+    await page.addStyleTag({ content: "div { color: rgb(123, 31, 162); font-family: Georgia, serif; letter-spacing: 5px; text-transform: uppercase; line-height: 40px; text-align: right; }" });
+    const style = await row(page, "1").evaluate((node) => {
+      const s = getComputedStyle(node);
+      return { color: s.color, font: s.fontFamily, letterSpacing: s.letterSpacing, textTransform: s.textTransform, lineHeight: s.lineHeight, textAlign: s.textAlign };
+    });
+    expect(style.color).not.toBe("rgb(123, 31, 162)");
+    expect(style.font).not.toContain("Georgia");
+    expect(style).toMatchObject({ letterSpacing: "normal", textTransform: "none", textAlign: "start" });
+    expect(style.lineHeight).not.toBe("40px");
+  });
+
   it("shows a pending change, then confirmed, with applied, its echo and succeeded in the timeline", async () => {
     const page = await openPage();
     server.control.delayMs = 1000;
