@@ -31,6 +31,8 @@ export class Timeline {
   #entries: Entry[] = [];
   /** Arrived since the last frame. */
   #incoming: Entry[] = [];
+  /** Server ids that creates answered since the last frame, by temporary id: earlier lines learn them. */
+  #aliases = new Map<string, string>();
   #filter = "";
   #redraw = false;
 
@@ -42,7 +44,10 @@ export class Timeline {
   }
 
   push(event: OptimisticEvent): void {
-    this.#incoming.push(describeEvent(event));
+    const entry = describeEvent(event);
+    // "create temp-… → 42 succeeded": the lines of temp-… are lines of 42 too (the filter finds them).
+    if (event.type === "mutation" && entry.ids.length === 2) this.#aliases.set(entry.ids[0] as string, entry.ids[1] as string);
+    this.#incoming.push(entry);
     if (this.#incoming.length > TIMELINE_LIMIT) this.#incoming.splice(0, this.#incoming.length - TIMELINE_LIMIT);
     this.#scheduler.request(this.#render, this.#report);
   }
@@ -78,6 +83,15 @@ export class Timeline {
     const entries = this.#entries.concat(incoming);
     const dropped = entries.length > TIMELINE_LIMIT ? entries.splice(0, entries.length - TIMELINE_LIMIT) : [];
     this.#entries = entries;
+    // Each answered create's server id joins the lines of its temporary id (redrawn when filtered).
+    const aliases = this.#aliases;
+    this.#aliases = new Map();
+    for (const entry of aliases.size > 0 ? entries : []) {
+      const id = aliases.get(entry.ids[0] as string);
+      if (id === undefined || entry.ids.includes(id)) continue;
+      entry.ids = entry.ids.concat(id);
+      if (this.#filter !== "") this.#redraw = true;
+    }
     if (this.#redraw) {
       this.#redraw = false;
       for (const entry of entries) entry.node = undefined;

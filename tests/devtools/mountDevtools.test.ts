@@ -241,6 +241,40 @@ describe("mountDevtools", () => {
     expect(rowIds(root)).toEqual(["a", "b", "c"]);
   });
 
+  it("filters the timeline by a created entity's server id, its events under the temporary id included", async () => {
+    const { backend, manager } = await setup({ manual: true });
+    const { root } = mount([manager]);
+    const filter = root.querySelector<HTMLInputElement>("input.filter")!;
+    filter.value = "srv-1";
+    filter.dispatchEvent(new Event("input"));
+
+    const creating = manager.actions.create({ title: "D" });
+    const temporary = manager.store.list[3]!.id;
+    const renaming = manager.actions.update({ id: temporary, data: { title: "D2" } }); // waits for the create
+    await nextFrame();
+    expect(timeline(root)).toEqual([]); // nothing of srv-1 yet
+    (await backend.nextRequest("create")).resolve();
+    await creating;
+    (await backend.nextRequest("update")).resolve();
+    await renaming;
+    await nextFrame();
+    expect(timeline(root)).toEqual([
+      "update srv-1 succeeded",
+      `create ${temporary} → srv-1 succeeded`,
+      `update ${temporary} applied (title)`,
+      `create ${temporary} applied`,
+    ]);
+    // Already drawn under another filter, the older lines learn the server id too.
+    filter.value = "";
+    filter.dispatchEvent(new Event("input"));
+    await nextFrame();
+    filter.value = "srv-1";
+    filter.dispatchEvent(new Event("input"));
+    await nextFrame();
+    expect(timeline(root)).toHaveLength(4);
+    expect(root.querySelector(`li.event[data-ids~="srv-1"]:last-child`)).not.toBeNull();
+  });
+
   it("describes a refetch under a pending change and realtime events, the echo included", async () => {
     const socket = createMockSocket();
     const { backend, manager } = await setup({ manual: true, config: { realtime: { eventType: "todo_update" } } });
