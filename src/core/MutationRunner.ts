@@ -545,6 +545,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // Paused for the network (or behind the queue), at once or between two attempts: counted until
     // sent; dropped unsent by dropQueued(), or at once when paused once it must not be sent again.
     const queue = () => {
+      // Settled by its echo before query-core paused it (a restored change behind the one before it): answered, not dropped.
+      if (this.#echoed.has(op)) return finish(true, this.#echoed.get(op));
       const gone = this.#gone(op, true);
       if (gone) drop(notSent(op, name, `${gone} before it was sent again`));
       else this.#setQueued(op, true);

@@ -148,6 +148,12 @@ export function createStoreManager<
     if (!restoring) query.setEnabled(next);
   };
 
+  /** Realtime events held while the stored state was read apply now (again a no-op once done). */
+  const arrived = () => {
+    holding = false;
+    applyArrived();
+  };
+
   const manager: OptimisticStoreManager<TApiData, TUiData, TStore> = {
     store: ctx.store,
     // Persistence is loaded only here (a chunk of its own): a manager without it neither runs nor downloads it.
@@ -155,14 +161,11 @@ export function createStoreManager<
       ? (runInAction(() => (status.isLoading = enabled)),
         import("../persist/attachPersist")
           .then(({ attachPersist }) =>
-            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push(part), unsent: () => unsent, cleared: () => cleared }),
+            attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push(part), unsent: () => unsent, cleared: () => cleared, arrived }),
           )
           .then(undefined, (error: unknown) => ctx.reporter.error(error, { source: "persist" }))
           .then(restored)
-          .then(() => {
-            holding = false;
-            applyArrived();
-          }))
+          .then(arrived))
       : Promise.resolve(),
     actions: {
       ...actions,

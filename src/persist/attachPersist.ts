@@ -38,6 +38,8 @@ export interface PersistNeeds<TApiData, TUiData extends Entity> {
   unsent(): StoredChange[];
   /** Whether `store.clear()` ran before the stored state was shown (a sign-out): it is neither shown nor sent. */
   cleared(): boolean;
+  /** The restored changes are applied: the realtime events held while reading apply now, before any is sent (an echo settles its change). */
+  arrived(): void;
 }
 
 /** How long the storage may take to answer the first read (and a manager waits for an earlier one's last write). */
@@ -74,7 +76,7 @@ const closing = new Map<string, Promise<void>>();
 export async function attachPersist<TApiData, TUiData extends Entity>(
   ctx: ManagerContext<TApiData, TUiData>,
   { storage, key = `mobx-tanstack-optimistic:${ctx.name}` }: PersistConfig,
-  { runner, actions, restored, query: sync, attached, unsent, cleared }: PersistNeeds<TApiData, TUiData>,
+  { runner, actions, restored, query: sync, attached, unsent, cleared, arrived }: PersistNeeds<TApiData, TUiData>,
 ): Promise<void> {
   const { client, layers, codec, reporter, name } = ctx;
   const queryKey = [name];
@@ -189,6 +191,8 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
     // kept failed on an entity nobody sees, and no answer brings it back.
     if (sync.shows()) for (const { kind, id } of changes) if (kind !== "create" && layers.confirmed(id) === undefined && !layers.hasCreate(id)) layers.confirm(id, undefined);
   });
+  // Synchronously, before the first restored change is called: the echo of one the previous page sent settles it unsent.
+  arrived();
   // What was stored may be foreign or outdated: the state shown now replaces it.
   schedule();
 

@@ -331,6 +331,55 @@ describe("restore and the manager's life", () => {
     expect(reports).toEqual([]);
   });
 
+  it("online, restored changes whose echoes arrived while the stored state was read are settled by them before they are sent: applied once, none fails", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
+    const storage = stored({
+      schemaVersion: 1,
+      fetchedAt: 1,
+      entities: makeTodos(),
+      changes: [
+        { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
+        { kind: "update", id: "b", data: { title: "B2" }, mutationId: "earlier:2" },
+        { kind: "remove", id: "c", mutationId: "earlier:3" },
+      ],
+    });
+    let read!: () => void;
+    const gate = new Promise<void>((resolve) => (read = resolve));
+    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const client = createTestQueryClient();
+    const reports: Error[] = [];
+    const phases: string[] = [];
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "items",
+        ...backend,
+        transformer: false,
+        realtime: { eventType: "todo_update" },
+        persist: { storage: slow, key },
+        onError: (error) => reports.push(error),
+        onEvent: (event) => event.type === "mutation" && phases.push(`${event.kind} ${event.phase}`),
+      },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    replaysAtCleanup(manager);
+    manager.realtime!.connect(backend.socket);
+    // The previous page's requests reach the server while this page reads the storage.
+    const receipt = (mutationId: string) => ({ mutationId, originId: "earlier" });
+    await backend.mutations.create({ title: "D" }, receipt("earlier:1"));
+    await backend.mutations.update({ id: "b", data: { title: "B2" } }, receipt("earlier:2"));
+    await backend.mutations.remove("c", receipt("earlier:3"));
+    await nextMacrotask();
+    read();
+    await manager.ready;
+    await vi.waitFor(() => expect(manager.status.hasPendingMutations || manager.status.isSyncing).toBe(false));
+    expect(backend.requests.filter((request) => request.kind !== "query").map((request) => request.receipt?.mutationId)).toEqual(["earlier:1", "earlier:2", "earlier:3"]);
+    expect(titles(manager.store)).toEqual(["A", "B2", "D"]);
+    expect(phases.filter((phase) => phase.endsWith("failed"))).toEqual([]);
+    expect(reports).toEqual([]);
+    expectConsistent(manager, { name: "items", queryClient: client, transformer: false });
+  });
+
   it("a restored create the server refuses takes the restored changes of its temporary id with it: none is sent with that id", async () => {
     const storage = stored({
       schemaVersion: 1,
