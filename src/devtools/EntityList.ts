@@ -36,6 +36,9 @@ function kinds(pending: readonly string[]): string {
   return parts.join(", ");
 }
 
+/** The element focused in `node`'s document or shadow root. */
+const focusedNear = (node: Node) => (node.getRootNode() as Document | ShadowRoot).activeElement;
+
 function describeStatus(status: WriteStatus): string {
   const fields = status.fields.length > 0 ? ` (${status.fields.join(", ")})` : "";
   const pending = status.pending.length > 0 ? `pending ${kinds(status.pending)}` : "";
@@ -68,7 +71,7 @@ export class EntityList {
     this.#source = source;
     this.#scheduler = scheduler;
     this.#count = el(doc, "span", { class: "count" });
-    this.#list = el(doc, "ul", { class: "entities" });
+    this.#list = el(doc, "ul", { class: "entities", tabindex: "-1" });
     this.#note = el(doc, "p", { class: "note", hidden: "" });
     this.element = el(doc, "div", {}, el(doc, "h3", {}, "Entities ", this.#count), this.#list, this.#note);
     for (const id of changed) this.#changed.add(id);
@@ -155,8 +158,11 @@ export class EntityList {
     }
     const order = pinned.concat(shown);
     const wanted = new Set(order);
+    /** The place of a row that leaves with the focus in it (Discard of a failed create): the row there next takes it. */
+    let focusAt = -1;
     for (const [id, row] of this.#rows) {
       if (wanted.has(id)) continue;
+      if (row.node.contains(focusedNear(row.node))) focusAt = Array.prototype.indexOf.call(this.#list.children, row.node);
       row.dispose();
       row.node.remove();
       this.#rows.delete(id);
@@ -169,6 +175,7 @@ export class EntityList {
       if (row.node === cursor) cursor = cursor.nextSibling;
       else this.#list.insertBefore(row.node, cursor);
     });
+    if (focusAt >= 0) ((this.#list.children[Math.min(focusAt, order.length - 1)] ?? this.#list) as HTMLElement).focus();
     this.#count.textContent = `(${all.length}${this.#filter === "" ? "" : `, ${matched} matching`})`;
     this.#note.hidden = matched <= shown.length;
     this.#note.textContent = `Showing the first ${shown.length} of ${matched}; filter by id to find more.`;
@@ -186,7 +193,7 @@ export class EntityList {
       el(doc, "button", { type: "button", "data-action": "discard", "aria-label": `Discard the failed changes of ${id}` }, "Discard"),
     );
     const previewNode = el(doc, "div", { class: "preview" });
-    const node = el(doc, "li", { class: "entity", "data-id": id }, el(doc, "div", { class: "line" }, el(doc, "code", { class: "id" }, id), status), previewNode, failure);
+    const node = el(doc, "li", { class: "entity", "data-id": id, tabindex: "-1" }, el(doc, "div", { class: "line" }, el(doc, "code", { class: "id" }, id), status), previewNode, failure);
     const row: Row = {
       node,
       pinned: false,
@@ -196,6 +203,8 @@ export class EntityList {
         node.setAttribute("data-state", write?.failed ? "failed" : write ? "pending" : entity ? "confirmed" : "gone");
         status.textContent = write ? describeStatus(write) : entity ? "confirmed" : "gone";
         previewNode.textContent = entity ? preview(entity) : write ? "(hidden until its changes settle)" : "(not in the store)";
+        // Retry or Discard pressed from the keyboard hides its own button: the focus stays on the row, not on <body>.
+        if (!write?.failed && failure.contains(focusedNear(node))) node.focus();
         failure.hidden = !write?.failed;
         error.textContent = write?.error ? write.error.message : "";
         // A pinned row leaves the list once its changes are settled.

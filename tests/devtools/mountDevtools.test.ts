@@ -186,6 +186,37 @@ describe("mountDevtools", () => {
     expect(timeline(root).slice(0, 2)).toEqual(["update b discarded", "update b failed: Refused (kept, retry or discard)"]);
   });
 
+  it("Retry or Discard pressed from the keyboard leaves the focus on the row (or the row that takes a discarded create's place), not on <body>", async () => {
+    const { backend, manager } = await setup({ manual: true, config: { keepFailed: true } });
+    const { root } = mount([manager]);
+    const press = (id: string, action: string) => {
+      const button = rowOf(root, id)!.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`)!;
+      button.focus();
+      expect(root.activeElement).toBe(button);
+      button.click();
+    };
+
+    const saving = manager.actions.update({ id: "a", data: { done: true } });
+    (await backend.nextRequest("update")).reject(new Error("Server down"));
+    await expect(saving).rejects.toThrow("Server down");
+    await nextFrame();
+    press("a", "retry");
+    await backend.nextRequest("update");
+    await nextFrame();
+    expect(rowOf(root, "a")!.querySelector<HTMLElement>(".failure")!.hidden).toBe(true);
+    expect(root.activeElement).toBe(rowOf(root, "a"));
+
+    const creating = manager.actions.create({ title: "D" });
+    const tempId = manager.store.list[3]!.id;
+    (await backend.nextRequest("create")).reject(new Error("Refused"));
+    await expect(creating).rejects.toThrow("Refused");
+    await nextFrame();
+    press(tempId, "discard");
+    await nextFrame();
+    expect(rowOf(root, tempId)).toBeNull();
+    expect(root.activeElement).toBe(rowOf(root, "c"));
+  });
+
   it("a retry that fails again stays failed and prints nothing", async () => {
     const { backend, manager } = await setup({ manual: true, config: { keepFailed: true } });
     const { root } = mount([manager]);

@@ -151,6 +151,28 @@ describe("devtools panel in Chromium", () => {
     await expect.poll(() => timeline(page)).toContain("update 3 discarded");
   });
 
+  it("Retry and Discard pressed from the keyboard keep the focus on the row, not on <body>", async () => {
+    const page = await openPage();
+    const focused = () => page.evaluate(() => document.querySelector("#devtools-root > [data-mobx-tanstack-optimistic-devtools]")?.shadowRoot?.activeElement?.getAttribute("data-id") ?? document.activeElement?.tagName);
+    server.control.failWrites = true;
+    await update(page, "3", { title: "Refused title" });
+    const failed = panel(page).locator('li.entity[data-id="3"][data-state="failed"]');
+    await failed.waitFor({ timeout: 5000 });
+    server.control.failWrites = false;
+    await failed.getByRole("button", { name: "Retry the failed changes of 3" }).focus();
+    await page.keyboard.press("Enter");
+    await panel(page).locator('li.entity[data-id="3"][data-state="confirmed"]').waitFor({ timeout: 5000 });
+    expect(await focused()).toBe("3");
+
+    server.control.failWrites = true;
+    await update(page, "3", { title: "Dropped title" });
+    await failed.waitFor({ timeout: 5000 });
+    await failed.getByRole("button", { name: "Discard the failed changes of 3" }).focus();
+    await page.keyboard.press("Enter");
+    await panel(page).locator('li.entity[data-id="3"][data-state="confirmed"]').waitFor({ timeout: 5000 });
+    expect(await focused()).toBe("3");
+  });
+
   it("shows another client's change and filters the timeline by id", async () => {
     const page = await openPage();
     const response = await fetch(`${server.url}/api/todos/1`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Renamed elsewhere" }) });
