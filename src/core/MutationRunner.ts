@@ -16,6 +16,26 @@ type Kind = PendingOp<unknown>["kind"];
 /** How many refused changes' echoes a runner waits for (the oldest is forgotten first). */
 const REFUSED_KEPT = 64;
 
+/**
+ * The server calls of persisted managers, per `QueryClient` (a page's) and receipt (the newest
+ * {@link REFUSED_KEPT}), until they fail: a manager that restores a change another one of its client
+ * sent (a remount on the same storage, the first destroyed with it in flight) joins that call, or takes
+ * its answer, instead of sending it again.
+ */
+const calls = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+function joinCall<T>(client: object, mutationId: string, send: () => Promise<T>): Promise<T> {
+  const sent = calls.get(client) ?? new Map<string, Promise<unknown>>();
+  calls.set(client, sent);
+  let call = sent.get(mutationId) as Promise<T> | undefined;
+  if (!call) {
+    sent.set(mutationId, (call = send()));
+    call.catch(() => sent.delete(mutationId));
+    if (sent.size > REFUSED_KEPT) sent.delete(sent.keys().next().value!);
+  }
+  return call;
+}
+
 /** A change settled after `destroy()`, for the query cache (the store no longer changes). */
 export type DetachedChange<TUiData> = { put: TUiData } | { remove: string };
 
@@ -478,7 +498,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         // A retry of a change whose scope was left (it would go with the next user's credentials), or forgotten.
         const gone = ++attempts > 1 && this.#gone(op, true);
         if (!dropped && this.#echoed.has(op)) return Promise.resolve(this.#echoed.get(op) as TResult);
-        return dropped || gone ? Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`)) : mutationFn(variables);
+        if (dropped || gone) return Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`));
+        return this.#ctx.config.persist ? joinCall(client, key.mutationId, () => mutationFn(variables)) : mutationFn(variables);
       },
       gcTime: Infinity,
       scope: scoped ? { id: name } : undefined,

@@ -952,6 +952,71 @@ describe("nothing made or stored is lost around the manager's life", () => {
     expect(kept?.changes.map((change) => change.data)).toEqual([{ title: "the next user's" }]);
   });
 
+  it.each([
+    ["made before the first is destroyed (React's new key renders before the old one unmounts)", false],
+    ["made after the first is destroyed", true],
+  ])("a remount on the same client with a create in flight, the new manager %s: it joins that call, and the create is sent once and shown once", async (_label, destroyFirst) => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const storage = createMemoryStorage();
+    const client = createTestQueryClient();
+    const make = () => {
+      const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
+      onCleanup(() => manager.destroy());
+      return manager;
+    };
+    const first = make();
+    await first.ready;
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    void first.actions.create({ title: "D" }).catch(() => undefined);
+    const request = await backend.nextRequest("create");
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toHaveLength(1));
+    if (destroyFirst) first.destroy();
+    const second = make();
+    replaysAtCleanup(second);
+    first.destroy();
+    await second.ready;
+    expect(titles(second.store)).toEqual(["A", "B", "C", "D"]);
+    request.resolve();
+    await backend.settleAll();
+    await vi.waitFor(() => expect(second.status.hasPendingMutations || second.status.isSyncing).toBe(false));
+    expect(backend.requests.filter((r) => r.kind === "create")).toHaveLength(1);
+    expect(second.store.list.map((todo) => `${todo.id} ${todo.title}`)).toEqual(["a A", "b B", "c C", "srv-1 D"]);
+    expectConsistent(second, { name: "items", queryClient: client, transformer: false });
+  });
+
+  it.each([
+    ["answered: its answer is taken, not sent again", true],
+    ["refused: it is sent again", false],
+  ])("a change in flight at destroy(), then a new manager on the same client once its call is %s", async (_label, answered) => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const storage = createMemoryStorage();
+    const client = createTestQueryClient();
+    const make = () => {
+      const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
+      onCleanup(() => manager.destroy());
+      return manager;
+    };
+    const first = make();
+    await first.ready;
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    void first.actions.update({ id: "a", data: { title: "A2" } }).catch(() => undefined);
+    const request = await backend.nextRequest("update");
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toHaveLength(1));
+    first.destroy();
+    if (answered) request.resolve();
+    else request.reject(new Error("Server down"));
+    await nextMacrotask();
+    const second = make();
+    await second.ready;
+    await backend.settleAll();
+    await vi.waitFor(() => expect(second.status.hasPendingMutations || second.status.isSyncing).toBe(false));
+    expect(backend.requests.filter((r) => r.kind === "update")).toHaveLength(answered ? 1 : 2);
+    expect(titles(second.store)).toEqual(["A2", "B", "C"]);
+    expectConsistent(second, { name: "items", queryClient: client, transformer: false });
+  });
+
   it("back online, then at once destroy(): the queued create is stored for the next manager, and not also sent", async () => {
     const storage = createMemoryStorage();
     const { server, manager } = await persisted(storage);
