@@ -104,7 +104,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   readonly #refused = new Map<string, string>();
   /**
    * Ids the client picked whose kept failed create was discarded → when: the changes made on its row
-   * before that name nothing on the server (a change made since is sent, as on any id).
+   * before that name nothing on the server (a change made since is sent, as on any id). A temporary
+   * id names nothing once its create is gone, so it is not kept; nor is any once no change is in flight.
    */
   readonly #discardedIds = new Map<string, number>();
   /**
@@ -175,7 +176,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Drops kept failed changes: exactly their own effect disappears. */
   #discard(ops: Iterable<PendingOp<TUiData>>): void {
     for (const op of ops) {
-      if (op.kind === "create") this.#discardedIds.set(op.id, this.#ctx.layers.nextSeq());
+      if (op.kind === "create" && !isTempId(op.id)) this.#discardedIds.set(op.id, this.#ctx.layers.nextSeq());
       this.#ctx.layers.fail(op);
       this.#emit("discarded", op);
     }
@@ -549,6 +550,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           this.#emit("failed", op, { error: error.message, kept });
         }
       });
+      // With nothing in flight, no change made on a discarded create's row is left to check.
+      if (this.inFlight.size === 0) this.#discardedIds.clear();
       (ok ? resolve : reject)(result as TResult);
     };
     let resolve!: (result: TResult) => void;

@@ -58,4 +58,44 @@ describe("memory", () => {
     // Before bounding them, the alias and view-key maps alone grew by ~1.8 MB here.
     expect(growth).toBeLessThan(256 * 1024);
   }, 60_000);
+
+  it("keeps the heap flat over 20,000 kept failed creates discarded (keepFailed)", async () => {
+    let picked = 0;
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "todos",
+        queryFn: () => Promise.resolve([]),
+        mutations: {
+          create: () => Promise.reject(new Error("Refused")),
+          update: () => Promise.reject(new Error("Refused")),
+          remove: () => Promise.reject(new Error("Refused")),
+        },
+        transformer: false,
+        keepFailed: true,
+        // Every other create picks its own id (a UUID, say).
+        optimisticDefaults: { createOptimisticUiData: (data: unknown) => ({ title: "", ...(data as object), id: picked % 2 === 0 ? "" : `c${picked}` }) as Todo },
+      },
+      createTestQueryClient(),
+    );
+    onCleanup(() => manager.destroy());
+    const cycles = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        picked++;
+        const created = manager.actions.create({ title: `todo ${i}` });
+        const id = manager.store.list[manager.store.list.length - 1]!.id;
+        await created.catch(() => undefined);
+        manager.store.writeStatus(id)!.discard();
+        if (i % 500 === 0) await nextMacrotask();
+      }
+    };
+    await cycles(2_000);
+    const before = await heapUsed();
+
+    await cycles(20_000);
+
+    const growth = (await heapUsed()) - before;
+    expect(manager.store.count).toBe(0);
+    // Each discarded create's id was kept for good: ~175 bytes per cycle (3.5 MB here).
+    expect(growth).toBeLessThan(512 * 1024);
+  }, 60_000);
 });
