@@ -62,6 +62,14 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
   const flush = () => flushQueuedEvents(extension as never);
   /** What the testing kit's fake socket runs after a delivery: not while events are held. */
   const delivered = () => needs.held() || flush();
+  /** The fake socket's flushes (any other socket has none). */
+  const flushesOf = (socket: unknown) => (socket as { flushes?: Set<() => void> } | null)?.flushes;
+  /** Stops listening; the fake socket no longer runs (nor holds on to) this manager. */
+  const disconnect = () => {
+    const socket = extension.socketInstance;
+    extension.disconnect();
+    flushesOf(socket)?.delete(delivered);
+  };
   return {
     handle: {
       get isConnected() {
@@ -71,13 +79,15 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
         if (ctx.isDestroyed()) {
           throw new OptimisticLifecycleError(`realtime.connect on "${name}" after destroy(): create a new manager to listen again.`);
         }
+        const previous = extension.socketInstance;
         extension.connect(socket);
+        if (previous !== socket) flushesOf(previous)?.delete(delivered);
         // The testing kit's fake socket applies what it delivers at once: a test waits for no batch timer.
-        (socket as { flushes?: Set<() => void> }).flushes?.add(delivered);
+        flushesOf(socket)?.add(delivered);
       },
-      disconnect: () => extension.disconnect(),
+      disconnect,
     },
     flush,
-    dispose: () => extension.disconnect(),
+    dispose: disconnect,
   };
 };

@@ -1,9 +1,11 @@
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, QueryClient } from "@tanstack/query-core";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
 import { createFakeBackend, expectConsistent, type FakeRequest } from "../../src/testing";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { cleanup, createTestQueryClient, onCleanup, titles } from "../__fixtures__/testHelpers";
+import { cleanup, createTestQueryClient, nextMacrotask, onCleanup, titles } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(async () => {
@@ -392,5 +394,28 @@ describe("createFakeBackend, its realtime socket", () => {
     backend.socket.connect();
     await vi.waitFor(() => expect(manager.store.get("c")).toBeUndefined());
     expect(manager.realtime!.isConnected).toBe(true);
+  });
+  it("lets go of a manager that stopped listening: a long test making managers on one backend does not keep them all", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const backend = createFakeBackend<Todo>({ initial: makeTodos() });
+    // The query leaves the cache at once when unobserved (it holds its manager's query function until then).
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: 0 } } });
+    const listen = async (stop: "disconnect" | "destroy" | "another socket") => {
+      const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...backend, transformer: false, realtime: { eventType: "change" } }, client);
+      manager.realtime!.connect(backend.socket);
+      await manager.actions.create({ title: "D" });
+      if (stop === "disconnect") manager.realtime!.disconnect();
+      if (stop === "another socket") manager.realtime!.connect(createFakeBackend<Todo>().socket);
+      manager.destroy();
+      return new WeakRef(manager.store);
+    };
+    const stores = [await listen("disconnect"), await listen("destroy"), await listen("another socket")];
+    for (let i = 0; i < 3; i++) {
+      await nextMacrotask();
+      gc();
+    }
+    // The socket kept every manager ever connected to it (and ran each one at every delivery).
+    expect(stores.map((store) => store.deref() === undefined)).toEqual([true, true, true]);
   });
 });
