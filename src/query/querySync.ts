@@ -130,7 +130,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   const endWatch = (): void => {
     if (watch && watched.get(watch.query) === watch) watched.delete(watch.query);
     watch = undefined;
-    if (destroyed) unsubscribeCache();
+    if (destroyed) release();
+  };
+  /** Destroyed, and no fetch left to watch: nothing of the manager is needed by the cache any more. */
+  const release = (): void => {
+    unsubscribeCache();
+    hooks.started = hooks.share = undefined;
   };
   /** The watched fetch landed: what was written while it ran goes back into the cached list. */
   const keepWrites = (): void => {
@@ -139,15 +144,6 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     const data = writer.keepWrites(destroyed ? ids : new Set([...ids, ...layers.writtenSinceFetch()]), before);
     // Enabled again, the store applies it as that fetch's result.
     if (data && !destroyed) fetched = data;
-  };
-  const queryFn = async (context: QueryFunctionContext): Promise<TApiData[]> => {
-    // A retry of a previous scope's fetch is not this store's.
-    if (!scoped || context.queryKey[1] === scope) started();
-    const data = await config.queryFn(context);
-    if (!Array.isArray(data)) {
-      throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${kindOf(data)}.`);
-    }
-    return data;
   };
   /** The data the last fetch (or a user's setQueryData) stored: its list is the server's, not a write-back. */
   let fetched: unknown;
@@ -162,7 +158,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   let notAList: unknown;
   // A write-back is already the new list. A fetch keeps the previous item of each unchanged entity,
   // so the store skips them without converting them again.
-  const structuralSharing = (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (listsIn++, (fetched = shareItems(previous, next))));
+  const hooks: QueryHooks = {
+    // A retry of a previous scope's fetch is not this store's.
+    started: (context) => (!scoped || context.queryKey[1] === scope) && started(),
+    share: (previous, next) => (listsIn++, (fetched = shareItems(previous, next))),
+  };
+  const { queryFn, structuralSharing } = queryFunctions(config.queryFn, name, hooks);
   const observerOptions = (enabled: boolean) => ({
     queryKey: queryKey as string[],
     queryFn,
@@ -403,11 +404,40 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       if (unsubscribe) watchFetch();
       if (fetching) layers.endFetch();
       stopObserving();
-      if (!watch) unsubscribeCache();
+      if (!watch) release();
     },
   };
 }
 
+
+/** What the query's functions call in the manager: emptied once it is destroyed (and watches no fetch). */
+interface QueryHooks {
+  /** A fetch of the key (`context`) starts. */
+  started?: (context: QueryFunctionContext) => void;
+  /** Stores a fetched list (not a write-back), its items shared with the previous list's. */
+  share?: (previous: unknown, next: unknown) => unknown;
+}
+
+/**
+ * The query function and structural sharing of a manager's query. query-core keeps them in the
+ * query's options as long as the query is cached (`gcTime` after its last observer leaves, forever
+ * with `Infinity`): made out here, they reach the manager only through `hooks`, so a destroyed
+ * manager (its store, its entities) is not kept with them.
+ */
+function queryFunctions<TApiData>(fetch: (context: QueryFunctionContext) => Promise<TApiData[]>, name: string, hooks: QueryHooks) {
+  return {
+    queryFn: async (context: QueryFunctionContext): Promise<TApiData[]> => {
+      hooks.started?.(context);
+      const data = await fetch(context);
+      if (!Array.isArray(data)) {
+        throw new OptimisticConfigError(`queryFn of "${name}" must resolve to an array of entities, got ${kindOf(data)}.`);
+      }
+      return data;
+    },
+    // A write-back is already the new list.
+    structuralSharing: (previous: unknown, next: unknown): unknown => (isWrittenBack(next) ? next : (hooks.share ?? shareItems)(previous, next)),
+  };
+}
 
 /**
  * Structural sharing of a fetched list: each item equal to the one at its place in the previous

@@ -98,4 +98,33 @@ describe("memory", () => {
     // Each discarded create's id was kept for good: ~175 bytes per cycle (3.5 MB here).
     expect(growth).toBeLessThan(512 * 1024);
   }, 60_000);
+
+  it("lets a destroyed manager be collected while its query stays cached for gcTime", async () => {
+    const client = createTestQueryClient();
+    const make = async (name: string) => {
+      const manager = createOptimisticStoreManager<Todo>(
+        {
+          name,
+          queryFn: () => Promise.resolve([{ id: "1", title: "A" }]),
+          mutations: {
+            create: (data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: "2" } as Todo),
+            update: ({ id, data }: { id: string; data: Partial<Todo> }) => Promise.resolve({ id, title: "", ...data } as Todo),
+            remove: (id: string) => Promise.resolve({ id }),
+          },
+          transformer: false,
+        },
+        client,
+      );
+      await manager.actions.create({ title: "B" });
+      manager.destroy();
+      return new WeakRef(manager.store);
+    };
+    // One manager per key, each destroyed (a page per project, say): the queries stay, with their data.
+    const stores = [await make("todos-1"), await make("todos-2")];
+    await heapUsed();
+
+    expect(client.getQueryData(["todos-1"])).toEqual([{ id: "1", title: "A" }, { id: "2", title: "B" }]);
+    // The query's options held its query function, and through it the whole manager, store included.
+    expect(stores.map((store) => store.deref() === undefined)).toEqual([true, true]);
+  });
 });
