@@ -749,10 +749,14 @@ export class OptimisticLayers<T extends Entity> {
     this.#deletions.learn(id, this.nextSeq(), this.#oldestSeq);
   }
 
-  /** The number of the oldest change still held (in flight or kept failed). */
+  /**
+   * The number of the oldest change an answer may still come for: in flight, or a kept failed create
+   * (sent again, it keeps its number). A kept failed update or remove gets a new one when sent again,
+   * and goes when its entity is deleted: no older deletion concerns it.
+   */
   readonly #oldestSeq = (): number => {
     let oldest = Infinity;
-    for (const track of this.#tracks.values()) for (const op of track.ops) oldest = Math.min(oldest, op.seq);
+    for (const track of this.#tracks.values()) for (const op of track.ops) if (!op.failed || op.kind === "create") oldest = Math.min(oldest, op.seq);
     return oldest;
   };
 

@@ -127,4 +127,47 @@ describe("memory", () => {
     // The query's options held its query function, and through it the whole manager, store included.
     expect(stores.map((store) => store.deref() === undefined)).toEqual([true, true]);
   });
+
+  it("keeps the heap flat over 20,000 realtime deletions while a failed change is kept (keepFailed)", async () => {
+    const listeners = new Map<string, (event: unknown) => void>();
+    const socket = { connected: true, on: (name: string, listener: (event: unknown) => void) => void listeners.set(name, listener), off: (name: string) => void listeners.delete(name) };
+    const manager = createOptimisticStoreManager<Todo>(
+      {
+        name: "todos",
+        queryFn: () => Promise.resolve([{ id: "a", title: "A" }]),
+        mutations: {
+          create: () => Promise.reject(new Error("Refused")),
+          update: () => Promise.reject(new Error("Refused")),
+          remove: () => Promise.reject(new Error("Refused")),
+        },
+        transformer: false,
+        keepFailed: true,
+        realtime: { eventType: "change" },
+      },
+      createTestQueryClient(),
+    );
+    onCleanup(() => manager.destroy());
+    manager.realtime!.connect(socket);
+    await expect.poll(() => manager.store.count).toBe(1);
+    // A failed edit the user leaves on screen for the rest of the session.
+    await manager.actions.update({ id: "a", data: { title: "B" } }).catch(() => undefined);
+    let next = 0;
+    const cycles = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const id = `other-${++next}`;
+        listeners.get("change")!({ type: "change", event: "INSERT", data: { id, title: "X" } });
+        listeners.get("change")!({ type: "change", event: "DELETE", data: { id } });
+        if (i % 500 === 0) await nextMacrotask();
+      }
+    };
+    await cycles(2_000);
+    const before = await heapUsed();
+
+    await cycles(20_000);
+
+    const growth = (await heapUsed()) - before;
+    expect(manager.store.writeStatus("a")?.failed).toBe(true);
+    // Every deletion was kept against the failed edit, which no answer can come for: ~65 bytes each.
+    expect(growth).toBeLessThan(384 * 1024);
+  }, 60_000);
 });
