@@ -7,6 +7,8 @@ import { preview } from "./preview";
 
 /** How many entities the list shows (the first of `store.list`, plus as many with changes). */
 export const ENTITY_LIMIT = 200;
+/** How many noted ids wait for a frame (none runs in a hidden tab) before those settled are dropped. */
+const PRUNE_AT = 1000;
 
 /** What the list needs of its manager. */
 export interface EntityListSource {
@@ -63,6 +65,8 @@ export class EntityList {
   readonly #rows = new Map<string, Row>();
   /** Ids that had a change since they were last seen without one. */
   readonly #changed = new Set<string>();
+  /** How many of them may wait for a frame before the settled ones are dropped. */
+  #pruneAt = PRUNE_AT;
   readonly #disposers: (() => void)[] = [];
   #filter = "";
 
@@ -95,6 +99,11 @@ export class EntityList {
   /** An entity got a change: keep it in view until it has none. */
   noteChange(id: string): void {
     this.#changed.add(id);
+    // No frame for long (a hidden tab) prunes them: the ids whose changes have settled go now and then.
+    if (this.#changed.size > this.#pruneAt) {
+      for (const noted of [...this.#changed]) if (!this.#source.store.writeStatus(this.#source.resolve(noted))) this.#changed.delete(noted);
+      this.#pruneAt = Math.max(PRUNE_AT, this.#changed.size * 2);
+    }
     this.#request();
   }
 

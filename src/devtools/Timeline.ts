@@ -46,7 +46,11 @@ export class Timeline {
   push(event: OptimisticEvent): void {
     const entry = describeEvent(event);
     // "create temp-… → 42 succeeded": the lines of temp-… are lines of 42 too (the filter finds them).
-    if (event.type === "mutation" && entry.ids.length === 2) this.#aliases.set(entry.ids[0] as string, entry.ids[1] as string);
+    if (event.type === "mutation" && entry.ids.length === 2) {
+      this.#aliases.set(entry.ids[0] as string, entry.ids[1] as string);
+      // No frame for long (a hidden tab): the lines of an older create are no longer among those kept.
+      if (this.#aliases.size > TIMELINE_LIMIT) this.#aliases.delete(this.#aliases.keys().next().value!);
+    }
     this.#incoming.push(entry);
     if (this.#incoming.length > TIMELINE_LIMIT) this.#incoming.splice(0, this.#incoming.length - TIMELINE_LIMIT);
     this.#scheduler.request(this.#render, this.#report);
