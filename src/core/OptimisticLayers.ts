@@ -345,6 +345,7 @@ export class OptimisticLayers<T extends Entity> {
     // Only while the event log listens: what the list did, for its event.
     const emit = this.emit;
     const items: T[] = [];
+    let stale = false;
     const counts = { added: 0, changed: 0, removed: 0 };
     // The app's own list keeps nothing against it: it is newer than every write.
     const keptIds = emit && !local ? [...new Set([...(this.#protected ?? []), ...(fromCache ? this.#dirty : [])])] : [];
@@ -376,6 +377,7 @@ export class OptimisticLayers<T extends Entity> {
           if (id !== previousId) orderChanged = true;
           // With `version`, an item newer than a write kept against the list is the newer word.
           if (entity && (!kept(entity.id) || this.#newer(entity))) write(entity.id, entity);
+          else if (entity) stale = true;
         }
         if (orderChanged || this.#dirty.size > 0) {
           const inList = new Set(ids);
@@ -388,6 +390,9 @@ export class OptimisticLayers<T extends Entity> {
       // Entities placed locally (appended, or back after a failed remove) may stand where the server
       // no longer puts them; rebuilding leaves `list` alone when it is in order.
       if (orderChanged || structureChanged || this.#order.placedLocally) this.#order.rebuild(ids, true);
+      // An item kept against the list placed what shows under its id (a create reusing a removed id)
+      // where the server no longer may: the next server list rebuilds, also when equal to a write-back.
+      if (stale) this.#order.markUnordered();
       // The app's own order (a reconcile): the cache learns it, and the next server list puts `list` in its order.
       this.#reorderedAs(local ? ids : undefined);
       // Entities kept against this (older) list now differ from it: the cache must learn them.

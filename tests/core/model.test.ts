@@ -1548,6 +1548,11 @@ describe("state model (model-based property)", () => {
       await runScenario("uiData", "none", [a0], [cmd.create(b0), cmd.release(0, false), cmd.remove({ from: "temp", index: 0 }), cmd.remove({ from: "temp", index: 0 })], true);
     });
 
+    it("uiData: a create reusing a removed id, placed by an older list that still had it, moves as the replay moves it when a later list equal to the cache lacks it (SEED=24827)", async () => {
+      const u = (): Command => cmd.update(first, {});
+      await runScenario("uiData", "plain", [a0, a0], [cmd.remove(first), cmd.refetch(false), cmd.reconnect(0), u(), cmd.release(0, true), cmd.create(a0), cmd.release(5, true), u(), u(), cmd.refetch(false), cmd.release(5, true), u()]);
+    });
+
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
       const b1: Fields = { title: "b", n: 1, done: false };
       await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);
