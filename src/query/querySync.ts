@@ -1,7 +1,7 @@
 import { hashKey, QueryObserver, type Query, type QueryFunctionContext, type QueryObserverResult } from "@tanstack/query-core";
 import { runInAction } from "mobx";
 import type { ManagerContext, ManagerPart } from "../core/context";
-import { kindOf, OptimisticConfigError, toError } from "../core/errors";
+import { kindOf, OptimisticConfigError, OptimisticEntityError, toError } from "../core/errors";
 import type { DetachedChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
@@ -233,12 +233,18 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
           if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
         }
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-        writer.mark = layers.applyServerList(data, (item) => codec.toEntity(item, "query"), mark, source, codec.ownIds);
+        writer.mark = layers.applyServerList(data, toEntity, mark, source, codec.ownIds);
         writer.markUpdatedAt = result.dataUpdatedAt;
       });
       reporter.debug?.("server list applied", { items: data.length, source });
     }
     endFetchIfIdle(result);
+  };
+  /** A fetched item as an entity; one that is not even an object (`null`) is reported as an item without an id is. */
+  const toEntity = (item: unknown) => {
+    if (item !== null && typeof item === "object") return codec.toEntity(item, "query");
+    reporter.dropped(new OptimisticEntityError(`query data of "${name}" holds ${kindOf(item)} instead of an entity; it was ignored.`), { source: "query", payload: item });
+    return undefined;
   };
   const endFetchIfIdle = (result: QueryObserverResult<TApiData[], Error>): void => {
     if (result.fetchStatus === "idle" && fetching) {

@@ -1541,7 +1541,7 @@ describe("createOptimisticStoreManager", () => {
       );
     });
 
-    it("skips a server item without a string id (none, or a number), reports it and applies the rest", async () => {
+    it("skips a server item without a string id (none, or a number, or not an object), reports it and applies the rest", async () => {
       const server = await startServer({ seed: makeTodos() });
       const { createTestApi } = await import("../__fixtures__");
       const api = createTestApi<Todo>(server);
@@ -1557,6 +1557,8 @@ describe("createOptimisticStoreManager", () => {
       expect(titles(manager.store)).toEqual(["A", "B", "C"]);
       expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "query", name: "items", payload: bad });
       expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "query", name: "items", payload: numeric });
+      expect(onError).toHaveBeenCalledWith(expect.any(OptimisticEntityError), { source: "query", name: "items", payload: null });
+      expect(onError).toHaveBeenCalledTimes(3);
       expect(onError.mock.calls[0]![0].message).toMatch(/query data of "items" has no valid id; it was ignored/);
     });
 
