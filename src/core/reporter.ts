@@ -49,7 +49,7 @@ export function createReporter({ name, onError, logger }: ReporterOptions): Repo
 }
 
 /** Lets an error surface as uncaught without unwinding the library's own stack. */
-function rethrowAsync(error: unknown): void {
+export function rethrowAsync(error: unknown): void {
   setTimeout(() => {
     throw error;
   }, 0);

@@ -1,6 +1,7 @@
 import { observable, runInAction } from "mobx";
 import { isValidId, OptimisticEntityError, OptimisticError, toError } from "../core/errors";
 import type { OptimisticStore } from "../core/OptimisticStore";
+import { rethrowAsync } from "../core/reporter";
 import type { Entity } from "../core/shapes";
 import type { RealtimeConfig, RealtimeEvent, RealtimeSocket } from "./types";
 
@@ -215,7 +216,14 @@ function storeSink<T extends Entity>(store: OptimisticStore<T>, config: Realtime
       if (!isValidId(id)) throw new OptimisticEntityError(`realtime DELETE on "${config.eventType}" has no valid id; it was dropped.`);
       store.removeFromRealtime(id);
     },
-    report: (error, event) => config.onError?.(toError(error), event),
+    report(error, event) {
+      try {
+        config.onError?.(toError(error), event);
+      } catch (hookError) {
+        // Never into the socket library, nor at the cost of the rest of the batch.
+        rethrowAsync(hookError);
+      }
+    },
   };
 }
 

@@ -653,6 +653,28 @@ describe("RealtimeExtension", () => {
       expect(store.list).toEqual([{ id: "1", title: "one" }]);
     });
 
+    it("throws nothing into the socket and keeps the rest of a batch when onError itself throws (it surfaces asynchronously)", async () => {
+      vi.useFakeTimers();
+      try {
+        const { store, socket } = setup(
+          {
+            onError: () => {
+              throw new Error("monitoring is down");
+            },
+          },
+          [],
+        );
+        socket.fire(EVENT, event("INSERT", { id: "a", title: "a" })); // applied at once: the next ones are a batch
+        socket.fire(EVENT, { type: EVENT, event: "INSERT", data: { title: "no id" } });
+        socket.fire(EVENT, event("INSERT", { id: "b", title: "b" }));
+        expect(() => vi.advanceTimersToNextTimer()).not.toThrow(); // the batch
+        expect(store.list.map((todo) => todo.id)).toEqual(["a", "b"]);
+        expect(() => vi.runAllTimers()).toThrow("monitoring is down");
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
     it("keeps processing a batch after a malformed event in its middle", async () => {
       const { store, socket, errors } = setup({}, []);
       socket.fire(EVENT, event("INSERT", { id: "a", title: "a" }));
