@@ -209,6 +209,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
       runInAction(() => {
         // Keep the fetch time and a fetch error: written-back changes are not a fetch.
         client.setQueryData<unknown[]>(current.queryKey, next.data as unknown[], { updatedAt: stale ? 0 : before.dataUpdatedAt });
+        // Stale also for `staleTime: Infinity`, which no `updatedAt` makes stale: the next observer fetches.
+        if (stale) current.setState({ isInvalidated: true });
         if (!this.#disposed && current === query()) {
           // Patched onto a list this store has not applied (fetched while disabled): it still must be.
           this.mark = seen ? next : undefined;

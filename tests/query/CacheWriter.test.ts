@@ -104,6 +104,17 @@ describe("write-back to the query cache", () => {
     expect(manager.store.count).toBe(0);
   });
 
+  it.each([300_000, Infinity])("fetches at the enable() after a sign-out's store.clear() with staleTime %s", async (staleTime) => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { staleTime } });
+    await loaded(manager, 3);
+    manager.disable();
+    manager.store.clear();
+
+    manager.enable();
+    await loaded(manager, 3);
+    expect(countRequests(server, "GET", "/items")).toBe(2);
+  });
+
   it("keeps confirmed entities hidden by a pending remove in the written-back data", async () => {
     const { manager, server, client } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
