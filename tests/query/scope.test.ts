@@ -267,6 +267,18 @@ describe("scope", () => {
     await vi.waitFor(() => expect(titles(manager)).toEqual(["Alice 1", "Alice 2", "Alice 9"]));
   });
 
+  it("fetches at the next sign-in of a user whose scope store.clear() emptied at sign-out, also with staleTime: Infinity", async () => {
+    const { server, manager, signIn, auth } = await setup({ config: { staleTime: Infinity } });
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    runInAction(() => {
+      auth.set(null);
+      manager.store.clear(); // still alice's scope: the switch runs at the end of the transaction
+    });
+    signIn("alice");
+    await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));
+    expect(gets(server)).toBe(2);
+  });
+
   it("fetches at sign-in, though the cached scope is fresh, when the socket reconnected while signed out", async () => {
     const { server, manager, signIn } = await setup({ config: { realtime: { eventType: "items_update" } } });
     const socket = await connectClient(server);
