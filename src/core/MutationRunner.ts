@@ -478,9 +478,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     reporter.debug?.(`${kind} applied`, { id: op.id, mutationId: key.mutationId });
     // Offline, or behind changes queued offline: one scope, so query-core sends them in order. Not a
     // retried create: changes of its entity queued before the retry wait for it. Nor with the
-    // client's `networkMode: "always"`: query-core sends it offline too, and so at once.
+    // client's `networkMode` "always" or "offlineFirst": query-core sends it offline too (its first
+    // attempt), and so at once.
     const scoped =
-      (this.#scoped > 0 || (!onlineManager.isOnline() && client.defaultMutationOptions<MutationOptions>({ mutationKey: [name, kind] }).networkMode !== "always")) && !(retry && kind === "create");
+      (this.#scoped > 0 || (!onlineManager.isOnline() && (client.defaultMutationOptions<MutationOptions>({ mutationKey: [name, kind] }).networkMode ?? "online") === "online")) &&
+      !(retry && kind === "create");
     if (scoped) this.#scoped++;
     const unqueue = () => this.#setQueued(op, false);
     // Built and run from the mutation cache: what an observer per call would add (listeners, result

@@ -275,9 +275,9 @@ describe("the client's defaultOptions for queries", () => {
 describe("the client's defaultOptions for mutations", () => {
   afterEach(() => onlineManager.setOnline(true));
 
-  it("networkMode: 'always': changes made while onlineManager says offline are sent at once, side by side, and none is counted as queued", async () => {
+  it.each(["always", "offlineFirst"] as const)("networkMode: '%s': changes made while onlineManager says offline are sent at once, side by side, and none is counted as queued", async (networkMode) => {
     const api = createManualApi();
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false, networkMode: "always" } } });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false, networkMode } } });
     const manager = createOptimisticStoreManager<Todo>({ name: "todos", queryFn: api.queryFn, mutations: api.mutations, transformer: false }, client);
     onCleanup(() => manager.destroy());
     (await api.next("query")).resolve(todos("A", "B"));
