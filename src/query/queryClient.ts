@@ -13,7 +13,9 @@ let globalQueryClient: QueryClient | undefined;
 export function getGlobalQueryClient(): QueryClient {
   globalQueryClient ??= new QueryClient({
     defaultOptions: {
-      queries: { gcTime: 10 * 60 * 1000, retry: 1, refetchOnWindowFocus: false, refetchOnReconnect: true },
+      // Without a window (a server, a script), query-core's own default: no garbage-collection
+      // timer, which would keep the Node process alive for 10 minutes after the last manager.
+      queries: { gcTime: typeof window === "undefined" ? Infinity : 10 * 60 * 1000, retry: 1, refetchOnWindowFocus: false, refetchOnReconnect: true },
       mutations: { retry: 0 },
     },
   });

@@ -59,6 +59,27 @@ describe("getGlobalQueryClient", () => {
     expect(query?.getObserversCount()).toBe(1);
   });
 
+  it("leaves no timer to keep a Node process alive once its manager is destroyed (no window)", async () => {
+    vi.resetModules();
+    const fresh = await import("../../src");
+    const manager = fresh.createOptimisticStoreManager<Todo>({
+      name: "node-script",
+      queryFn: async () => [{ id: "a", title: "A" }],
+      mutations: { create: async (data) => data as Todo, update: async ({ id }) => ({ id, title: "A" }), remove: async () => undefined },
+    });
+    onCleanup(() => fresh.getGlobalQueryClient().clear());
+    await vi.waitFor(() => expect(manager.store.count).toBe(1));
+    vi.useFakeTimers();
+    try {
+      manager.destroy();
+      vi.advanceTimersByTime(1000);
+      // A timer pending now (query-core's garbage collection of the unobserved query) would hold a script or server process.
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("is not used when a client is passed", async () => {
     const client = createTestQueryClient();
     const { manager } = await setupManager({ seed: makeTodos(), client });
