@@ -141,6 +141,13 @@ export function createStoreManager<
     if (enabled && (ctx.client.getQueryState(query.key())?.fetchStatus ?? "idle") === "idle") ctx.layers.endFetch();
   };
 
+  if (restoring) {
+    runInAction(() => (status.isLoading = enabled));
+    // A list the cache holds already (hydrated from a server render, an earlier manager's) shows at
+    // once, as without persist: the stored changes go on top once read.
+    if (enabled) query.showCached();
+  }
+
   const setEnabled = (next: boolean) => {
     scope?.sync();
     if (destroyed || next === enabled) return;
@@ -158,14 +165,13 @@ export function createStoreManager<
     store: ctx.store,
     // Persistence is loaded only here (a chunk of its own): a manager without it neither runs nor downloads it.
     ready: persist
-      ? (runInAction(() => (status.isLoading = enabled)),
-        import("../persist/attachPersist")
+      ? import("../persist/attachPersist")
           .then(({ attachPersist }) =>
             attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push(part), unsent: () => unsent, cleared: () => cleared, arrived }),
           )
           .then(undefined, (error: unknown) => ctx.reporter.error(error, { source: "persist" }))
           .then(restored)
-          .then(arrived))
+          .then(arrived)
       : Promise.resolve(),
     actions: {
       ...actions,

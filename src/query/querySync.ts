@@ -53,6 +53,8 @@ export interface QuerySync<TUiData> extends ManagerPart {
   key(): readonly unknown[];
   /** Whether the store has applied the list the cache holds (not while disabled since it was restored or fetched). */
   shows(): boolean;
+  /** Shows the list the cache holds, if any, without observing the query (with persist, while the storage is read). */
+  showCached(): void;
   /**
    * Makes the store show another scope's query, in the running MobX action: the previous scope's
    * changes are written to its cache, the store is emptied and filled with the new scope's cached
@@ -364,6 +366,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     },
     key: () => queryKey,
     shows: () => query().state.data === writer.mark?.data,
+    showCached() {
+      if (query().state.data !== undefined) onResult(observer.getCurrentResult());
+    },
     setScope(value) {
       const next = value ?? null;
       if (destroyed || next === scope) return;

@@ -206,6 +206,29 @@ describe("restore and the manager's life", () => {
     expect(server.row("b")?.title).toBe("B (mine)");
   });
 
+  it("shows the list the query cache holds (hydrated from a server render) at once, while the storage is read; the stored changes then go on top", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities: [{ id: "a", title: "A (stored)" }], changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] });
+    let read!: () => void;
+    const gate = new Promise<void>((resolve) => (read = resolve));
+    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const client = createTestQueryClient();
+    client.setQueryData(["items"], makeTodos());
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", ...api, transformer: false, persist: { storage: slow, key } }, client);
+    onCleanup(() => manager.destroy());
+    replaysAtCleanup(manager);
+    // The first render (a hydration of the server's HTML) shows what the server rendered.
+    expect(titles(manager.store)).toEqual(["A", "B", "C"]);
+    expect(manager.status.isLoading).toBe(false);
+    read();
+    await manager.ready;
+    expect(titles(manager.store)).toEqual(["A", "B (mine)", "C"]);
+    await vi.waitFor(() => expect(server.row("b")?.title).toBe("B (mine)"));
+    // The cached list was fresh: nothing was fetched.
+    expect(countRequests(server, "GET")).toBe(0);
+  });
+
   it("realtime events that arrive while the stored state is read are kept over it: the stored (older) entities never undo them", async () => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true, eventType: "todo_update" });
     const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [] });
