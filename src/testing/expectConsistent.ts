@@ -62,7 +62,11 @@ export function expectConsistent<TUiData extends Entity, TApiData extends Entity
   const problems: string[] = [];
   const { name, scope } = options;
   const queryKey = scope === undefined ? [name] : [name, (typeof scope === "function" ? scope() : scope) ?? null];
-  const cache = name === undefined ? undefined : readCache(queryKey, options.queryClient ?? getGlobalQueryClient(), options.transformer, problems);
+  const client = options.queryClient ?? getGlobalQueryClient();
+  // A manager's key always has a query in its client: none means another client, name or scope.
+  const unknownKey = name !== undefined && store.entities.size > 0 && !client.getQueryCache().find({ queryKey, exact: true });
+  if (unknownKey) problems.push(`the query cache of the ${options.queryClient ? "QueryClient given" : "global QueryClient (no queryClient was given)"} has no query ${JSON.stringify(queryKey)}: pass the manager's queryClient, name and scope.`);
+  const cache = name === undefined || unknownKey ? undefined : readCache(queryKey, client, options.transformer, problems);
 
   // Every id the store or the cache knows (a hidden entity is only in the cache).
   const ids = new Set<string>(store.entities.keys());

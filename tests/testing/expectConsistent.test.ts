@@ -233,6 +233,14 @@ describe("expectConsistent on broken states", () => {
     expect(check).toThrow(/- the query cache under \["todos"\] holds object, not an array\./);
   });
 
+  it("names a QueryClient (or name) that has no query of the manager's key, instead of every entity as missing from the cache", async () => {
+    const { manager } = await setup();
+    expect(() => expectConsistent(manager, { name: "todos" })).toThrow(
+      /^expectConsistent: the manager is not consistent:\n- the query cache of the global QueryClient \(no queryClient was given\) has no query \["todos"\]: pass the manager's queryClient, name and scope\.$/,
+    );
+    expect(() => expectConsistent(manager, { name: "todo", queryClient: createTestQueryClient() })).toThrow(/- the query cache of the QueryClient given has no query \["todo"\]/);
+  });
+
   it("reports a transformer that throws on a cached item", async () => {
     const { manager, client } = await setup();
     const throwing: DataTransformer<Todo, Todo> = {
