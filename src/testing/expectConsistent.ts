@@ -62,11 +62,7 @@ export function expectConsistent<TUiData extends Entity, TApiData extends Entity
   const problems: string[] = [];
   const { name, scope } = options;
   const queryKey = scope === undefined ? [name] : [name, (typeof scope === "function" ? scope() : scope) ?? null];
-  const client = options.queryClient ?? getGlobalQueryClient();
-  // A manager's key always has a query in its client: none means another client, name or scope.
-  const unknownKey = name !== undefined && store.entities.size > 0 && !client.getQueryCache().find({ queryKey, exact: true });
-  if (unknownKey) problems.push(`the query cache of the ${options.queryClient ? "QueryClient given" : "global QueryClient (no queryClient was given)"} has no query ${JSON.stringify(queryKey)}: pass the manager's queryClient, name and scope.`);
-  const cache = name === undefined || unknownKey ? undefined : readCache(queryKey, client, options.transformer, problems);
+  const cache = name === undefined ? undefined : readCache(queryKey, options.queryClient ?? getGlobalQueryClient(), options.transformer, problems, store.entities.size > 0);
 
   // Every id the store or the cache knows (a hidden entity is only in the cache).
   const ids = new Set<string>(store.entities.keys());
@@ -134,20 +130,27 @@ function readWriteStatus(store: object): ((id: string) => WriteStatusLike | unde
   return (id) => (method as (id: string) => WriteStatusLike | undefined).call(store, id);
 }
 
-/** The cached items of `[name]` as UI entities by id, after writing what the manager has pending. */
+/**
+ * The cached items of `[name]` as UI entities by id, after writing what the manager has pending;
+ * undefined when the client has no such query.
+ */
 function readCache<TApiData extends Entity, TUiData extends Entity>(
   queryKey: unknown[],
   client: QueryClient,
   transformer: DataTransformer<TApiData, TUiData> | false | undefined,
   problems: string[],
-): Map<string, unknown> {
+  stored: boolean,
+): Map<string, unknown> | undefined {
   const query = client.getQueryCache().find({ queryKey, exact: true });
-  if (query) {
-    // A manager writes its confirmed changes at once when another observer of its key subscribes.
-    // This one never fetches (enabled: false) and keeps the query's own options.
-    const probe = new QueryObserver(client, { ...query.options, queryKey, enabled: false });
-    probe.subscribe(() => undefined)();
+  // A manager's key always has a query in its client: none means another client, name or scope.
+  if (!query) {
+    if (stored) problems.push(`the query cache has no query ${JSON.stringify(queryKey)}: pass the manager's queryClient, name and scope.`);
+    return undefined;
   }
+  // A manager writes its confirmed changes at once when another observer of its key subscribes.
+  // This one never fetches (enabled: false) and keeps the query's own options.
+  const probe = new QueryObserver(client, { ...query.options, queryKey, enabled: false });
+  probe.subscribe(() => undefined)();
   const data: unknown = client.getQueryData(queryKey);
   const byId = new Map<string, unknown>();
   if (data === undefined) return byId;

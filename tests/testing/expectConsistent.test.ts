@@ -236,9 +236,9 @@ describe("expectConsistent on broken states", () => {
   it("names a QueryClient (or name) that has no query of the manager's key, instead of every entity as missing from the cache", async () => {
     const { manager } = await setup();
     expect(() => expectConsistent(manager, { name: "todos" })).toThrow(
-      /^expectConsistent: the manager is not consistent:\n- the query cache of the global QueryClient \(no queryClient was given\) has no query \["todos"\]: pass the manager's queryClient, name and scope\.$/,
+      /^expectConsistent: the manager is not consistent:\n- the query cache has no query \["todos"\]: pass the manager's queryClient, name and scope\.$/,
     );
-    expect(() => expectConsistent(manager, { name: "todo", queryClient: createTestQueryClient() })).toThrow(/- the query cache of the QueryClient given has no query \["todo"\]/);
+    expect(() => expectConsistent(manager, { name: "todo", queryClient: createTestQueryClient() })).toThrow(/- the query cache has no query \["todo"\]/);
   });
 
   it("reports a transformer that throws on a cached item", async () => {
