@@ -710,6 +710,36 @@ describe("per-user data without scope", () => {
 describe("nothing made or stored is lost around the manager's life", () => {
   const state = { schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] };
 
+  it.each([
+    ["still in flight when the next manager restores them", false],
+    ["answered after destroy(), before the next manager restores them", true],
+  ])("a remount on the key does not send again the changes the destroyed manager sent, %s: they take its answers", async (_label, answeredFirst) => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const storage = createMemoryStorage();
+    const client = createTestQueryClient();
+    const make = () => createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
+    const first = make();
+    await first.ready;
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    void first.actions.create({ title: "D" }).catch(() => undefined);
+    void first.actions.update({ id: "b", data: { title: "B2" } }).catch(() => undefined);
+    const sent = [await backend.nextRequest("create"), await backend.nextRequest("update")];
+    first.destroy(); // the component unmounts; it comes back at once, or a little later
+    if (answeredFirst) for (const request of sent) request.resolve();
+    await nextMacrotask();
+    const second = make();
+    onCleanup(() => second.destroy());
+    await second.ready;
+    if (!answeredFirst) for (const request of sent) request.resolve();
+    await backend.settleAll();
+    await vi.waitFor(() => expect(second.status.hasPendingMutations).toBe(false));
+    expect(backend.requests.map((request) => request.kind)).toEqual(["query", "create", "update"]);
+    expect(titles(second.store)).toEqual(["A", "B2", "C", "D"]);
+    expect(backend.items().map((todo) => todo.title)).toEqual(["A", "B2", "C", "D"]);
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toEqual([]));
+  });
+
   it("a manager disabled since it was made keeps the stored entities stored, also through destroy(); enabled later, it shows them", async () => {
     onlineManager.setOnline(false); // the restored change stays queued
     const storage = stored(state);
