@@ -3,57 +3,37 @@
  * the memory it started with. Measured with the heap after a forced garbage collection.
  */
 import { environmentManager } from "@tanstack/query-core";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
+import { heapGrowth, heapUsed, instantTodos } from "../__fixtures__/heap";
 import type { Todo } from "../__fixtures__/mockData";
 import { cleanup, createTestQueryClient, nextMacrotask, onCleanup } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
 afterEach(cleanup);
 
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-async function heapUsed(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    await nextMacrotask();
-    gc();
-  }
-  return process.memoryUsage().heapUsed;
-}
+/** A server refusing every change. */
+const refusing = {
+  create: () => Promise.reject(new Error("Refused")),
+  update: () => Promise.reject(new Error("Refused")),
+  remove: () => Promise.reject(new Error("Refused")),
+};
 
 describe("memory", () => {
   it("keeps the heap flat over 30,000 create + remove cycles", async () => {
-    let next = 0;
-    const manager = createOptimisticStoreManager<Todo>(
-      {
-        name: "todos",
-        queryFn: () => Promise.resolve([]),
-        mutations: {
-          create: (data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: `s${++next}` } as Todo),
-          update: ({ id, data }: { id: string; data: Partial<Todo> }) => Promise.resolve({ id, title: "", ...data } as Todo),
-          remove: (id: string) => Promise.resolve({ id }),
-        },
-        transformer: false,
+    const { manager } = instantTodos();
+    const growth = await heapGrowth(
+      async (count) => {
+        for (let i = 0; i < count; i++) {
+          const { id } = await manager.actions.create({ title: `todo ${i}` });
+          await manager.actions.remove(id);
+          if (i % 500 === 0) await nextMacrotask(); // lets query-core collect settled mutations
+        }
       },
-      createTestQueryClient(),
+      2_000,
+      30_000,
     );
-    onCleanup(() => manager.destroy());
-    const cycles = async (count: number) => {
-      for (let i = 0; i < count; i++) {
-        const { id } = await manager.actions.create({ title: `todo ${i}` });
-        await manager.actions.remove(id);
-        if (i % 500 === 0) await nextMacrotask(); // lets query-core collect settled mutations
-      }
-    };
-    await cycles(2_000); // warm up: code, caches and pools reach their size
-    const before = await heapUsed();
 
-    await cycles(30_000);
-
-    const growth = (await heapUsed()) - before;
     expect(manager.store.count).toBe(0);
     // Before bounding them, the alias and view-key maps alone grew by ~1.8 MB here.
     expect(growth).toBeLessThan(256 * 1024);
@@ -65,11 +45,7 @@ describe("memory", () => {
       {
         name: "todos",
         queryFn: () => Promise.resolve([]),
-        mutations: {
-          create: () => Promise.reject(new Error("Refused")),
-          update: () => Promise.reject(new Error("Refused")),
-          remove: () => Promise.reject(new Error("Refused")),
-        },
+        mutations: refusing,
         transformer: false,
         keepFailed: true,
         // Every other create picks its own id (a UUID, say).
@@ -88,12 +64,7 @@ describe("memory", () => {
         if (i % 500 === 0) await nextMacrotask();
       }
     };
-    await cycles(2_000);
-    const before = await heapUsed();
-
-    await cycles(20_000);
-
-    const growth = (await heapUsed()) - before;
+    const growth = await heapGrowth(cycles, 2_000, 20_000);
     expect(manager.store.count).toBe(0);
     // Each discarded create's id was kept for good: ~175 bytes per cycle (3.5 MB here).
     expect(growth).toBeLessThan(512 * 1024);
@@ -135,11 +106,7 @@ describe("memory", () => {
       {
         name: "todos",
         queryFn: () => Promise.resolve([{ id: "a", title: "A" }]),
-        mutations: {
-          create: () => Promise.reject(new Error("Refused")),
-          update: () => Promise.reject(new Error("Refused")),
-          remove: () => Promise.reject(new Error("Refused")),
-        },
+        mutations: refusing,
         transformer: false,
         keepFailed: true,
         realtime: { eventType: "change" },
@@ -160,12 +127,7 @@ describe("memory", () => {
         if (i % 500 === 0) await nextMacrotask();
       }
     };
-    await cycles(2_000);
-    const before = await heapUsed();
-
-    await cycles(20_000);
-
-    const growth = (await heapUsed()) - before;
+    const growth = await heapGrowth(cycles, 2_000, 20_000);
     expect(manager.store.writeStatus("a")?.failed).toBe(true);
     // Every deletion was kept against the failed edit, which no answer can come for: ~65 bytes each.
     expect(growth).toBeLessThan(384 * 1024);

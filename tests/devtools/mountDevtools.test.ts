@@ -5,13 +5,12 @@
  */
 import { environmentManager, type QueryClient } from "@tanstack/query-core";
 import { getObserverTree } from "mobx";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticError, type OptimisticStoreConfig } from "../../src";
 import { managerInternals } from "../../src/core/eventLog";
 import { mountDevtools } from "../../src/devtools";
 import { createFakeBackend } from "../../src/testing";
+import { heapGrowth, instantTodos } from "../__fixtures__/heap";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, createMockSocket, createTestQueryClient, onCleanup } from "../__fixtures__/testHelpers";
 
@@ -378,31 +377,7 @@ describe("mountDevtools", () => {
   });
 
   it("keeps its memory flat in a hidden tab, where no animation frame runs, over 10,000 creates", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
-    const heapUsed = async () => {
-      for (let i = 0; i < 3; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        gc();
-      }
-      return process.memoryUsage().heapUsed;
-    };
-    let next = 0;
-    // Not the fake backend: it keeps every request.
-    const manager = createOptimisticStoreManager<Todo>(
-      {
-        name: "todos",
-        queryFn: () => Promise.resolve([]),
-        mutations: {
-          create: (data: Partial<Todo>) => Promise.resolve({ title: "", ...data, id: `s${++next}` } as Todo),
-          update: ({ id, data }: { id: string; data: Partial<Todo> }) => Promise.resolve({ id, title: "", ...data } as Todo),
-          remove: (id: string) => Promise.resolve({ id }),
-        },
-        transformer: false,
-      },
-      createTestQueryClient(),
-    );
-    onCleanup(() => manager.destroy());
+    const { manager, created } = instantTodos();
     // A background tab: the browser runs no animation frame until the tab is shown again.
     const frames: FrameRequestCallback[] = [];
     vi.spyOn(window, "requestAnimationFrame").mockImplementation((callback) => frames.push(callback));
@@ -413,15 +388,10 @@ describe("mountDevtools", () => {
         await manager.actions.remove(id);
       }
     };
-    await cycles(1_000);
-    const before = await heapUsed();
-
-    await cycles(10_000);
-
-    const growth = (await heapUsed()) - before;
+    const growth = await heapGrowth(cycles, 1_000, 10_000);
     // The aliases of answered creates and the ids noted for the entity list waited for a frame: ~240 bytes per create.
     expect(growth).toBeLessThan(1024 * 1024);
-    expect(next).toBe(11_000);
+    expect(created()).toBe(11_000);
     vi.mocked(window.requestAnimationFrame).mockRestore();
     for (const frame of frames.splice(0)) frame(performance.now());
     expect(timeline(root)).toHaveLength(500);

@@ -44,6 +44,15 @@ const stored = (value: unknown) => {
   return storage;
 };
 
+/** The todos stored with `changes` on top, in a storage whose first read waits for `read()`. */
+const gated = (changes: unknown[]) => {
+  const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes });
+  let read!: () => void;
+  const gate = new Promise<void>((resolve) => (read = resolve));
+  const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+  return { slow, read };
+};
+
 describe("bad stored data is reported once, and the store loads from the server", () => {
   it.each([
     ["corrupt JSON", "{ not json", /the stored value was ignored \(not JSON\)/],
@@ -313,18 +322,10 @@ describe("restore and the manager's life", () => {
     ["while the stored state is read (it waits for the restored changes)", true],
   ])("a restored create whose echo arrives before it is sent again (the previous page's request was carried out), %s: shown once, settled by it, not sent again", async (_label, duringRead) => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
-    const storage = stored({
-      schemaVersion: 1,
-      fetchedAt: 1,
-      entities: makeTodos(),
-      changes: [
-        { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
-        { kind: "update", id: "temp-earlier-1", data: { title: "D2" }, mutationId: "earlier:2" },
-      ],
-    });
-    let read!: () => void;
-    const gate = new Promise<void>((resolve) => (read = resolve));
-    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const { slow, read } = gated([
+      { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
+      { kind: "update", id: "temp-earlier-1", data: { title: "D2" }, mutationId: "earlier:2" },
+    ]);
     onlineManager.setOnline(false);
     const client = createTestQueryClient();
     const reports: Error[] = [];
@@ -356,19 +357,11 @@ describe("restore and the manager's life", () => {
 
   it("online, restored changes whose echoes arrived while the stored state was read are settled by them before they are sent: applied once, none fails", async () => {
     const backend = createFakeBackend<Todo>({ initial: makeTodos(), eventType: "todo_update" });
-    const storage = stored({
-      schemaVersion: 1,
-      fetchedAt: 1,
-      entities: makeTodos(),
-      changes: [
-        { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
-        { kind: "update", id: "b", data: { title: "B2" }, mutationId: "earlier:2" },
-        { kind: "remove", id: "c", mutationId: "earlier:3" },
-      ],
-    });
-    let read!: () => void;
-    const gate = new Promise<void>((resolve) => (read = resolve));
-    const slow: PersistStorage = { ...storage, getItem: (name) => gate.then(() => storage.getItem(name)) };
+    const { slow, read } = gated([
+      { kind: "create", id: "temp-earlier-1", data: { title: "D" }, mutationId: "earlier:1" },
+      { kind: "update", id: "b", data: { title: "B2" }, mutationId: "earlier:2" },
+      { kind: "remove", id: "c", mutationId: "earlier:3" },
+    ]);
     const client = createTestQueryClient();
     const reports: Error[] = [];
     const phases: string[] = [];
@@ -707,6 +700,23 @@ describe("per-user data without scope", () => {
   });
 });
 
+/** Persisted managers on one client and storage (a remount on the key), the first loaded from a manual fake backend. */
+async function remounts() {
+  const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+  const storage = createMemoryStorage();
+  const client = createTestQueryClient();
+  const make = () => {
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
+    onCleanup(() => manager.destroy());
+    return manager;
+  };
+  const first = make();
+  await first.ready;
+  (await backend.nextRequest("query")).resolve();
+  await vi.waitFor(() => expect(first.store.count).toBe(3));
+  return { backend, storage, client, make, first };
+}
+
 describe("nothing made or stored is lost around the manager's life", () => {
   const state = { schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "b", data: { title: "B (mine)" }, mutationId: "m-stored" }] };
 
@@ -714,14 +724,7 @@ describe("nothing made or stored is lost around the manager's life", () => {
     ["still in flight when the next manager restores them", false],
     ["answered after destroy(), before the next manager restores them", true],
   ])("a remount on the key does not send again the changes the destroyed manager sent, %s: they take its answers", async (_label, answeredFirst) => {
-    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
-    const storage = createMemoryStorage();
-    const client = createTestQueryClient();
-    const make = () => createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
-    const first = make();
-    await first.ready;
-    (await backend.nextRequest("query")).resolve();
-    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    const { backend, storage, make, first } = await remounts();
     void first.actions.create({ title: "D" }).catch(() => undefined);
     void first.actions.update({ id: "b", data: { title: "B2" } }).catch(() => undefined);
     const sent = [await backend.nextRequest("create"), await backend.nextRequest("update")];
@@ -729,7 +732,6 @@ describe("nothing made or stored is lost around the manager's life", () => {
     if (answeredFirst) for (const request of sent) request.resolve();
     await nextMacrotask();
     const second = make();
-    onCleanup(() => second.destroy());
     await second.ready;
     if (!answeredFirst) for (const request of sent) request.resolve();
     await backend.settleAll();
@@ -1009,18 +1011,7 @@ describe("nothing made or stored is lost around the manager's life", () => {
     ["made before the first is destroyed (React's new key renders before the old one unmounts)", false],
     ["made after the first is destroyed", true],
   ])("a remount on the same client with a create in flight, the new manager %s: it joins that call, and the create is sent once and shown once", async (_label, destroyFirst) => {
-    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
-    const storage = createMemoryStorage();
-    const client = createTestQueryClient();
-    const make = () => {
-      const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
-      onCleanup(() => manager.destroy());
-      return manager;
-    };
-    const first = make();
-    await first.ready;
-    (await backend.nextRequest("query")).resolve();
-    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    const { backend, storage, client, make, first } = await remounts();
     void first.actions.create({ title: "D" }).catch(() => undefined);
     const request = await backend.nextRequest("create");
     await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toHaveLength(1));
@@ -1042,18 +1033,7 @@ describe("nothing made or stored is lost around the manager's life", () => {
     ["answered: its answer is taken, not sent again", true],
     ["refused: it is sent again", false],
   ])("a change in flight at destroy(), then a new manager on the same client once its call is %s", async (_label, answered) => {
-    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
-    const storage = createMemoryStorage();
-    const client = createTestQueryClient();
-    const make = () => {
-      const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
-      onCleanup(() => manager.destroy());
-      return manager;
-    };
-    const first = make();
-    await first.ready;
-    (await backend.nextRequest("query")).resolve();
-    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    const { backend, storage, client, make, first } = await remounts();
     void first.actions.update({ id: "a", data: { title: "A2" } }).catch(() => undefined);
     const request = await backend.nextRequest("update");
     await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toHaveLength(1));
