@@ -17,21 +17,30 @@ type Kind = PendingOp<unknown>["kind"];
 const REFUSED_KEPT = 64;
 
 /**
- * The server calls of persisted managers, per `QueryClient` (a page's) and receipt (the newest
- * {@link REFUSED_KEPT}), until they fail: a manager that restores a change another one of its client
- * sent (a remount on the same storage, the first destroyed with it in flight) joins that call, or takes
- * its answer, instead of sending it again.
+ * The server calls of persisted managers, per `QueryClient` (a page's) and receipt: those in flight,
+ * and the newest {@link REFUSED_KEPT} answered (a failed one is forgotten). A manager that restores a
+ * change another one of its client sent (a remount on the same storage, the first destroyed with it
+ * in flight) joins that call, or takes its answer, instead of sending it again.
  */
-const calls = new WeakMap<object, Map<string, Promise<unknown>>>();
+const calls = new WeakMap<object, { sending: Map<string, Promise<unknown>>; answered: Map<string, Promise<unknown>> }>();
 
 function joinCall<T>(client: object, mutationId: string, send: () => Promise<T>): Promise<T> {
-  const sent = calls.get(client) ?? new Map<string, Promise<unknown>>();
-  calls.set(client, sent);
-  let call = sent.get(mutationId) as Promise<T> | undefined;
+  let of = calls.get(client);
+  if (!of) calls.set(client, (of = { sending: new Map(), answered: new Map() }));
+  const { sending, answered } = of;
+  let call = (sending.get(mutationId) ?? answered.get(mutationId)) as Promise<T> | undefined;
   if (!call) {
-    sent.set(mutationId, (call = send()));
-    call.catch(() => sent.delete(mutationId));
-    if (sent.size > REFUSED_KEPT) sent.delete(sent.keys().next().value!);
+    const sent = (call = send());
+    sending.set(mutationId, sent);
+    // Answers only are bounded: a slow call outlives any number of quick ones.
+    sent.then(
+      () => {
+        sending.delete(mutationId);
+        answered.set(mutationId, sent);
+        if (answered.size > REFUSED_KEPT) answered.delete(answered.keys().next().value!);
+      },
+      () => sending.delete(mutationId),
+    );
   }
   return call;
 }

@@ -1050,6 +1050,25 @@ describe("nothing made or stored is lost around the manager's life", () => {
     expectConsistent(second, { name: "items", queryClient: client, transformer: false });
   });
 
+  it("a remount while a slow create is in flight and 64 later changes were answered meanwhile: the create is still joined, not sent again", async () => {
+    const { backend, storage, make, first } = await remounts();
+    void first.actions.create({ title: "D" }).catch(() => undefined);
+    const slow = await backend.nextRequest("create");
+    for (let n = 0; n < 65; n++) {
+      void first.actions.update({ id: "a", data: { title: `A${n}` } });
+      (await backend.nextRequest("update")).resolve();
+    }
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes.map((change) => change.kind)).toEqual(["create"]));
+    first.destroy();
+    const second = make();
+    await second.ready;
+    slow.resolve();
+    await backend.settleAll();
+    await vi.waitFor(() => expect(second.status.hasPendingMutations).toBe(false));
+    expect(backend.requests.filter((request) => request.kind === "create")).toHaveLength(1);
+    expect(titles(second.store)).toEqual(["A64", "B", "C", "D"]);
+  });
+
   it("back online, then at once destroy(): the queued create is stored for the next manager, and not also sent", async () => {
     const storage = createMemoryStorage();
     const { server, manager } = await persisted(storage);
