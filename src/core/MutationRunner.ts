@@ -212,7 +212,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#echoes.set(op, (entity) => this.#settleCreate(op, entity, turn, settled));
     const key = this.#receipt(mutationId);
     op.input = data;
-    return this.#run(op, key, retry, data, turn, (variables) => config.mutations.create(variables, key), (result) => {
+    return this.#run(op, key, retry, data, turn, (variables) => this.#send(key, () => config.mutations.create(variables, key)), (result) => {
       const answer = this.#answerEntity(result, "create");
       const away = this.#away(op);
       if (away) {
@@ -243,7 +243,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const turn = this.#order.take(op.id);
     const key = this.#receipt(mutationId);
     const sendOnce = (id: string, payload: unknown, server: TUiData | undefined): Promise<TApiData> => {
-      if (!versions && !conflicts) return config.mutations.update({ id, data: payload }, key);
+      if (!versions && !conflicts) return this.#send(key, () => config.mutations.update({ id, data: payload }, key));
       if (server) {
         // Sent again: a new receipt (the conflicted call wrote nothing).
         this.inFlight.delete(key.mutationId);
@@ -255,7 +255,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       const base = versions && this.#versionBase(op as PendingOp<TUiData> & { kind: "update" });
       // Read from the server's item only when the mutation function asks for it.
       if (base) Object.defineProperty(receipt, "baseVersion", { get: () => versions.sent(base), enumerable: true });
-      return config.mutations.update({ id, data: payload }, receipt);
+      return this.#send(receipt, () => config.mutations.update({ id, data: payload }, receipt));
     };
     const call = () =>
       this.#sendInTurn(
@@ -354,7 +354,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           throw outcome;
         }
         neverExisted = outcome === false || this.#failedCreate(id) !== undefined || this.#createGone(op, id);
-        return neverExisted ? undefined : config.mutations.remove(id, key);
+        return neverExisted ? undefined : this.#send(key, () => config.mutations.remove(id, key));
       });
     return this.#run(op, key, retry, op.id, turn, call, () => {
       if (this.#away(op)) {
@@ -458,6 +458,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (!this.#ctx.layers.isPending(op)) return "store.clear() ran";
   }
 
+  /**
+   * Calls the server with receipt `key`; with `persist`, joins the call another manager of the client
+   * made with it (each manager settles the answer by its own rules: a conflict, by its strategy).
+   */
+  #send<T>(key: MutationReceipt, send: () => Promise<T>): Promise<T> {
+    return this.#ctx.config.persist ? joinCall(this.#ctx.client, key.mutationId, send) : send();
+  }
+
   /** Each receipt's id is unique to this manager instance, also across reloads with one `browserId`. */
   #receipt(mutationId = `${this.#ctx.instanceId}:${this.next()}`): MutationReceipt {
     return { mutationId, originId: this.#ctx.originId };
@@ -511,7 +519,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         const gone = ++attempts > 1 && this.#gone(op, true);
         if (!dropped && this.#echoed.has(op)) return Promise.resolve(this.#echoed.get(op) as TResult);
         if (dropped || gone) return Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`));
-        return this.#ctx.config.persist ? joinCall(client, key.mutationId, () => mutationFn(variables)) : mutationFn(variables);
+        return mutationFn(variables);
       },
       gcTime: Infinity,
       scope: scoped ? { id: name } : undefined,

@@ -1069,6 +1069,42 @@ describe("nothing made or stored is lost around the manager's life", () => {
     expect(titles(second.store)).toEqual(["A64", "B", "C", "D"]);
   });
 
+  it.each([
+    ["an update sent again after a conflict (with a new mutation id) joins that call: sent twice in all, not three times", true],
+    ["a joined update refused as a conflict once the first manager is gone is settled by the strategy (sent again), not failed", false],
+  ])("a remount with a conflict: %s", async (_label, conflictFirst) => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const storage = createMemoryStorage();
+    const client = createTestQueryClient();
+    const conflict = { detect: (error: unknown) => (error as { current?: Todo }).current, resolve: "client-wins" as const };
+    const refuse = (request: { reject(error: Error): void }) => request.reject(Object.assign(new Error("409"), { current: { id: "a", title: "A (theirs)", done: false } }));
+    const make = () => {
+      const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, conflict, persist: { storage, key } }, client);
+      onCleanup(() => manager.destroy());
+      return manager;
+    };
+    const first = make();
+    (await backend.nextRequest("query")).resolve();
+    await vi.waitFor(() => expect(first.store.count).toBe(3));
+    void first.actions.update({ id: "a", data: { title: "A2" } }).catch(() => undefined);
+    let request = await backend.nextRequest("update");
+    if (conflictFirst) {
+      refuse(request);
+      request = await backend.nextRequest("update");
+    }
+    await vi.waitFor(async () => expect((await readStored(storage, key))?.changes.map((change) => change.mutationId)).toEqual([request.receipt?.mutationId]));
+    first.destroy();
+    const second = make();
+    await second.ready;
+    if (conflictFirst) request.resolve();
+    else refuse(request);
+    await backend.settleAll();
+    await vi.waitFor(() => expect(second.status.hasPendingMutations).toBe(false));
+    expect(backend.requests.filter((r) => r.kind === "update")).toHaveLength(2);
+    expect(titles(second.store)).toEqual(["A2", "B", "C"]);
+    expect(backend.items()[0]?.title).toBe("A2");
+  });
+
   it("back online, then at once destroy(): the queued create is stored for the next manager, and not also sent", async () => {
     const storage = createMemoryStorage();
     const { server, manager } = await persisted(storage);
