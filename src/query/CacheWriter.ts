@@ -270,6 +270,10 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     for (const [id, entity] of changes) {
       const at = this.#positionOf(data ?? base.data, ids, id);
       if (at < 0 && entity === undefined) continue;
+      const item = entity === undefined ? undefined : toItem(entity);
+      // Already so (written by another manager of the key, each keeping its write against a fetch in
+      // flight): written again, each would answer the other's list with its own, endlessly.
+      if (at >= 0 && item !== undefined && shallowEqual((data ?? base.data)[at], item)) continue;
       if (!data) {
         data = base.data.slice();
         // The copy has its items where the list has them: the positions hold for it.
@@ -282,9 +286,9 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
         if (!elsewhere) layers.orderUnknown();
         // Stored as of the last indexing: the removals since were all before it.
         this.#positions.set(id, data.length + this.#removals.length);
-        data.push(toItem(entity));
+        data.push(item);
         ids?.push(id);
-      } else if (entity !== undefined) data[at] = toItem(entity);
+      } else if (item !== undefined) data[at] = item;
       else {
         data.splice(at, 1);
         ids?.splice(at, 1);

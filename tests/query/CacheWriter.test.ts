@@ -176,6 +176,27 @@ describe("two managers with the same name on one QueryClient", () => {
     for (const manager of [one, two]) expect(manager.store.list.map((todo) => todo.id)).toEqual(["a", "b", "c", "s1"]);
     expect(cachedTitles(client, "shared")).toEqual(["A", "B2", "C", "New"]);
   });
+
+  it("writes an answer that lands during a refetch once, not back and forth between the two (each keeps it against the fetch)", async () => {
+    const { api, client, one, two } = twoManagers();
+    (await api.next("query")).resolve(makeTodos());
+    await vi.waitFor(() => expect(two.store.count).toBe(3));
+    const updating = one.actions.update({ id: "a", data: { title: "A2" } });
+    const answer = await api.next("update");
+    void one.actions.refetch();
+    const refetch = await api.next("query");
+    let writes = 0;
+    const stop = client.getQueryCache().subscribe((event) => event.type === "updated" && writes++);
+    answer.resolve({ id: "a", title: "A2", done: false });
+    await updating;
+    await nextMacrotask();
+    stop();
+    expect(writes).toBe(1);
+    refetch.resolve([{ id: "a", title: "A", done: false }, ...makeTodos().slice(1)]);
+    await vi.waitFor(() => expect(one.status.isSyncing).toBe(false));
+    for (const manager of [one, two]) expect(titles(manager.store)).toEqual(["A2", "B", "C"]);
+    expect(cachedTitles(client, "shared")).toEqual(["A2", "B", "C"]);
+  });
 });
 
 describe("the query cache", () => {
