@@ -244,10 +244,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const key = this.#receipt(mutationId);
     const sendOnce = (id: string, payload: unknown, server: TUiData | undefined): Promise<TApiData> => {
       if (!versions && !conflicts) return this.#send(key, () => config.mutations.update({ id, data: payload }, key));
+      const conflicted = server && key.mutationId;
       if (server) {
-        // Sent again: a new receipt (the conflicted call wrote nothing).
+        // Sent again: a new receipt (the conflicted call wrote nothing), made from the last, so that
+        // managers that joined that call (restored from one storage) join this one too.
         this.inFlight.delete(key.mutationId);
-        op.mutationId = key.mutationId = this.#receipt().mutationId;
+        op.mutationId = key.mutationId = `${key.mutationId}+`;
         this.inFlight.set(key.mutationId, op);
         if (layers.emit) this.#emit("retried", op, { data: (op as PendingOp<TUiData> & { kind: "update" }).patch });
       }
@@ -255,7 +257,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       const base = versions && this.#versionBase(op as PendingOp<TUiData> & { kind: "update" });
       // Read from the server's item only when the mutation function asks for it.
       if (base) Object.defineProperty(receipt, "baseVersion", { get: () => versions.sent(base), enumerable: true });
-      return this.#send(receipt, () => config.mutations.update({ id, data: payload }, receipt));
+      return this.#send(receipt, () => config.mutations.update({ id, data: payload }, receipt), conflicted);
     };
     const call = () =>
       this.#sendInTurn(
@@ -460,10 +462,16 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /**
    * Calls the server with receipt `key`; with `persist`, joins the call another manager of the client
-   * made with it (each manager settles the answer by its own rules: a conflict, by its strategy).
+   * made with it (each manager settles the answer by its own rules: a conflict, by its strategy). Sent
+   * again after the conflict of the call made with `conflicted`, it is that one's too for a manager
+   * that sends it later (restored changes of one storage wait for each other).
    */
-  #send<T>(key: MutationReceipt, send: () => Promise<T>): Promise<T> {
-    return this.#ctx.config.persist ? joinCall(this.#ctx.client, key.mutationId, send) : send();
+  #send<T>(key: MutationReceipt, send: () => Promise<T>, conflicted?: string | false): Promise<T> {
+    const { client, config } = this.#ctx;
+    if (!config.persist) return send();
+    const call = joinCall(client, key.mutationId, send);
+    if (conflicted) void joinCall(client, conflicted, () => call);
+    return call;
   }
 
   /** Each receipt's id is unique to this manager instance, also across reloads with one `browserId`. */

@@ -1105,6 +1105,25 @@ describe("nothing made or stored is lost around the manager's life", () => {
     expect(backend.items()[0]?.title).toBe("A2");
   });
 
+  it("two live managers restore one stored update that is refused as a conflict: it is sent again once, and both show it", async () => {
+    const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+    const storage = stored({ schemaVersion: 1, fetchedAt: 1, entities: makeTodos(), changes: [{ kind: "update", id: "a", data: { title: "A2" }, mutationId: "m-stored" }] });
+    const client = createTestQueryClient();
+    const conflict = { detect: (error: unknown) => (error as { current?: Todo }).current, resolve: "client-wins" as const };
+    const make = () => {
+      const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, conflict, persist: { storage, key } }, client);
+      onCleanup(() => manager.destroy());
+      return manager;
+    };
+    const [one, two] = [make(), make()];
+    await Promise.all([one.ready, two.ready]);
+    (await backend.nextRequest("update")).reject(Object.assign(new Error("409"), { current: { id: "a", title: "A (theirs)", done: false } }));
+    await backend.settleAll();
+    await vi.waitFor(() => expect(one.status.hasPendingMutations || two.status.hasPendingMutations).toBe(false));
+    expect(backend.requests.filter((request) => request.kind === "update")).toHaveLength(2);
+    for (const manager of [one, two]) expect(titles(manager.store)).toEqual(["A2", "B", "C"]);
+  });
+
   it("back online, then at once destroy(): the queued create is stored for the next manager, and not also sent", async () => {
     const storage = createMemoryStorage();
     const { server, manager } = await persisted(storage);
