@@ -112,6 +112,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   readonly #refused = new Map<string, string>();
   /**
+   * Updates answered before their echo came (the newest {@link REFUSED_KEPT}), receipt → entity and
+   * whether another client's event was applied to it since. Such an event came before the echo, so
+   * the server wrote it before this update: it showed an older value, which the echo then replaces.
+   */
+  readonly #unechoed = new Map<string, { id: string; overwritten: boolean }>();
+  /**
    * Ids the client picked whose kept failed create was discarded → when: the changes made on its row
    * before that name nothing on the server (a change made since is sent, as on any id). A temporary
    * id names nothing once its create is gone, so it is not kept; nor is any once no change is in flight.
@@ -289,7 +295,14 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       const based = versions && answer && (away || layers.isPending(op));
       if (away) {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
-      } else layers.succeed(op, answer);
+      } else {
+        // Answered before its echo: events arriving until the echo does are older than this answer.
+        if (answer && layers.isPending(op)) {
+          this.#unechoed.set(key.mutationId, { id: answer.id, overwritten: false });
+          if (this.#unechoed.size > REFUSED_KEPT) this.#unechoed.delete(this.#unechoed.keys().next().value!);
+        }
+        layers.succeed(op, answer);
+      }
       if (based) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
       return away ? null : answer;
     });
@@ -380,7 +393,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const { layers } = this.#ctx;
     const op = this.inFlight.get(mutationId);
     if (op && this.#detached.has(op)) return null;
-    if (!op) return this.#refusedEcho(mutationId, deleted, entity);
+    if (!op) return this.#refusedEcho(mutationId, deleted, entity) ?? this.#lateEcho(mutationId);
     if (!layers.isPending(op)) return undefined;
     const answer = this.#echoAnswer(op, deleted, entity);
     if (answer === false) return undefined;
@@ -406,6 +419,19 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (deleted) return undefined;
     const echoed = entity();
     return echoed !== undefined && (op.kind === "create" || this.#ctx.codec.ofEntity(echoed, op.id, "the realtime echo to an update", "realtime", echoed)) ? echoed : false;
+  }
+
+  /** Another client's event wrote `id`: the echo of an update of it answered before is newer, applied when it comes. */
+  overwritten(id: string): void {
+    if (this.#unechoed.size > 0) for (const late of this.#unechoed.values()) if (late.id === id) late.overwritten = true;
+  }
+
+  /** The echo of an update answered before it: applied (false) if an older event of another client was applied since. */
+  #lateEcho(mutationId: string): false | undefined {
+    const late = this.#unechoed.get(mutationId);
+    if (!late) return undefined;
+    this.#unechoed.delete(mutationId);
+    return late.overwritten ? false : undefined;
   }
 
   /** A change of `id` was answered: the echo of one refused before it would be older news. */
@@ -675,6 +701,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   detach(key: readonly unknown[]): void {
     // A change detached before stays with the query it was made for (a scope left and came back to).
     for (const op of this.inFlight.values()) if (!this.#detached.has(op)) this.#detached.set(op, key);
+    this.#unechoed.clear();
   }
 
   /** `store.clear()`: changes made from now on wait for none in flight, nor are based on their answers. */
@@ -682,6 +709,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
     this.#answers.clear();
     this.#refused.clear();
+    this.#unechoed.clear();
   }
 
   /** Whether `op` no longer belongs to the store (the manager was destroyed, or its scope left). */

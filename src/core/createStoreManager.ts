@@ -24,6 +24,8 @@ export interface RealtimeNeeds<TUiData> {
    * echo is a DELETE, which answers only a remove.
    */
   acknowledge: (mutationId: string, deleted: boolean, entity: () => TUiData | undefined) => { readonly seq: number; readonly change?: number } | null | false | undefined;
+  /** Another client's event was written to confirmed state for `id`. */
+  overwritten: (id: string) => void;
   /** Refetches if the manager is enabled. */
   resync: () => void;
   /** Whether events wait (while the stored state is read: an echo may settle a change it restores). */
@@ -96,7 +98,7 @@ export function createStoreManager<
     scope?.sync();
     if (!destroyed && enabled) void query.refetch().catch(() => undefined);
   };
-  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, deleted, entity) => runner.acknowledge(id, deleted, entity), resync: () => query.resync(), held: () => holding });
+  const realtime = config.realtime && attachRealtime?.(config.realtime, ctx, { acknowledge: (id, deleted, entity) => runner.acknowledge(id, deleted, entity), overwritten: (id) => runner.overwritten(id), resync: () => query.resync(), held: () => holding });
   const status = createStatus(runner.counts, () => ctx.layers.failedCount, () => runner.queuedCount);
   ctx.client.mount();
   const { persist } = config;

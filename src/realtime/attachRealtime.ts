@@ -20,6 +20,7 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       const entity = codec.toEntity(data, "realtime");
       if (!entity) return;
       layers.writeConfirmed(entity.id, entity);
+      needs.overwritten(entity.id);
       // Applied: news, also the echo of this client's change refused after the server carried it out.
       tell(event, entity.id, entity, { echo: false });
     },

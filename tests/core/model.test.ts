@@ -35,6 +35,8 @@
  *   entity) outranks the answer of every change made before it: that answer writes nothing.
  * - Realtime: an event not acknowledging a pending change writes confirmed state (upsert or delete),
  *   except this client's own echo (its originId); events apply in arrival order, a burst included.
+ *   The echo of an update answered before it is applied if another client's event of the entity
+ *   was applied after that answer (that event was older: it came before the echo).
  *   The echo of a change refused after it was sent (the server carried it out) is the server's
  *   event: it settles the change if kept failed, else it writes confirmed state; unless a change of
  *   that entity was answered (or acknowledged) since, or clear() ran.
@@ -338,6 +340,8 @@ class Harness {
   pending: Op[] = [];
   /** Changes refused after they were sent, by receipt: the server may have carried them out, and their echo says so. */
   refusedEchoes = new Map<string, { id: string; op: Op }>();
+  /** Updates answered before their echo, by receipt: whether another client's event of the entity was applied since. */
+  readonly unechoed = new Map<string, { id: string; overwritten: boolean }>();
   readonly ack = new Map<string, Map<string, number>>();
   readonly aliases = new Map<string, string>();
   /** id → the last op seq made before this client learned the entity was deleted. */
@@ -511,6 +515,7 @@ class Harness {
     const target = op.id;
     // An answer of the entity: the echo of a change of it refused before is older news.
     if (ok) this.#answeredOf(op.id);
+    if (ok && op.kind === "update" && op.mutationId !== undefined && !op.done && !op.failed) this.unechoed.set(op.mutationId, { id: op.id, overwritten: false });
     if (!op.done && !op.failed) this.#apply(op, ok, result);
     this.pruneAliases();
     // The action's promise settles after the store has: the ids it touched already show the result.
@@ -791,6 +796,7 @@ class Harness {
     this.aliases.clear();
     this.ack.clear();
     this.refusedEchoes.clear();
+    this.unechoed.clear();
     this.temps = [];
     this.live = undefined;
     this.cacheStale = true;
@@ -868,12 +874,20 @@ class Harness {
           return;
         }
       } else if (event.event !== "DELETE") {
-        this.trace.push("    own echo: ignored");
-        return;
+        const late = this.unechoed.get(event.mutationId);
+        this.unechoed.delete(event.mutationId);
+        if (!late?.overwritten) {
+          this.trace.push("    own echo: ignored");
+          return;
+        }
+        this.trace.push("    own echo after an older event of another client: applied");
       }
     }
     if (event.event === "DELETE") this.#confirmedWrite(this.resolve(event.data.id), undefined);
-    else this.#confirmedWrite(event.data.id, this.ui(event.data as Row));
+    else {
+      this.#confirmedWrite(event.data.id, this.ui(event.data as Row));
+      for (const late of this.unechoed.values()) if (late.id === event.data.id) late.overwritten = true;
+    }
   }
 
   /** A confirmed write the client learned of: `entity` is the server's, or undefined (deleted). */

@@ -483,6 +483,32 @@ describe("realtime integration", () => {
       await waitFor(() => expect(titles(manager)).toEqual(["second", "theirs"]));
     });
 
+    it("ends on its update's value when the answer comes before an older event of another client: the echo that follows is applied", async () => {
+      const server = await startServer();
+      const { manager, store, socket } = await connectedManager(server);
+      const gate = server.hold({ method: "PUT" });
+      const updating = manager.actions.update({ id: "a", data: { title: "mine" } });
+      await gate.arrived;
+      // A large message keeps the websocket busy: the two events behind it wait in socket.io's
+      // buffer, and the HTTP answer overtakes them.
+      server.emitRaw("test:noise", "x".repeat(200_000));
+      server.serverUpdate("a", { title: "theirs" });
+      await gate.release();
+      await updating;
+      await drain(server, socket);
+      expect(server.events.map((event) => event.data)).toEqual([
+        { id: "a", title: "theirs", done: false },
+        { id: "a", title: "mine", done: false },
+      ]);
+      expect(store.get("a")).toEqual({ id: "a", title: "mine", done: false });
+
+      // Its echo is used once: delivered again, after a newer event, it changes nothing.
+      server.serverUpdate("a", { title: "newer" });
+      server.emitRaw(server.eventType, server.events[1]);
+      await drain(server, socket);
+      expect(store.get("a")?.title).toBe("newer");
+    });
+
     it("passes every mutation function a receipt: a unique mutationId and the manager's originId", async () => {
       const server = await startServer();
       const api = createTestApi<Item>(server);
