@@ -48,7 +48,12 @@ export const attachRealtime: AttachRealtime = (config, ctx, needs) => {
       }
       // A deletion is applied even as this client's own echo: an older event of another client may
       // have brought the entity back after this client's remove was answered.
-      const mine = event.originId === ctx.originId || (config.browserId !== undefined && event.browserId === config.browserId);
+      // A browserId (the receipts' originId) may be shared by a browser's tabs: then the receipt's
+      // mutationId, which names this manager instance, tells its own changes from another tab's.
+      const mine =
+        config.browserId !== undefined && typeof event.mutationId === "string"
+          ? event.mutationId.startsWith(`${ctx.instanceId}:`)
+          : event.originId === ctx.originId || (config.browserId !== undefined && event.browserId === config.browserId);
       const own = settled !== undefined || (mine && event.event !== "DELETE");
       if (own && layers.emit) tell(event, entity?.id ?? layers.resolve(String((data as Entity).id)), settled ? entity : data, { echo: true, ...(settled && { mutationId: event.mutationId, change: settled.change ?? settled.seq }) });
       return own;

@@ -248,6 +248,25 @@ describe("realtime integration", () => {
       expect(store.count).toBe(2);
     });
 
+    it("with a browserId shared by two tabs of one browser, applies the other tab's changes that carry their receipt", async () => {
+      const server = await startServer();
+      const tab = () => connectedManager(server, { realtime: { browserId: "browser-1" }, api: createTestApi<Item>(server, { browserId: "browser-1" }) });
+      const first = await tab();
+      const second = await tab();
+
+      await second.manager.actions.update({ id: "a", data: { title: "from the other tab" } });
+      const created = await second.manager.actions.create({ title: "new" });
+      await second.manager.actions.remove("b");
+      await drain(server, first.socket);
+      expect(server.events.every((event) => event.browserId === "browser-1" && event.mutationId !== undefined)).toBe(true);
+      expect(first.store.list.slice()).toEqual([{ id: "a", title: "from the other tab", done: false }, created]);
+      // Its own echoes are still recognised: nothing shows twice.
+      await first.manager.actions.create({ title: "mine" });
+      await drain(server, first.socket);
+      expect(first.store.list.slice()).toEqual(server.rows());
+      expect(first.errors).toEqual([]);
+    });
+
     it("does not duplicate its own create when the browserId echo arrives before the response", async () => {
       const server = await startServer();
       const api = createTestApi<Item>(server, { browserId: "me" });
