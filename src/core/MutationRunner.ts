@@ -24,6 +24,12 @@ const REFUSED_KEPT = 64;
  */
 const calls = new WeakMap<object, { sending: Map<string, Promise<unknown>>; answered: Map<string, Promise<unknown>> }>();
 
+/** Sets `key` in `map`, which keeps the newest {@link REFUSED_KEPT} entries. */
+function keepNewest<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > REFUSED_KEPT) map.delete(map.keys().next().value!);
+}
+
 function joinCall<T>(client: object, mutationId: string, send: () => Promise<T>): Promise<T> {
   let of = calls.get(client);
   if (!of) calls.set(client, (of = { sending: new Map(), answered: new Map() }));
@@ -36,8 +42,7 @@ function joinCall<T>(client: object, mutationId: string, send: () => Promise<T>)
     sent.then(
       () => {
         sending.delete(mutationId);
-        answered.set(mutationId, sent);
-        if (answered.size > REFUSED_KEPT) answered.delete(answered.keys().next().value!);
+        keepNewest(answered, mutationId, sent);
       },
       () => sending.delete(mutationId),
     );
@@ -116,7 +121,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    * whether another client's event was applied to it since. Such an event came before the echo, so
    * the server wrote it before this update: it showed an older value, which the echo then replaces.
    */
-  readonly #unechoed = new Map<string, { id: string; overwritten: boolean }>();
+  readonly #unechoed = new Map<string, { id: string; overwritten?: true }>();
   /**
    * Ids the client picked whose kept failed create was discarded → when: the changes made on its row
    * before that name nothing on the server (a change made since is sent, as on any id). A temporary
@@ -297,10 +302,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
       } else {
         // Answered before its echo: events arriving until the echo does are older than this answer.
-        if (answer && layers.isPending(op)) {
-          this.#unechoed.set(key.mutationId, { id: answer.id, overwritten: false });
-          if (this.#unechoed.size > REFUSED_KEPT) this.#unechoed.delete(this.#unechoed.keys().next().value!);
-        }
+        if (answer && layers.isPending(op)) keepNewest(this.#unechoed, key.mutationId, { id: answer.id });
         layers.succeed(op, answer);
       }
       if (based) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
@@ -393,7 +395,11 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     const { layers } = this.#ctx;
     const op = this.inFlight.get(mutationId);
     if (op && this.#detached.has(op)) return null;
-    if (!op) return this.#refusedEcho(mutationId, deleted, entity) ?? this.#lateEcho(mutationId);
+    if (!op) {
+      const late = this.#unechoed.get(mutationId);
+      this.#unechoed.delete(mutationId);
+      return this.#refusedEcho(mutationId, deleted, entity) ?? (late?.overwritten ? false : undefined);
+    }
     if (!layers.isPending(op)) return undefined;
     const answer = this.#echoAnswer(op, deleted, entity);
     if (answer === false) return undefined;
@@ -423,15 +429,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** Another client's event wrote `id`: the echo of an update of it answered before is newer, applied when it comes. */
   overwritten(id: string): void {
-    if (this.#unechoed.size > 0) for (const late of this.#unechoed.values()) if (late.id === id) late.overwritten = true;
-  }
-
-  /** The echo of an update answered before it: applied (false) if an older event of another client was applied since. */
-  #lateEcho(mutationId: string): false | undefined {
-    const late = this.#unechoed.get(mutationId);
-    if (!late) return undefined;
-    this.#unechoed.delete(mutationId);
-    return late.overwritten ? false : undefined;
+    for (const late of this.#unechoed.values()) if (late.id === id) late.overwritten = true;
   }
 
   /** A change of `id` was answered: the echo of one refused before it would be older news. */
@@ -591,10 +589,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         } else if (this.#away(op)) return;
         else {
           // Sent, and still the store's (not forgotten by clear(), nor settled by its echo).
-          if (attempts > 0 && layers.isPending(op)) {
-            this.#refused.set(key.mutationId, op.id);
-            if (this.#refused.size > REFUSED_KEPT) this.#refused.delete(this.#refused.keys().next().value!);
-          }
+          if (attempts > 0 && layers.isPending(op)) keepNewest(this.#refused, key.mutationId, op.id);
           const error = toError(result);
           // A conflict the strategy settled for the server's entity drops the change, kept or not.
           const kept = !!this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result);
