@@ -354,8 +354,9 @@ export class OptimisticLayers<T extends Entity> {
       const had = emit && this.confirmed(id) !== undefined;
       const changed = this.#setConfirmed(id, value);
       if (emit && changed) counts[value === undefined ? "removed" : had ? "changed" : "added"]++;
-      // What another manager (or the app's reconcile) confirmed is as new as an answer: a fetch in flight must not undo it.
-      if ((fromCache || local) && changed) this.#protected?.add(id);
+      // What another manager confirmed is as new as an answer: a fetch in flight must not undo it. The
+      // app's reconcile speaks of every id it names or removes, also where nothing changed.
+      if ((fromCache && changed) || local) this.#protected?.add(id);
       if (local && changed) this.#dirty.add(id);
     };
     if (this.versions) this.#refused = new Set();

@@ -121,7 +121,7 @@ describe("onEvent", () => {
     const lists = events.filter((event) => event.type === "server-list");
     expect(lists.map(({ items, changed, kept }) => ({ items, changed, kept }))).toEqual([
       { items: [{ id: "1", title: "reconciled" }, { id: "2", title: "two" }], changed: 1, kept: [] },
-      { items: [{ id: "1", title: "one" }, { id: "2", title: "two" }], changed: 0, kept: ["1"] },
+      { items: [{ id: "1", title: "one" }, { id: "2", title: "two" }], changed: 0, kept: ["1", "2"] },
     ]);
     expect(manager.store.get("1")?.title).toBe("reconciled");
   });

@@ -7,8 +7,9 @@
  * requests complete in any order and may fail. A held write may also be *applied* first (the server
  * commits it and broadcasts its event) and answered later. Other commands change the server table
  * "from another client", start refetches, deliver the server's realtime events (alone or as a burst,
- * also with an answer landing in the middle of the burst), clear the store and disable/enable the
- * manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
+ * also with an answer landing in the middle of the burst), write confirmed state directly
+ * (`store.upsert` / `store.remove`, `store.reconcile` of the server table), clear the store and
+ * disable/enable the manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
  * batch and the coalesced write-back run at realistic points without real waiting.
  *
  * Scenarios vary the transformer (none, the default one, `createOptimisticUiData` with its own ids),
@@ -40,6 +41,8 @@
  *   The echo of a change refused after it was sent (the server carried it out) is the server's
  *   event: it settles the change if kept failed, else it writes confirmed state; unless a change of
  *   that entity was answered (or acknowledged) since, or clear() ran.
+ * - store.reconcile(table): the table becomes confirmed (as a fetch's list); it is newer than the
+ *   fetch in flight, whose result then leaves every id the table named or removed alone.
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
  *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
  *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight. A
@@ -78,7 +81,7 @@
 import { QueryClient, environmentManager } from "@tanstack/query-core";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, it, vi } from "vitest";
-import { createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreManager } from "../../src";
+import { createDefaultTransformer, createOptimisticStoreManager, type MutationReceipt, type OptimisticStoreManager } from "../../src";
 import { expectConsistent } from "../../src/testing";
 import { recordEvents, replayEvents, type EventRecording } from "../../src/devtools";
 import type { OptimisticEvent } from "../../src";
@@ -920,6 +923,19 @@ class Harness {
     }
   }
 
+  /**
+   * The app learned the server's whole table from elsewhere and writes it (`store.reconcile`): it is
+   * newer than every write; the fetch in flight must not undo what it says of the ids it names or removes.
+   */
+  reconcile(): void {
+    const rows = [...this.server.rows.values()].map((row) => ({ ...row }));
+    this.trace.push(`store.reconcile([${rows.map((row) => row.id).join(",")}])`);
+    this.m.store.reconcile(rows, this.mode === "default" ? createDefaultTransformer<Row, Item>() : undefined);
+    const named = [...rows.map((row) => row.id), ...this.confirmed.keys()];
+    this.#applyList(rows, new Set());
+    for (const id of named) this.#write(id);
+  }
+
   /** Commits held write `index` at the server (its event is queued) without answering yet. */
   apply(index: number): void {
     const writes = this.server.held.filter((request) => request.apply && !request.applied);
@@ -1183,6 +1199,7 @@ const cmd = {
   /** Another client's change the app learned of elsewhere and writes itself (`store.upsert` / `store.remove`). */
   writeConfirmed: (k: number, patch: Patch | undefined) =>
     command(`store.${patch ? `upsert(row[${k}] + ${fmt(patch)})` : `remove(row[${k}])`}`, (h) => h.server.rows.size > 0, (h) => h.writeConfirmed(k, patch)),
+  reconcile: () => command("store.reconcile(server table)", always, (h) => h.reconcile()),
   otherDelete: (k: number) =>
     command(`other.delete(row[${k}])`, (h) => h.server.rows.size > 0, (h) => {
       const id = [...h.server.rows.keys()][k % h.server.rows.size] as string;
@@ -1233,6 +1250,7 @@ const commandsArb = fc.commands(
     fc.oneof({ arbitrary: fc.constant(cmd.clear()), weight: 1 }, { arbitrary: fc.constant(cmd.enable()), weight: 2 }),
     targetArb.map(cmd.retry),
     targetArb.map(cmd.discard),
+    fc.constant(cmd.reconcile()),
   ],
   { maxCommands: Number(process.env.MAX_COMMANDS ?? 30), size: "medium" },
 );
@@ -1565,6 +1583,10 @@ describe("state model (model-based property)", () => {
     it("uiData: a create reusing a removed id, placed by an older list that still had it, moves as the replay moves it when a later list equal to the cache lacks it (SEED=24827)", async () => {
       const u = (): Command => cmd.update(first, {});
       await runScenario("uiData", "plain", [a0, a0], [cmd.remove(first), cmd.refetch(false), cmd.reconnect(0), u(), cmd.release(0, true), cmd.create(a0), cmd.release(5, true), u(), u(), cmd.refetch(false), cmd.release(5, true), u()]);
+    });
+
+    it("store.reconcile() keeps an entity it did not change against the older fetch in flight (SEED=24950)", async () => {
+      await runScenario("plain", "none", [a0], [cmd.refetch(true), cmd.reconcile(), cmd.otherDelete(0), cmd.release(0, true)]);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {

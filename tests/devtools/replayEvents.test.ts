@@ -182,9 +182,10 @@ describe("replayEvents", () => {
     await fetch.release();
     await refetching;
     expect(s.manager.store.get("1")?.title).toBe("reconciled");
-    // The app's list keeps nothing against it; the fetched (older) list keeps what was written since the fetch started.
+    // The app's list keeps nothing against it; the fetched (older) list keeps what was written since
+    // the fetch started: every entity the app's list named, changed or not.
     const lists = s.events.slice(from).filter((event) => event.type === "server-list");
-    expect(lists.map((event) => event.kept)).toEqual([[], ["1"]]);
+    expect(lists.map((event) => event.kept)).toEqual([[], ["1", "2"]]);
     const events = viaJson(s.events);
     for (let n = 1; n <= events.length; n++) {
       expect(list(replayEvents<Todo>(events.slice(0, n))), `after event ${n}: ${JSON.stringify(events[n - 1])}`).toEqual(s.shown[n - 1]);
