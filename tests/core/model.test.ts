@@ -8,8 +8,8 @@
  * commits it and broadcasts its event) and answered later. Other commands change the server table
  * "from another client", start refetches, deliver the server's realtime events (alone or as a burst,
  * also with an answer landing in the middle of the burst), write confirmed state directly
- * (`store.upsert` / `store.remove`, `store.reconcile` of the server table), clear the store and
- * disable/enable the manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
+ * (`store.upsert` / `store.remove`, `store.reconcile` of the server table, `store.pushSnapshot` /
+ * `rollback`), clear the store and disable/enable the manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
  * batch and the coalesced write-back run at realistic points without real waiting.
  *
  * Scenarios vary the transformer (none, the default one, `createOptimisticUiData` with its own ids),
@@ -43,6 +43,8 @@
  *   that entity was answered (or acknowledged) since, or clear() ran.
  * - store.reconcile(table): the table becomes confirmed (as a fetch's list); it is newer than the
  *   fetch in flight, whose result then leaves every id the table named or removed alone.
+ * - store.rollback(): every confirmed entity goes back to the saved copy (a confirmed write of each
+ *   id it holds, a deletion of each id it lacks); pending changes stay on top.
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
  *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
  *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight. A
@@ -936,6 +938,25 @@ class Harness {
     for (const id of named) this.#write(id);
   }
 
+  /** `store.pushSnapshot()`: a copy of the confirmed state, restored by the matching rollback(). */
+  readonly snapshots: Map<string, Item>[] = [];
+
+  pushSnapshot(): void {
+    this.trace.push("store.pushSnapshot()");
+    this.m.store.pushSnapshot();
+    this.snapshots.push(new Map(this.confirmed));
+  }
+
+  /** `store.rollback()`: the saved confirmed state comes back, as confirmed writes; pending changes stay on top. */
+  rollback(): void {
+    const snapshot = this.snapshots.pop();
+    if (!snapshot) return;
+    this.trace.push(`store.rollback() to [${[...snapshot.keys()].join(",")}]`);
+    this.m.store.rollback();
+    for (const id of [...this.confirmed.keys()]) if (!snapshot.has(id)) this.#confirmedWrite(id, undefined);
+    for (const [id, entity] of snapshot) this.#confirmedWrite(id, entity);
+  }
+
   /** Commits held write `index` at the server (its event is queued) without answering yet. */
   apply(index: number): void {
     const writes = this.server.held.filter((request) => request.apply && !request.applied);
@@ -1200,6 +1221,8 @@ const cmd = {
   writeConfirmed: (k: number, patch: Patch | undefined) =>
     command(`store.${patch ? `upsert(row[${k}] + ${fmt(patch)})` : `remove(row[${k}])`}`, (h) => h.server.rows.size > 0, (h) => h.writeConfirmed(k, patch)),
   reconcile: () => command("store.reconcile(server table)", always, (h) => h.reconcile()),
+  pushSnapshot: () => command("store.pushSnapshot()", always, (h) => h.pushSnapshot()),
+  rollback: () => command("store.rollback()", (h) => h.snapshots.length > 0, (h) => h.rollback()),
   otherDelete: (k: number) =>
     command(`other.delete(row[${k}])`, (h) => h.server.rows.size > 0, (h) => {
       const id = [...h.server.rows.keys()][k % h.server.rows.size] as string;
@@ -1251,6 +1274,7 @@ const commandsArb = fc.commands(
     targetArb.map(cmd.retry),
     targetArb.map(cmd.discard),
     fc.constant(cmd.reconcile()),
+    fc.oneof(fc.constant(cmd.pushSnapshot()), fc.constant(cmd.rollback())),
   ],
   { maxCommands: Number(process.env.MAX_COMMANDS ?? 30), size: "medium" },
 );
