@@ -734,6 +734,22 @@ class Harness {
     this.m.actions.refetch().catch((error: unknown) => this.errors.push(`refetch rejected: ${String(error)}`));
   }
 
+  /** `actions.triggerQuery()`; returns whether it must fetch (the manager is enabled). */
+  trigger(late: boolean): boolean {
+    this.server.lateSnapshot = late;
+    this.#fetchesBefore = this.server.fetches.length;
+    this.trace.push(`triggerQuery(${late ? "late snapshot" : "snapshot at call"})${this.enabled ? "" : " while disabled: nothing"}`);
+    this.m.actions.triggerQuery();
+    return this.enabled;
+  }
+
+  async afterIgnoredTrigger(): Promise<void> {
+    await settle();
+    this.server.lateSnapshot = false;
+    const made = this.server.fetches.length - this.#fetchesBefore;
+    if (made > 0) this.errors.push(`triggerQuery() while disabled made ${made} requests`);
+  }
+
   /**
    * The socket drops and comes back: the next `lost` events were on their way and never arrive.
    * The manager catches up with a refetch when enabled; while disabled it makes no request.
@@ -1186,6 +1202,12 @@ const cmd = {
       h.refetch(late);
       await h.afterRefetch();
     }),
+  /** `actions.triggerQuery()`: a refetch while enabled, nothing while disabled. */
+  triggerQuery: (late: boolean) =>
+    command(`triggerQuery(${late ? "late" : "early"})`, always, async (h) => {
+      if (h.trigger(late)) await h.afterRefetch();
+      else await h.afterIgnoredTrigger();
+    }),
   reconnect: (lost: number) =>
     command(`reconnect(lost ${lost})`, realtimeOn, async (h) => {
       h.reconnect(lost);
@@ -1260,6 +1282,7 @@ const commandsArb = fc.commands(
     releaseArb,
     fc.nat(9).map(cmd.apply),
     fc.boolean().map(cmd.refetch),
+    fc.boolean().map(cmd.triggerQuery),
     fieldsArb.map(cmd.otherInsert),
     fc.tuple(fc.nat(7), patchArb).map(([k, patch]) => cmd.otherUpdate(k, patch)),
     fc.nat(7).map(cmd.otherDelete),
