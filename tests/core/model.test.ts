@@ -70,6 +70,8 @@
  *    while a mutation of that kind is in flight; isSyncing / isError as above.
  * 3. When an action's promise settles, the ids it touched already show its result.
  * 4. The changes of one entity reach the server in the order they were made.
+ * 5. A fetched list keeps the object of every entity with nothing pending whose confirmed value it
+ *    did not change.
  * After the sequence: every event is delivered and every held request answered (oldest first,
  * success), the manager is enabled, then a final refetch; the store must equal the server table
  * (ids, values, list in server order) with no mutation pending.
@@ -983,13 +985,19 @@ class Harness {
   }
 
   async release(index: number, ok: boolean): Promise<void> {
-    this.#answer(index, ok);
+    const objects = new Map(this.m.store.entities);
+    const confirmed = new Map(this.confirmed);
+    if (this.#answer(index, ok)) this.#unchanged = { objects, confirmed };
     await settle();
   }
 
-  #answer(index: number, ok: boolean): void {
+  /** Before a fetch's list was applied: the store's objects, and the model's confirmed state. */
+  #unchanged: { objects: Map<string, Item>; confirmed: Map<string, Item> } | undefined;
+
+  /** Answers held request `index`; returns whether it was a fetch whose list is shown now. */
+  #answer(index: number, ok: boolean): boolean {
     const [request] = this.server.held.splice(index % this.server.held.length, 1);
-    if (!request) return;
+    if (!request) return false;
     const rows = request.answer(ok);
     this.trace.push(`release ${request.label}: ${ok ? "ok" : "FAIL"}`);
     const op = request.op as Op | undefined;
@@ -1010,16 +1018,17 @@ class Harness {
       this.pruneAliases();
     }
     const live = this.live;
-    if (request.kind !== "fetch" || live?.no !== request.no) return;
+    if (request.kind !== "fetch" || live?.no !== request.no) return false;
     if (this.enabled || live.explicit) {
       this.live = undefined;
       this.queryError = !ok;
       if (rows) this.#applyList(rows, live.written);
-    } else {
-      live.landed = { ok, rows };
-      if (ok) this.cacheStale = false; // the cache holds fresh data, shown at enable()
-      this.trace.push("    landed while disabled: not shown");
+      return rows !== undefined;
     }
+    live.landed = { ok, rows };
+    if (ok) this.cacheStale = false; // the cache holds fresh data, shown at enable()
+    this.trace.push("    landed while disabled: not shown");
+    return false;
   }
 
   /** A burst of events, then an answer in the same macrotask (before the burst's batch runs). */
@@ -1055,6 +1064,15 @@ class Harness {
       if (!got || got.failed !== want.failed || got.pending.join() !== want.pending.join()) {
         problems.push(`writeStatus(${id}) is ${got ? JSON.stringify({ pending: got.pending, failed: got.failed }) : "undefined"}, model expects ${JSON.stringify(want)}`);
       }
+    }
+    // A fetched list keeps the object of every entity whose confirmed value it did not change.
+    const unchanged = this.#unchanged;
+    this.#unchanged = undefined;
+    for (const [id, object] of unchanged?.objects ?? []) {
+      const was = unchanged?.confirmed.get(id);
+      const now = this.confirmed.get(id);
+      if (!was || !now || !equalItems(was, now) || this.pending.some((op) => op.id === id)) continue;
+      if (store.entities.get(id) !== object) problems.push(`${id}: a fetch that did not change it replaced its object`);
     }
     const failedEntities = new Set(this.pending.filter((op) => op.failed).map((op) => op.id)).size;
     if (status.failedCount !== failedEntities) problems.push(`status.failedCount is ${status.failedCount}, expected ${failedEntities}`);
