@@ -6,11 +6,12 @@
  * server: plain functions over a `Map` whose every request is held until the test answers it, so
  * requests complete in any order and may fail. A held write may also be *applied* first (the server
  * commits it and broadcasts its event) and answered later. Other commands change the server table
- * "from another client", start refetches, deliver the server's realtime events (alone or as a burst,
- * also with an answer landing in the middle of the burst), write confirmed state directly
- * (`store.upsert` / `store.remove`, `store.reconcile` of the server table, `store.pushSnapshot` /
- * `rollback`), clear the store and disable/enable the manager. Timers are faked (setTimeout/Date only) so query-core's notifications, the realtime
- * batch and the coalesced write-back run at realistic points without real waiting.
+ * "from another client", start refetches (`refetch()`, `triggerQuery()`), deliver the server's
+ * realtime events (alone or as a burst, also with an answer landing in the middle of the burst),
+ * write confirmed state directly (`store.upsert` / `store.remove`, `store.reconcile` of the server
+ * table, `store.pushSnapshot` / `rollback`), clear the store and disable/enable the manager. Timers are faked (setTimeout/Date
+ * only) so query-core's notifications, the realtime batch and the coalesced write-back run at
+ * realistic points without real waiting.
  *
  * Scenarios vary the transformer (none, the default one, `createOptimisticUiData` with its own ids),
  * the realtime echo of this client's own changes (no realtime, events without receipts — an echo is
