@@ -1007,6 +1007,8 @@ class Harness {
       const dropped = op.done === true || op.failed === true; // by clear() or a discard
       const outcome = request.outcome;
       const succeeded = !dropped && ok && outcome?.ok === true;
+      // Answered before its echo, as an update's action answer is.
+      if (succeeded && op.kind === "update" && op.mutationId !== undefined) this.unechoed.set(op.mutationId, { id: op.id, overwritten: false });
       if (!dropped) this.#apply(op, succeeded, succeeded ? outcome.value : undefined);
       // Retried changes queued on a create that failed again (or was dropped) go with it, unsent.
       if (!succeeded && op.kind === "create") {
@@ -1653,6 +1655,10 @@ describe("state model (model-based property)", () => {
 
     it("store.reconcile() keeps an entity it did not change against the older fetch in flight (SEED=24950)", async () => {
       await runScenario("plain", "none", [a0], [cmd.refetch(true), cmd.reconcile(), cmd.otherDelete(0), cmd.release(0, true)]);
+    });
+
+    it("keepFailed: the echo of a retried update answered before another client's older event is applied after it (SEED=25122)", async () => {
+      await runScenario("plain", "receipt", [a0], [cmd.update(first, { title: "a" }), cmd.release(0, false), cmd.retry(first), cmd.otherUpdate(0, { title: "b" }), cmd.release(0, true), cmd.otherInsert(a0)], true);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
