@@ -117,7 +117,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   readonly #refused = new Map<string, string>();
   /**
-   * Updates answered before their echo came (the newest {@link REFUSED_KEPT}), receipt → entity and
+   * With realtime, updates answered before their echo came (the newest {@link REFUSED_KEPT}), receipt → entity and
    * whether another client's event was applied to it since. Such an event came before the echo, so
    * the server wrote it before this update: it showed an older value, which the echo then replaces.
    */
@@ -302,7 +302,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
       } else {
         // Answered before its echo: events arriving until the echo does are older than this answer.
-        if (answer && layers.isPending(op)) keepNewest(this.#unechoed, key.mutationId, { id: answer.id });
+        if (answer && this.#ctx.config.realtime && layers.isPending(op)) keepNewest(this.#unechoed, key.mutationId, { id: answer.id });
         layers.succeed(op, answer);
       }
       if (based) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
