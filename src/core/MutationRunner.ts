@@ -117,11 +117,17 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   readonly #refused = new Map<string, string>();
   /**
-   * With realtime, updates answered before their echo came (the newest {@link REFUSED_KEPT}), receipt → entity and
-   * whether another client's event was applied to it since. Such an event came before the echo, so
-   * the server wrote it before this update: it showed an older value, which the echo then replaces.
+   * With realtime, updates answered before their echo came (the newest {@link REFUSED_KEPT}), receipt → its
+   * entity's count of other clients' events (`#events`) and that count then. An event applied since came
+   * before the echo, so the server wrote it before this update: it showed an older value, which the echo then replaces.
    */
-  readonly #unechoed = new Map<string, { id: string; overwritten?: true }>();
+  readonly #unechoed = new Map<string, { of: { n: number }; at: number }>();
+  /**
+   * The entities of the newest {@link REFUSED_KEPT} updates remembered in `#unechoed` → how many other
+   * clients' events were applied to each (an id-keyed index: each event costs one lookup). Those of
+   * every update still remembered are among them.
+   */
+  readonly #events = new Map<string, { n: number }>();
   /**
    * Ids the client picked whose kept failed create was discarded → when: the changes made on its row
    * before that name nothing on the server (a change made since is sent, as on any id). A temporary
@@ -302,7 +308,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         if (answer) this.#hooks.writeDetached({ put: answer }, this.#detached.get(op));
       } else {
         // Answered before its echo: events arriving until the echo does are older than this answer.
-        if (answer && this.#ctx.config.realtime && layers.isPending(op)) keepNewest(this.#unechoed, key.mutationId, { id: answer.id });
+        if (answer && this.#ctx.config.realtime && layers.isPending(op)) {
+          const of = this.#events.get(answer.id) ?? { n: 0 };
+          // Made the newest: it outlives the updates remembered before this one.
+          this.#events.delete(answer.id);
+          keepNewest(this.#events, answer.id, of);
+          keepNewest(this.#unechoed, key.mutationId, { of, at: of.n });
+        }
         layers.succeed(op, answer);
       }
       if (based) this.#answers.set(op.id, { seq: layers.nextSeq(), entity: answer });
@@ -398,7 +410,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (!op) {
       const late = this.#unechoed.get(mutationId);
       this.#unechoed.delete(mutationId);
-      return this.#refusedEcho(mutationId, deleted, entity) ?? (late?.overwritten ? false : undefined);
+      return this.#refusedEcho(mutationId, deleted, entity) ?? (late && late.of.n > late.at ? false : undefined);
     }
     if (!layers.isPending(op)) return undefined;
     const answer = this.#echoAnswer(op, deleted, entity);
@@ -429,7 +441,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** Another client's event wrote `id`: the echo of an update of it answered before is newer, applied when it comes. */
   overwritten(id: string): void {
-    for (const late of this.#unechoed.values()) if (late.id === id) late.overwritten = true;
+    const of = this.#events.get(id);
+    if (of) of.n++;
   }
 
   /** A change of `id` was answered: the echo of one refused before it would be older news. */
@@ -697,6 +710,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     // A change detached before stays with the query it was made for (a scope left and came back to).
     for (const op of this.inFlight.values()) if (!this.#detached.has(op)) this.#detached.set(op, key);
     this.#unechoed.clear();
+    this.#events.clear();
   }
 
   /** `store.clear()`: changes made from now on wait for none in flight, nor are based on their answers. */
@@ -705,6 +719,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     this.#answers.clear();
     this.#refused.clear();
     this.#unechoed.clear();
+    this.#events.clear();
   }
 
   /** Whether `op` no longer belongs to the store (the manager was destroyed, or its scope left). */

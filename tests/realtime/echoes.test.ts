@@ -288,3 +288,39 @@ describe("the echo of a change whose HTTP call failed", () => {
     expect(store.get("s9")).toBeDefined();
   });
 });
+
+describe("the echo of an update answered before it", () => {
+  it("is applied after another client's older event also when 64 answers of other entities came between it and an earlier answered update of its entity", async () => {
+    const { api, manager, emit, store } = await setup();
+    const others = Array.from({ length: 64 }, (_, n) => `x${n}`);
+    for (const id of others) emit({ event: "INSERT", data: { id, title: id, completed: false } });
+    await nextMacrotask();
+    expect(store.count).toBe(3 + others.length);
+    const answer = async (id: string, title: string) => {
+      const updating = manager.actions.update({ id, data: { title } });
+      const call = await api.next("update");
+      call.resolve({ ...store.get(id)!, title });
+      await updating;
+      return call;
+    };
+    const echo = (call: Awaited<ReturnType<typeof answer>>, data: Record<string, unknown>) =>
+      emit({ event: "UPDATE", data, mutationId: call.receipt!.mutationId, originId: call.receipt!.originId });
+    // Updates answered before their echoes: "a", 63 other entities, "a" again (the first is now
+    // the oldest of 65 and forgotten), one more entity.
+    const first = await answer("a", "one");
+    for (const id of others.slice(0, 63)) await answer(id, `${id}!`);
+    const second = await answer("a", "two");
+    await answer(others[63]!, "last");
+    // Another client's event the server wrote before the second update of "a", then that update's echo.
+    emit({ event: "UPDATE", data: { ...store.get("a"), title: "theirs" } });
+    await nextMacrotask();
+    expect(store.get("a")?.title).toBe("theirs");
+    echo(second, { ...store.get("a"), title: "two" });
+    await nextMacrotask();
+    expect(store.get("a")?.title).toBe("two");
+    // The forgotten first update's echo, late: this client's own, not applied.
+    echo(first, { ...store.get("a"), title: "one" });
+    await nextMacrotask();
+    expect(store.get("a")?.title).toBe("two");
+  });
+});
