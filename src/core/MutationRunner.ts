@@ -8,47 +8,11 @@ import type { PendingOp } from "./OptimisticLayers";
 import { SendOrder, type Turn } from "./SendOrder";
 import type { Entity, MutationEvent, MutationReceipt } from "./shapes";
 import type { PendingCounts } from "./status";
+import { keepNewest } from "./keepNewest";
 import { isTempId } from "./temporaryId";
 import { compareVersions } from "./versions";
 
 type Kind = PendingOp<unknown>["kind"];
-
-/** How many refused changes' echoes a runner waits for (the oldest is forgotten first). */
-const REFUSED_KEPT = 64;
-
-/**
- * The server calls of persisted managers, per `QueryClient` (a page's) and receipt: those in flight,
- * and the newest {@link REFUSED_KEPT} answered (a failed one is forgotten). A manager that restores a
- * change another one of its client sent (a remount on the same storage, the first destroyed with it
- * in flight) joins that call, or takes its answer, instead of sending it again.
- */
-const calls = new WeakMap<object, { sending: Map<string, Promise<unknown>>; answered: Map<string, Promise<unknown>> }>();
-
-/** Sets `key` in `map`, which keeps the newest {@link REFUSED_KEPT} entries. */
-function keepNewest<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.set(key, value);
-  if (map.size > REFUSED_KEPT) map.delete(map.keys().next().value!);
-}
-
-function joinCall<T>(client: object, mutationId: string, send: () => Promise<T>): Promise<T> {
-  let of = calls.get(client);
-  if (!of) calls.set(client, (of = { sending: new Map(), answered: new Map() }));
-  const { sending, answered } = of;
-  let call = (sending.get(mutationId) ?? answered.get(mutationId)) as Promise<T> | undefined;
-  if (!call) {
-    const sent = (call = send());
-    sending.set(mutationId, sent);
-    // Answers only are bounded: a slow call outlives any number of quick ones.
-    sent.then(
-      () => {
-        sending.delete(mutationId);
-        keepNewest(answered, mutationId, sent);
-      },
-      () => sending.delete(mutationId),
-    );
-  }
-  return call;
-}
 
 /** A change settled after `destroy()`, for the query cache (the store no longer changes). */
 export type DetachedChange<TUiData> = { put: TUiData } | { remove: string };
@@ -112,18 +76,18 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Changes never sent because the create of their entity failed (they fail with its error). */
   readonly #behindFailedCreate = new WeakSet<PendingOp<TUiData>>();
   /**
-   * Changes refused after they were sent, receipt → entity (the newest {@link REFUSED_KEPT}): a proxy's
+   * Changes refused after they were sent, receipt → entity (the newest 64, {@link keepNewest}): a proxy's
    * 504 or a timeout may fail a call the server carried out, and its echo is then the server's word.
    */
   readonly #refused = new Map<string, string>();
   /**
-   * With realtime, updates answered before their echo came (the newest {@link REFUSED_KEPT}), receipt → its
+   * With realtime, updates answered before their echo came (the newest 64, {@link keepNewest}), receipt → its
    * entity's count of other clients' events (`#events`) and that count then. An event applied since came
    * before the echo, so the server wrote it before this update: it showed an older value, which the echo then replaces.
    */
   readonly #unechoed = new Map<string, { of: { n: number }; at: number }>();
   /**
-   * The entities of the newest {@link REFUSED_KEPT} updates remembered in `#unechoed` → how many other
+   * The entities of the newest 64, {@link keepNewest} updates remembered in `#unechoed` → how many other
    * clients' events were applied to each (an id-keyed index: each event costs one lookup). Those of
    * every update still remembered are among them.
    */
@@ -497,18 +461,10 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (!this.#ctx.layers.isPending(op)) return "store.clear() ran";
   }
 
-  /**
-   * Calls the server with receipt `key`; with `persist`, joins the call another manager of the client
-   * made with it (each manager settles the answer by its own rules: a conflict, by its strategy). Sent
-   * again after the conflict of the call made with `conflicted`, it is that one's too for a manager
-   * that sends it later (restored changes of one storage wait for each other).
-   */
+  /** Calls the server with receipt `key`; with `persist`, through persistence, which shares calls among the client's managers (`ctx.send`). */
   #send<T>(key: MutationReceipt, send: () => Promise<T>, conflicted?: string | false): Promise<T> {
-    const { client, config } = this.#ctx;
-    if (!config.persist) return send();
-    const call = joinCall(client, key.mutationId, send);
-    if (conflicted) void joinCall(client, conflicted, () => call);
-    return call;
+    const shared = this.#ctx.send;
+    return shared ? shared(key.mutationId, send, conflicted) : send();
   }
 
   /** Each receipt's id is unique to this manager instance, also across reloads with one `browserId`. */

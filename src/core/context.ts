@@ -29,6 +29,11 @@ export interface ManagerContext<TApiData, TUiData extends Entity> {
   readonly instanceId: string;
   /** Whether `destroy()` ran: late results change nothing in the store then. */
   readonly isDestroyed: () => boolean;
+  /**
+   * With `persist`: sends the server call made with receipt `mutationId`, shared among the managers
+   * of the client (persistence's `shareCall`); `conflicted`: the receipt of the call it is sent again after.
+   */
+  send?: <T>(mutationId: string, send: () => Promise<T>, conflicted?: string | false) => Promise<T>;
 }
 
 /**

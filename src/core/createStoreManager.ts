@@ -102,6 +102,16 @@ export function createStoreManager<
   const status = createStatus(runner.counts, () => ctx.layers.failedCount, () => runner.queuedCount);
   ctx.client.mount();
   const { persist } = config;
+  // Persistence is loaded only here (a chunk of its own): a manager without it neither runs nor downloads it.
+  const chunk = persist && import("../persist/attachPersist");
+  // Until it has loaded, a server call goes at once and is shared once it has (a remount that restores it joins it).
+  if (chunk) {
+    ctx.send = (mutationId, send, conflicted) => {
+      const call = send();
+      chunk.then(({ shareCall }) => void shareCall(ctx.client, mutationId, () => call, conflicted), () => undefined);
+      return call;
+    };
+  }
   // With persist, the query is observed once the stored state is shown: it then refreshes beneath it.
   let restoring = !!persist;
   // Realtime events arriving meanwhile wait until the stored changes are applied again: the echo of
@@ -165,9 +175,8 @@ export function createStoreManager<
 
   const manager: OptimisticStoreManager<TApiData, TUiData, TStore> = {
     store: ctx.store,
-    // Persistence is loaded only here (a chunk of its own): a manager without it neither runs nor downloads it.
-    ready: persist
-      ? import("../persist/attachPersist")
+    ready: chunk
+      ? chunk
           .then(({ attachPersist }) =>
             attachPersist(ctx, persist, { runner, actions, restored, query, attached: (part) => parts.push(part), unsent: () => unsent, cleared: () => cleared, arrived }),
           )

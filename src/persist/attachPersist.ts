@@ -8,6 +8,9 @@ import type { Entity } from "../core/shapes";
 import type { PersistConfig } from "../core/types";
 import type { QuerySync } from "../query/querySync";
 import { createWriteCoalescer } from "./createWriteCoalescer";
+import { shareCall } from "./sharedCalls";
+
+export { shareCall };
 
 /** The version of the stored format; a stored value of another version is neither shown nor sent. */
 export const SCHEMA_VERSION = 1;
@@ -79,6 +82,8 @@ export async function attachPersist<TApiData, TUiData extends Entity>(
   { runner, actions, restored, query: sync, attached, unsent, cleared, arrived }: PersistNeeds<TApiData, TUiData>,
 ): Promise<void> {
   const { client, layers, codec, reporter, name } = ctx;
+  // From now on (the changes it restores among them), the manager's calls join those of the client's other managers.
+  ctx.send = (mutationId, send, conflicted) => shareCall(client, mutationId, send, conflicted);
   const queryKey = [name];
   const report = (what: string, cause?: unknown) => reporter.error(new OptimisticError(`persist "${key}": ${what}`, { cause }), { source: "persist" });
   const reportWrite = (error: Error) => report(`writing to the storage failed: ${error.message}`, error);

@@ -7,10 +7,42 @@
 import { onlineManager } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticLifecycleError, type OptimisticErrorInfo, type OptimisticStoreConfig } from "../../src";
-import type { PersistStorage } from "../../src/persist";
+import { createMemoryStorage, type PersistStorage } from "../../src/persist";
+import { createFakeBackend, expectConsistent, type FakeRequest } from "../../src/testing";
 import { makeTodos, type Todo } from "./mockData";
 import { createTestApi } from "./testApi";
 import { cleanup, createTestQueryClient, loaded, onCleanup, replaysAtCleanup, startServer, titles } from "./testHelpers";
+
+/**
+ * A manual fake backend, a memory storage and one `QueryClient`: `make()` makes a manager of the
+ * backend's items persisted on `key` of that storage (a remount makes another one on the same client).
+ */
+export function persistedOnOneClient(key: string) {
+  const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
+  const storage = createMemoryStorage();
+  const client = createTestQueryClient();
+  const make = () => {
+    const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
+    onCleanup(() => manager.destroy());
+    return manager;
+  };
+  return { backend, storage, client, make };
+}
+
+/**
+ * `second`, a remount's manager, restored the create of "D" whose call `request` the first one sent
+ * and joined it: once the call is answered, the create was sent once and "D" is shown once.
+ */
+export async function expectJoinedCreate(second: ReturnType<ReturnType<typeof persistedOnOneClient>["make"]>, request: FakeRequest, { backend, client }: ReturnType<typeof persistedOnOneClient>): Promise<void> {
+  await second.ready;
+  expect(titles(second.store)).toEqual(["A", "B", "C", "D"]);
+  request.resolve();
+  await backend.settleAll();
+  await vi.waitFor(() => expect(second.status.hasPendingMutations || second.status.isSyncing).toBe(false));
+  expect(backend.requests.filter((r) => r.kind === "create")).toHaveLength(1);
+  expect(second.store.list.map((todo) => `${todo.id} ${todo.title}`)).toEqual(["a A", "b B", "c C", "srv-1 D"]);
+  expectConsistent(second, { name: "items", queryClient: client, transformer: false });
+}
 
 /** The stored value, parsed (the tests read what a reload would read). */
 export async function readStored(storage: PersistStorage, key: string): Promise<{ schemaVersion: number; fetchedAt: number; entities: Todo[]; changes: { kind: string; id: string; data?: unknown; mutationId: string }[] } | null> {

@@ -11,7 +11,7 @@ import { createMemoryStorage, type PersistStorage } from "../../src/persist";
 import { createFakeBackend, expectConsistent } from "../../src/testing";
 import { startDemoServer } from "../examples/helpers";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
-import { readStored } from "../__fixtures__/offlineFlow";
+import { expectJoinedCreate, persistedOnOneClient, readStored } from "../__fixtures__/offlineFlow";
 import { connectClient } from "../__fixtures__/socketClient";
 import { createTestApi } from "../__fixtures__/testApi";
 import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, onCleanup, replaysAtCleanup, startServer, titles, waitForMs } from "../__fixtures__/testHelpers";
@@ -702,14 +702,7 @@ describe("per-user data without scope", () => {
 
 /** Persisted managers on one client and storage (a remount on the key), the first loaded from a manual fake backend. */
 async function remounts() {
-  const backend = createFakeBackend<Todo>({ initial: makeTodos(), manual: true });
-  const storage = createMemoryStorage();
-  const client = createTestQueryClient();
-  const make = () => {
-    const manager = createOptimisticStoreManager<Todo>({ name: "items", ...backend, transformer: false, persist: { storage, key } }, client);
-    onCleanup(() => manager.destroy());
-    return manager;
-  };
+  const { backend, storage, client, make } = persistedOnOneClient(key);
   const first = make();
   await first.ready;
   (await backend.nextRequest("query")).resolve();
@@ -1011,7 +1004,8 @@ describe("nothing made or stored is lost around the manager's life", () => {
     ["made before the first is destroyed (React's new key renders before the old one unmounts)", false],
     ["made after the first is destroyed", true],
   ])("a remount on the same client with a create in flight, the new manager %s: it joins that call, and the create is sent once and shown once", async (_label, destroyFirst) => {
-    const { backend, storage, client, make, first } = await remounts();
+    const remount = await remounts();
+    const { backend, storage, make, first } = remount;
     void first.actions.create({ title: "D" }).catch(() => undefined);
     const request = await backend.nextRequest("create");
     await vi.waitFor(async () => expect((await readStored(storage, key))?.changes).toHaveLength(1));
@@ -1019,14 +1013,7 @@ describe("nothing made or stored is lost around the manager's life", () => {
     const second = make();
     replaysAtCleanup(second);
     first.destroy();
-    await second.ready;
-    expect(titles(second.store)).toEqual(["A", "B", "C", "D"]);
-    request.resolve();
-    await backend.settleAll();
-    await vi.waitFor(() => expect(second.status.hasPendingMutations || second.status.isSyncing).toBe(false));
-    expect(backend.requests.filter((r) => r.kind === "create")).toHaveLength(1);
-    expect(second.store.list.map((todo) => `${todo.id} ${todo.title}`)).toEqual(["a A", "b B", "c C", "srv-1 D"]);
-    expectConsistent(second, { name: "items", queryClient: client, transformer: false });
+    await expectJoinedCreate(second, request, remount);
   });
 
   it.each([
