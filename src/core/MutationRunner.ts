@@ -590,11 +590,13 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       if (this.#echoed.has(op)) return finish(true, this.#echoed.get(op));
       const gone = this.#gone(op, true);
       if (gone) drop(notSent(op, name, `${gone} before it was sent again`));
-      else this.#setQueued(op, true);
+      else {
+        this.#setQueued(op, true);
+        // Settled by its echo while queued: nothing is sent, it is answered (and no longer queued) now.
+        this.#settleQueued.set(op, () => this.#queued.has(op) && finish(true, this.#echoed.get(op)));
+      }
     };
     if (mutation.state.isPaused) queue();
-    // Settled by its echo while queued: nothing is sent, it is answered (and no longer queued) now.
-    this.#settleQueued.set(op, () => this.#queued.has(op) && finish(true, this.#echoed.get(op)));
     /** queryClient.clear() took it out of the cache: query-core never resumes it once paused. */
     let removed = false;
     const cleared = () => drop(notSent(op, name, "the QueryClient's mutation cache was cleared while it was queued"));
