@@ -409,9 +409,12 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     if (of) of.n++;
   }
 
-  /** A change of `id` was answered: the echo of one refused before it would be older news. */
+  /**
+   * A change of `id` was answered: the echo of one refused before it would be older news. Not for a
+   * temporary id (a create's retry): the refused attempt's echo is another entity the server made.
+   */
   #answeredOf(id: string): void {
-    if (this.#refused.size > 0) for (const [mutationId, of] of this.#refused) if (of === id) this.#refused.delete(mutationId);
+    if (this.#refused.size > 0 && !isTempId(id)) for (const [mutationId, of] of this.#refused) if (of === id) this.#refused.delete(mutationId);
   }
 
   /**

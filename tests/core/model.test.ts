@@ -601,8 +601,12 @@ class Harness {
     }
   }
 
-  /** A change of `id` was answered: the echoes of its changes refused before are older news. */
+  /**
+   * A change of `id` was answered: the echoes of its changes refused before are older news. Not for
+   * a temporary id (a create's retry answered): the refused attempt's echo is another server entity.
+   */
   #answeredOf(id: string): void {
+    if (id.startsWith("temp-")) return;
     for (const [mutationId, refused] of this.refusedEchoes) if (refused.id === id) this.refusedEchoes.delete(mutationId);
   }
 
@@ -1009,6 +1013,7 @@ class Harness {
       const succeeded = !dropped && ok && outcome?.ok === true;
       // Answered before its echo, as an update's action answer is.
       if (succeeded && op.kind === "update" && op.mutationId !== undefined) this.unechoed.set(op.mutationId, { id: op.id, overwritten: false });
+      if (succeeded) this.#answeredOf(op.id);
       if (!dropped) this.#apply(op, succeeded, succeeded ? outcome.value : undefined);
       // Retried changes queued on a create that failed again (or was dropped) go with it, unsent.
       if (!succeeded && op.kind === "create") {
@@ -1659,6 +1664,10 @@ describe("state model (model-based property)", () => {
 
     it("keepFailed: the echo of a retried update answered before another client's older event is applied after it (SEED=25122)", async () => {
       await runScenario("plain", "receipt", [a0], [cmd.update(first, { title: "a" }), cmd.release(0, false), cmd.retry(first), cmd.otherUpdate(0, { title: "b" }), cmd.release(0, true), cmd.otherInsert(a0)], true);
+    });
+
+    it("keepFailed: the echo of a create the server carried out though its call failed shows that entity after the retry made another (SEED=25349)", async () => {
+      await runScenario("plain", "receipt", [a0], [cmd.create(a0), cmd.apply(0), cmd.release(0, false), cmd.retry({ from: "temp", index: 0 }), cmd.release(0, true), cmd.reconnect(0)], true);
     });
 
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
