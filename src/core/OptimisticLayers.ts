@@ -160,6 +160,8 @@ export class OptimisticLayers<T extends Entity> {
   #tick = 0;
   /** While a fetch is in flight, ids written since it started: its (older) result must not overwrite them. */
   #protected: Set<string> | undefined;
+  /** The app's `store.reconcile()` ran since the fetch in flight started: that fetch's (older) list changes nothing. */
+  #superseded = false;
   /** Ids whose confirmed value changed since the last server list was applied or written back. */
   #dirty = new Set<string>();
   /** While a server list is applied with a version rule: ids whose (older) item was ignored. */
@@ -171,6 +173,8 @@ export class OptimisticLayers<T extends Entity> {
    * write-back: that order, which the next write-back gives the whole cached list.
    */
   #reordered: Iterable<string | undefined> | undefined;
+  /** That order is a whole list's (`reconcile()`): the cached list becomes exactly the store's. */
+  #whole = false;
   #tempIds = new TempIds();
   /** Changes in flight or kept failed (to be sent again): placeholders excluded. */
   #opCount = 0;
@@ -341,14 +345,16 @@ export class OptimisticLayers<T extends Entity> {
     const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
-    const kept = (id: string) => !local && (this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id)));
+    // A fetch older than the app's reconcile keeps every id against it (and learns nothing).
+    const superseded = this.#superseded && !fromCache && !local;
+    const kept = (id: string) => !local && (this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id)) || (superseded && !!this.#protected!.add(id)));
     // Only while the event log listens: what the list did, for its event.
     const emit = this.emit;
     const items: T[] = [];
     let stale = false;
     const counts = { added: 0, changed: 0, removed: 0 };
-    // The app's own list keeps nothing against it: it is newer than every write.
-    const keptIds = emit && !local ? [...new Set([...(this.#protected ?? []), ...(fromCache ? this.#dirty : [])])] : [];
+    // What another manager wrote is kept as it stands before the list (its writes join `#protected`).
+    const keptIds = emit && fromCache ? [...new Set([...(this.#protected ?? []), ...this.#dirty])] : undefined;
     const write = (id: string, value: T | undefined) => {
       if (value === undefined) this.#learnDeleted(id);
       const had = emit && this.confirmed(id) !== undefined;
@@ -395,7 +401,9 @@ export class OptimisticLayers<T extends Entity> {
       // where the server no longer may: the next server list rebuilds, also when equal to a write-back.
       if (stale) this.#order.markUnordered();
       // The app's own order (a reconcile): the cache learns it, and the next server list puts `list` in its order.
-      this.#reorderedAs(local ? ids : undefined);
+      this.#reorderedAs(local ? ids : undefined, local);
+      // The fetch in flight read the server before the app's list: it is older.
+      if (local && this.#protected) this.#superseded = true;
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       if (!fromCache && !local) {
         this.#dirty = new Set(this.#protected);
@@ -407,7 +415,8 @@ export class OptimisticLayers<T extends Entity> {
       if (emit) {
         let keptPending = 0;
         for (const entity of items) if (this.#tracks.get(entity.id)?.ops.some((op) => !this.#placeholders.has(op))) keptPending++;
-        emit({ type: "server-list", source, items, ...counts, keptPending, kept: keptIds });
+        // The app's own list keeps nothing against it: it is newer than every write.
+        emit({ type: "server-list", source, items, ...counts, keptPending, kept: local ? [] : (keptIds ?? [...(this.#protected ?? [])]) });
       }
     });
     if (this.#dirty.size > 0 || local) this.onConfirmedChange?.();
@@ -425,6 +434,12 @@ export class OptimisticLayers<T extends Entity> {
    */
   beginFetch(keep = false): void {
     this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
+    this.#superseded = false;
+  }
+
+  /** Whether the app's `store.reconcile()` ran since the fetch in flight started. */
+  get superseded(): boolean {
+    return this.#superseded;
   }
 
   /** The ids written since the fetch in flight started (none while no fetch is). */
@@ -440,6 +455,7 @@ export class OptimisticLayers<T extends Entity> {
   /** The fetch ended (its result, if any, was applied). */
   endFetch(): void {
     this.#protected = undefined;
+    this.#superseded = false;
   }
 
   /** Whether confirmed state changed since the last server list or write-back. */
@@ -451,11 +467,11 @@ export class OptimisticLayers<T extends Entity> {
    * The ids whose confirmed value changed, whether `clear()` ran, and the order the store gave
    * `list` of its own (the cached list must take it), since the last call or server list.
    */
-  takeChanges(): { ids: string[]; cleared: boolean; order: Iterable<string | undefined> | undefined } {
-    const changes = { ids: [...this.#dirty], cleared: this.#cleared, order: this.#reordered };
+  takeChanges(): { ids: string[]; cleared: boolean; order: Iterable<string | undefined> | undefined; whole: boolean } {
+    const changes = { ids: [...this.#dirty], cleared: this.#cleared, order: this.#reordered, whole: this.#whole };
     this.#dirty.clear();
     this.#cleared = false;
-    this.#reordered = undefined;
+    this.#reorderedAs(undefined);
     return changes;
   }
 
@@ -463,9 +479,11 @@ export class OptimisticLayers<T extends Entity> {
    * `order`: `list` was just rebuilt in an order of the store's own, which the next write-back gives
    * the cached list; the next server list rebuilds `list` even when it equals that (it puts hidden
    * entities' places in its order too, as a replay of the event log does). Undefined: a server list's order.
+   * `whole`: the order of the app's complete list, which nothing else in the cached list survives.
    */
-  #reorderedAs(order: Iterable<string | undefined> | undefined): void {
+  #reorderedAs(order: Iterable<string | undefined> | undefined, whole = false): void {
     this.#reordered = order;
+    this.#whole = whole;
     if (order) this.#order.markUnordered();
   }
 
@@ -683,8 +701,8 @@ export class OptimisticLayers<T extends Entity> {
       this.#dropAll();
       this.#dirty.clear();
       this.#cleared = false;
-      this.#reordered = undefined;
-      this.#protected = undefined;
+      this.#reorderedAs(undefined);
+      this.endFetch();
     });
   }
 

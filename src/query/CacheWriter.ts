@@ -116,13 +116,13 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     this.#due = false;
     const { layers, query } = this.#options;
     if (this.#disposed || !layers.isDirty) return;
-    const { ids, cleared, order } = layers.takeChanges();
+    const { ids, cleared, order, whole } = layers.takeChanges();
     const cached = query().state.data;
     // After clear() (sign-out, say) the cache is emptied and stale, so enabling again fetches.
     if (cleared || !Array.isArray(cached)) return this.#write(this.#ordered(undefined, ids, order), cleared, true);
     const base = this.#baseOf(cached);
     // `list` took an order of the store's own (reconcile(), rollback()): the whole cached list takes it.
-    const next = order ? this.#ordered(base, ids, order) : this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
+    const next = order ? this.#ordered(base, ids, order, whole) : this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
     if (next?.data !== base.data) this.#write(next, false, base === this.mark);
     // Patched in place: only the cache's subscribers can want to hear of it (the managers' own ignore it).
     else if (this.#announce === undefined && othersListen(this.#options.client.getQueryCache())) this.#announce = setTimeout(() => this.announce(), 0);
@@ -159,13 +159,15 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   /**
    * A fetch landed that the manager did not observe (disabled or destroyed while it ran): the items
    * of `ids`, written while it was in flight, go back to what `before` (the cached list just before
-   * it landed) held for them. Returns the list written, if it had to be.
+   * it landed) held for them; `all`: every item (the app's reconcile ran while it was in flight).
+   * Returns the list written, if it had to be.
    */
-  keepWrites(ids: Iterable<string>, before: unknown): readonly unknown[] | undefined {
+  keepWrites(ids: Iterable<string>, before: unknown, all?: boolean): readonly unknown[] | undefined {
     const cached = this.#options.query().state.data;
     if (!Array.isArray(cached) || !Array.isArray(before)) return undefined;
     const was = itemsById(this.#baseOf(before));
     const now = this.#baseOf(cached);
+    if (all) ids = new Set([...was.keys(), ...itemsById(now).keys()]);
     const changes: Array<[string, unknown]> = [];
     for (const id of ids) {
       const item = was.get(id);
@@ -302,10 +304,10 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   /**
    * The confirmed entities as a list, in `order` and then in `list`'s: the item of an entity not
    * `changed` is the one `base` holds (the server's own), else written through `toItem`; the items
-   * of `base` the store does not hold (unusable ones, or written while it did not observe) follow.
-   * Undefined when that is `base` as it is.
+   * of `base` the store does not hold (unusable ones, or written while it did not observe) follow,
+   * unless `whole` (the app's reconcile: its list is the server's). Undefined when that is `base` as it is.
    */
-  #ordered(base: ServerListMark | undefined, changed: readonly string[], order: Iterable<string | undefined> = []): ServerListMark | undefined {
+  #ordered(base: ServerListMark | undefined, changed: readonly string[], order: Iterable<string | undefined> = [], whole = false): ServerListMark | undefined {
     const { layers, codec } = this.#options;
     const dirty = new Set(changed);
     const held = base ? itemsById(base) : new Map<string, unknown>();
@@ -323,7 +325,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     for (const id of order) take(id);
     for (const entity of layers.confirmedEntities()) take(entity.id);
     baseIds.forEach((id, i) => {
-      if (id === undefined || (!placed.has(id) && !dirty.has(id))) {
+      if (!whole && (id === undefined || (!placed.has(id) && !dirty.has(id)))) {
         data.push(base!.data[i]);
         ids.push(id);
       }

@@ -15,6 +15,8 @@ interface Watch {
   query: object;
   ids: Set<string>;
   before: unknown;
+  /** The app's reconcile ran while it was in flight (before the manager was destroyed): it keeps no item. */
+  all?: boolean | undefined;
 }
 
 /**
@@ -141,9 +143,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   };
   /** The watched fetch landed: what was written while it ran goes back into the cached list. */
   const keepWrites = (): void => {
-    const { ids, before } = watch!;
+    const { ids, before, all } = watch!;
     endWatch();
-    const data = writer.keepWrites(destroyed ? ids : new Set([...ids, ...layers.writtenSinceFetch()]), before);
+    // Destroyed, the layers no longer follow the fetch: the watch says it.
+    const data = writer.keepWrites(destroyed ? ids : new Set([...ids, ...layers.writtenSinceFetch()]), before, all || layers.superseded);
     // Enabled again, the store applies it as that fetch's result.
     if (data && !destroyed) fetched = data;
   };
@@ -413,6 +416,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       layers.onConfirmedChange = undefined;
       layers.onClear = undefined;
       if (unsubscribe) watchFetch();
+      if (watch) watch.all ||= layers.superseded;
       if (fetching) layers.endFetch();
       stopObserving();
       if (!watch) release();

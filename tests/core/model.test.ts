@@ -43,7 +43,7 @@
  *   event: it settles the change if kept failed, else it writes confirmed state; unless a change of
  *   that entity was answered (or acknowledged) since, or clear() ran.
  * - store.reconcile(table): the table becomes confirmed (as a fetch's list); it is newer than the
- *   fetch in flight, whose result then leaves every id the table named or removed alone.
+ *   fetch in flight (or landed while disabled and not shown yet), whose result then changes nothing.
  * - store.rollback(): every confirmed entity goes back to the saved copy (a confirmed write of each
  *   id it holds, a deletion of each id it lacks); pending changes stay on top.
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
@@ -329,6 +329,8 @@ interface LiveFetch {
   explicit: boolean;
   /** Landed while disabled and not shown yet. */
   landed?: { ok: boolean; rows: Row[] | undefined };
+  /** store.reconcile() ran since it started: its list is older, and changes nothing. */
+  superseded?: boolean;
 }
 
 class Harness {
@@ -616,7 +618,12 @@ class Harness {
     this.pending = this.pending.filter((other) => !(other.id === id && other.failed));
   }
 
-  #applyList(rows: Row[], written: Set<string>): void {
+  #applyList(rows: Row[], written: Set<string>, superseded = false): void {
+    if (superseded) {
+      this.cacheStale = false;
+      this.trace.push(`    fetch landed: [${rows.map((row) => row.id).join(",")}], older than store.reconcile(): changes nothing`);
+      return;
+    }
     const inAnswer = new Set(rows.map((row) => row.id));
     for (const row of rows) if (!written.has(row.id)) this.confirmed.set(row.id, this.ui(row));
     for (const id of [...this.confirmed.keys()]) {
@@ -863,7 +870,7 @@ class Harness {
     live.landed = undefined;
     if (this.live === live) this.live = undefined;
     this.queryError = !landed.ok;
-    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written);
+    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written, live.superseded);
   }
 
   /** Delivers the next `count` events in one burst (socket.io keeps their order). */
@@ -950,15 +957,15 @@ class Harness {
 
   /**
    * The app learned the server's whole table from elsewhere and writes it (`store.reconcile`): it is
-   * newer than every write; the fetch in flight must not undo what it says of the ids it names or removes.
+   * newer than every write, and than the fetch in flight (or landed while disabled, not shown yet),
+   * whose list then changes nothing.
    */
   reconcile(): void {
     const rows = [...this.server.rows.values()].map((row) => ({ ...row }));
     this.trace.push(`store.reconcile([${rows.map((row) => row.id).join(",")}])`);
     this.m.store.reconcile(rows, this.mode === "default" ? createDefaultTransformer<Row, Item>() : undefined);
-    const named = [...rows.map((row) => row.id), ...this.confirmed.keys()];
     this.#applyList(rows, new Set());
-    for (const id of named) this.#write(id);
+    if (this.live) this.live.superseded = true;
   }
 
   /** `store.pushSnapshot()`: a copy of the confirmed state, restored by the matching rollback(). */
@@ -1030,7 +1037,7 @@ class Harness {
     if (this.enabled || live.explicit) {
       this.live = undefined;
       this.queryError = !ok;
-      if (rows) this.#applyList(rows, live.written);
+      if (rows) this.#applyList(rows, live.written, live.superseded);
       return rows !== undefined;
     }
     live.landed = { ok, rows };
@@ -1660,6 +1667,17 @@ describe("state model (model-based property)", () => {
 
     it("store.reconcile() keeps an entity it did not change against the older fetch in flight (SEED=24950)", async () => {
       await runScenario("plain", "none", [a0], [cmd.refetch(true), cmd.reconcile(), cmd.otherDelete(0), cmd.release(0, true)]);
+    });
+
+    it("store.reconcile() without an entity another client deleted is newer than the fetch in flight that read it: that fetch does not bring it back", async () => {
+      const b0: Fields = { title: "b", n: 0, done: false };
+      await runScenario("plain", "none", [a0], [cmd.otherInsert(b0), cmd.refetch(false), cmd.otherDelete(1), cmd.reconcile(), cmd.release(0, true)]);
+    });
+
+    it("store.reconcile() while disabled is newer than the fetch in flight, and than one that landed unseen: enable() does not bring the deleted entity back", async () => {
+      const b0: Fields = { title: "b", n: 0, done: false };
+      await runScenario("plain", "none", [a0], [cmd.otherInsert(b0), cmd.refetch(false), cmd.disable(), cmd.otherDelete(1), cmd.reconcile(), cmd.release(0, true), cmd.enable()]);
+      await runScenario("default", "none", [a0], [cmd.otherInsert(b0), cmd.refetch(false), cmd.disable(), cmd.release(0, true), cmd.otherDelete(1), cmd.reconcile(), cmd.enable()]);
     });
 
     it("keepFailed: the echo of a retried update answered before another client's older event is applied after it (SEED=25122)", async () => {

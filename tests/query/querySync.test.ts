@@ -7,6 +7,7 @@ import { reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
 import { createFakeBackend } from "../../src/testing";
+import { connectClient, createTestApi } from "../__fixtures__";
 import { createManualApi } from "../__fixtures__/manualApi";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { cleanup, countRequests, createTestQueryClient, loaded, nextMacrotask, onCleanup, setupManager, startServer, titles } from "../__fixtures__/testHelpers";
@@ -224,5 +225,129 @@ describe("a fetch in flight when the manager stops observing (destroy(), disable
     expect(ids(next.store.list)).toEqual(["a", "b", "s1"]);
     expect(shown.filter((list) => !list.includes("s1"))).toEqual([]);
     expect(cachedIds(client)).toEqual(["a", "b", "s1"]);
+  });
+});
+
+describe("store.reconcile() while a fetch is in flight (the app's list is newer than that fetch)", () => {
+  const ids = (list: readonly { id: string }[]) => list.map((entity) => entity.id);
+  const cachedIds = (client: ReturnType<typeof createTestQueryClient>) => ids(client.getQueryData<Todo[]>(["items"]) ?? []);
+
+  /**
+   * A manager showing a, b; another client inserts x without an event, a refetch reads a, b, x and
+   * is held; the other client deletes x (again without an event). With `realtime`, the manager
+   * listens to the server's events; `disabled`: the refetch() is asked for while disabled.
+   */
+  async function fetchReadADeletedEntity({ realtime = false, disabled = false } = {}) {
+    const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }] });
+    const { manager, client } = await setupManager({ server, config: realtime ? { realtime: { eventType: server.eventType } } : {} });
+    await loaded(manager, 2);
+    if (realtime) manager.realtime!.connect(await connectClient(server));
+    if (disabled) manager.disable();
+    const x = server.serverInsert({ title: "X" }, { silent: true }).id;
+    const gate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const refetching = manager.actions.refetch();
+    await gate.arrived; // reads a, b, x
+    server.serverDelete(x, { silent: true });
+    const shownX: string[][] = [];
+    const stop = reaction(() => ids(manager.store.list), (list) => list.includes(x) && shownX.push(list));
+    onCleanup(stop);
+    const land = async () => {
+      await gate.release();
+      await refetching;
+      await nextMacrotask();
+    };
+    return { server, manager, client, land, shownX };
+  }
+
+  it.each([
+    ["", false],
+    [", also the result of a refetch() asked for while disabled", true],
+  ])("never brings back an entity another client deleted before the reconcile%s", async (_label, disabled) => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity({ disabled });
+    manager.store.reconcile(server.rows());
+    await land();
+    expect(ids(manager.store.list)).toEqual(["a", "b"]);
+    expect(cachedIds(client)).toEqual(["a", "b"]);
+    expect(shownX).toEqual([]);
+  });
+
+  it("keeps the realtime events that arrived after the reconcile, and never brings back the deleted entity", async () => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity({ realtime: true });
+    manager.store.reconcile(server.rows());
+    server.serverUpdate("a", { title: "A2" });
+    const y = server.serverInsert({ title: "Y" }).id;
+    await vi.waitFor(() => expect(ids(manager.store.list)).toEqual(["a", "b", y]));
+    await land();
+    expect(manager.store.list.map((todo) => `${todo.id}:${todo.title}`)).toEqual(["a:A2", "b:B", `${y}:Y`]);
+    expect(cachedIds(client)).toEqual(["a", "b", y]);
+    expect(shownX).toEqual([]);
+  });
+
+  it("disable() before it lands: neither the query cache nor the store after enable() shows the deleted entity", async () => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity();
+    manager.disable();
+    manager.store.reconcile(server.rows());
+    await land();
+    expect(cachedIds(client)).toEqual(["a", "b"]);
+    manager.enable();
+    await nextMacrotask();
+    expect(ids(manager.store.list)).toEqual(["a", "b"]);
+    expect(shownX).toEqual([]);
+  });
+
+  it("disable() before it lands, with realtime events after the reconcile: the store after enable() keeps them", async () => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity({ realtime: true });
+    manager.disable();
+    manager.store.reconcile(server.rows());
+    const y = server.serverInsert({ title: "Y" }).id;
+    await vi.waitFor(() => expect(ids(manager.store.list)).toEqual(["a", "b", y]));
+    await land();
+    expect(cachedIds(client)).toEqual(["a", "b", y]);
+    manager.enable();
+    await nextMacrotask();
+    expect(ids(manager.store.list)).toEqual(["a", "b", y]);
+    expect(shownX).toEqual([]);
+  });
+
+  it("destroy() before it lands: the query cache, and a manager created later, do not show the deleted entity", async () => {
+    const { server, manager, client, land } = await fetchReadADeletedEntity();
+    manager.store.reconcile(server.rows());
+    manager.destroy();
+    await land();
+    expect(cachedIds(client)).toEqual(["a", "b"]);
+    const api = createTestApi<Todo>(server);
+    const next = createOptimisticStoreManager<Todo>({ name: "items", queryFn: api.queryFn, mutations: api.mutations, transformer: false, enabled: () => false }, client);
+    onCleanup(() => next.destroy());
+    next.enable();
+    expect(ids(next.store.list)).toEqual(["a", "b"]);
+  });
+
+  it("landed while disabled, before the reconcile: enable() does not show the deleted entity", async () => {
+    const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }] });
+    const { manager, client } = await setupManager({ server });
+    await loaded(manager, 2);
+    const x = server.serverInsert({ title: "X" }, { silent: true }).id;
+    const gate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const refetching = manager.actions.refetch();
+    await gate.arrived;
+    manager.disable();
+    await gate.release();
+    await refetching;
+    expect(cachedIds(client)).toEqual(["a", "b", x]); // landed, not shown
+    server.serverDelete(x, { silent: true });
+    manager.store.reconcile(server.rows());
+    expect(cachedIds(client)).toEqual(["a", "b"]);
+    manager.enable();
+    await nextMacrotask();
+    expect(ids(manager.store.list)).toEqual(["a", "b"]);
+  });
+
+  it("a fetch that starts after the reconcile is shown as usual", async () => {
+    const { server, manager, land } = await fetchReadADeletedEntity();
+    manager.store.reconcile(server.rows());
+    await land();
+    const z = server.serverInsert({ title: "Z" }, { silent: true }).id;
+    await manager.actions.refetch();
+    expect(ids(manager.store.list)).toEqual(["a", "b", z]);
   });
 });
