@@ -121,6 +121,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
   /** Changes the client's mutation `retry` may send again: the next change of their entity waits until they settle. */
   readonly #retried = new WeakSet<PendingOp<TUiData>>();
   #stopPauses: (() => void) | undefined;
+  #clear!: () => void;
+  /** Resolves (`#clear`) at the next `store.clear()`: a change still waiting for its turn is dropped then. */
+  #cleared = new Promise<void>((resolve) => (this.#clear = resolve));
   /** Mutations of the offline scope not settled yet: while any is, new ones join the scope (order). */
   #scoped = 0;
   #sequence = 0;
@@ -636,18 +639,24 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
    */
   async #sendInTurn<R>(op: PendingOp<TUiData>, turn: Turn, create: Promise<void> | undefined, send: (id: string) => Promise<R>, untilAnswered = false): Promise<R> {
     let sent: Promise<R> | undefined;
+    // store.clear() drops a change still waiting at once, not when its turn comes (a change of a
+    // scope left still goes: it is detached, not forgotten).
+    const unlessCleared = (wait: Promise<unknown>) =>
+      (this.#ctx.layers.isPending(op) || this.#detached.has(op)) && Promise.race([wait, this.#cleared.then(() => this.#detached.has(op) && wait)]);
     try {
-      if (turn.prior) await turn.prior;
+      if (turn.prior) await unlessCleared(turn.prior);
       // The create of its entity: in flight when the change was made, or a kept failed one that
       // retry() sent again since (it goes first, as for a change made after the retry).
       const created = create ?? this.#createOf(op.id);
       if (created) {
-        await created.catch((error: unknown) => {
-          // A retried create that fails again is a kept failed one: the change sees it when sending (a remove then needs no call).
-          if (created !== create && !(error instanceof OptimisticError)) return;
-          this.#behindFailedCreate.add(op);
-          throw error;
-        });
+        await unlessCleared(
+          created.catch((error: unknown) => {
+            // A retried create that fails again is a kept failed one: the change sees it when sending (a remove then needs no call).
+            if (created !== create && !(error instanceof OptimisticError)) return;
+            this.#behindFailedCreate.add(op);
+            throw error;
+          }),
+        );
       }
       if (this.#echoed.has(op)) return (sent = Promise.resolve(this.#echoed.get(op) as R));
       // A change of the previous scope still goes to its server (its answer settles into that scope's
@@ -676,6 +685,8 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
 
   /** `store.clear()`: changes made from now on wait for none in flight, nor are based on their answers. */
   forget(): void {
+    this.#clear();
+    this.#cleared = new Promise<void>((resolve) => (this.#clear = resolve));
     this.#order = new SendOrder((id) => this.#ctx.layers.resolve(id));
     this.#answers.clear();
     this.#refused.clear();

@@ -46,10 +46,8 @@ describe("changes of one entity reach the server in the order they were made", (
 });
 
 describe("changes queued on a temporary id", () => {
-  it.each([
-    ["destroy()", (manager: { destroy(): void }) => manager.destroy()],
-    ["store.clear()", (manager: { store: { clear(): void } }) => manager.store.clear()],
-  ])("are dropped, never sent with the temporary id, after %s", async (_label, end) => {
+  /** A create held at the server, and an update and a remove made on its temporary id. */
+  async function queuedOnACreate() {
     const server = await startServer({ seed: makeTodos() });
     const { manager } = await setupManager({ server });
     await loaded(manager, 3);
@@ -59,6 +57,14 @@ describe("changes queued on a temporary id", () => {
     const updating = manager.actions.update({ id: tempId, data: { title: "edit" } });
     const removing = manager.actions.remove(tempId);
     await post.arrived;
+    return { server, manager, post, creating, tempId, updating, removing };
+  }
+
+  it.each([
+    ["destroy()", (manager: { destroy(): void }) => manager.destroy()],
+    ["store.clear()", (manager: { store: { clear(): void } }) => manager.store.clear()],
+  ])("are dropped, never sent with the temporary id, after %s", async (_label, end) => {
+    const { server, manager, post, creating, updating, removing } = await queuedOnACreate();
 
     end(manager as never);
     await post.release();
@@ -66,6 +72,28 @@ describe("changes queued on a temporary id", () => {
 
     await expect(updating).rejects.toThrow(OptimisticLifecycleError);
     await expect(removing).rejects.toThrow(OptimisticLifecycleError);
+    expect(writes(server)).toEqual(["POST /items"]);
+  });
+
+  it("after store.clear() (a sign-out) no longer count as pending: their actions reject at once, before the create is answered", async () => {
+    const { server, manager, post, creating, tempId, updating, removing } = await queuedOnACreate();
+    expect([manager.status.updatePending, manager.status.deletePending]).toEqual([true, true]);
+    const settled: unknown[] = [];
+    for (const action of [updating, removing]) action.then((value) => settled.push(value), (error: unknown) => settled.push(error));
+
+    manager.store.clear();
+    await nextMacrotask();
+
+    expect(settled.map((outcome) => outcome instanceof OptimisticLifecycleError)).toEqual([true, true]);
+    expect([manager.status.updatePending, manager.status.deletePending]).toEqual([false, false]);
+    expect(manager.store.isPending(tempId)).toBe(false);
+    expect(manager.store.writeStatus(tempId)).toBeUndefined();
+    // The create itself is on the network: it counts until the server answers it.
+    expect(manager.status.createPending).toBe(true);
+    await post.release();
+    await creating;
+    expect(manager.status.hasPendingMutations).toBe(false);
+    expect(manager.store.count).toBe(0);
     expect(writes(server)).toEqual(["POST /items"]);
   });
 });

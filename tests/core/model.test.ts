@@ -60,7 +60,8 @@
  *   needs no server call and drops its failed changes. writeStatus(id) shows the kinds in flight
  *   (oldest first) and whether a failed change is kept.
  * - clear(): everything confirmed and pending is dropped (later answers and echoes of those changes
- *   change nothing; changes queued on a temporary id are never sent), a fetch in flight never lands.
+ *   change nothing; changes waiting for their turn, as those queued on a temporary id, are never sent
+ *   and settle at once: the status flags no longer count them), a fetch in flight never lands.
  * - Values are the transformed server rows: with the default transformer `createdAt` (an ISO
  *   string the server adds) becomes a `Date`; optimistic entities are `{ ...input, id }`.
  *
@@ -825,6 +826,8 @@ class Harness {
   clear(): void {
     this.trace.push("store.clear()");
     this.m.store.clear();
+    // Retried changes still waiting for their turn (behind their create) are dropped at once, unsent.
+    for (const op of [...this.calls]) if (op.retried && op.mutationId === undefined) this.calls.delete(op);
     for (const op of this.pending) op.done = true;
     this.pending = [];
     this.confirmed.clear();
