@@ -525,7 +525,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
         // A retry of a change whose scope was left (it would go with the next user's credentials), or forgotten.
         const gone = ++attempts > 1 && this.#gone(op, true);
         if (!dropped && this.#echoed.has(op)) return Promise.resolve(this.#echoed.get(op) as TResult);
-        if (dropped || gone) return Promise.reject(dropped ?? notSent(op, name, `${gone} before it was sent again`));
+        if (dropped || gone) return Promise.reject(dropped ?? notSent(op, name, `${gone} before its next attempt`));
         return mutationFn(variables);
       },
       gcTime: Infinity,
@@ -595,7 +595,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       // Settled by its echo before query-core paused it (a restored change behind the one before it): answered, not dropped.
       if (this.#echoed.has(op)) return finish(true, this.#echoed.get(op));
       const gone = this.#gone(op, true);
-      if (gone) drop(notSent(op, name, `${gone} before it was sent again`));
+      if (gone) drop(notSent(op, name, `${gone} before its next attempt`));
       else {
         this.#setQueued(op, true);
         // Settled by its echo while queued: nothing is sent, it is answered (and no longer queued) now.
@@ -611,7 +611,7 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
       // Queued: also in the moment query-core resumes it, before it calls the mutation function.
       if (event === "drop") {
         if (this.#queued.has(op)) drop(notSent(op, name, `${cause} while it was queued`));
-        else if (paused) drop(notSent(op, name, `${cause} while it waited to be sent again`));
+        else if (paused) drop(notSent(op, name, `${cause} while it waited for its next attempt`));
       } else if (event === "removed") {
         removed = true;
         if (paused) cleared();

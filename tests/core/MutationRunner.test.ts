@@ -394,8 +394,34 @@ describe("query-core's mutation retries (a client with `mutations: { retry }`)",
     await first.fail(503);
     await waitForMs(20);
     setup.manager.store.clear();
-    await expect(updating).rejects.toThrow(/^update of "a" on "items" was not sent: store\.clear\(\) ran before it was sent again\.$/);
+    await expect(updating).rejects.toThrow(/^update of "a" on "items" was not sent: store\.clear\(\) ran before its next attempt\.$/);
     expect(writes(setup.server)).toEqual(["PUT /items/a"]);
+  });
+
+  it("store.clear() during the retry delay of a change whose first attempt never reached a server: the rejection does not say it was sent", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    // A server that is gone: the first attempt's connection is refused.
+    const gone = await startServer();
+    await gone.close();
+    const api = createTestApi<Todo>(server);
+    const unreachable = createTestApi<Todo>(gone);
+    let calls = 0;
+    const setup = await setupManager({
+      server,
+      client: retryingClient(1, 150),
+      config: { mutations: { ...api.mutations, update: (params, receipt) => (++calls === 1 ? unreachable : api).mutations.update(params, receipt) } },
+    });
+    await loaded(setup.manager, 3);
+    const updating = setup.manager.actions.update({ id: "a", data: { title: "edited" } });
+    updating.catch(() => undefined);
+    await vi.waitFor(() => expect(calls).toBe(1));
+    await waitForMs(20);
+    setup.manager.store.clear();
+    const error = await updating.then(() => undefined, (caught: unknown) => caught as Error);
+    expect(error).toBeInstanceOf(OptimisticLifecycleError);
+    expect(error?.message).not.toMatch(/sent again/);
+    expect(error?.message).toBe('update of "a" on "items" was not sent: store.clear() ran before its next attempt.');
+    expect(writes(server)).toEqual([]);
   });
 
   it("a scope change drops a change of the previous user paused between two attempts: back online, it is not sent with the next user's credentials", async () => {
