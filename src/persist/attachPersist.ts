@@ -49,10 +49,14 @@ export interface PersistNeeds<TApiData, TUiData extends Entity> {
 const READ_TIMEOUT_MS = 10_000;
 const TIMED_OUT = Symbol("timed out");
 
-/** `work`'s result, or `TIMED_OUT` when it has none after 10 s (a rejection still rejects). */
+/**
+ * `work`'s result, or `TIMED_OUT` when it has none after 10 s (a rejection still rejects). In Node the
+ * timer is `unref`'d: a storage that never answers must not keep a process whose managers are destroyed running.
+ */
 function within<T>(work: T | PromiseLike<T>): Promise<Awaited<T> | typeof TIMED_OUT> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([work, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, READ_TIMEOUT_MS, TIMED_OUT)))]).finally(() => clearTimeout(timer));
+  // A browser's timer is a number: no unref.
+  return Promise.race([work, new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, READ_TIMEOUT_MS, TIMED_OUT)).unref?.())]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -4,7 +4,7 @@
  * but unanswered when the page went away is sent again with its mutation id (and the demo server,
  * which records mutation ids, applies it once); restore and destroy in any order.
  */
-import { environmentManager, onlineManager } from "@tanstack/query-core";
+import { environmentManager, onlineManager, QueryClient } from "@tanstack/query-core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager, OptimisticError, OptimisticLifecycleError, type OptimisticErrorInfo, type OptimisticStoreConfig } from "../../src";
 import { createMemoryStorage, type PersistStorage } from "../../src/persist";
@@ -888,6 +888,48 @@ describe("nothing made or stored is lost around the manager's life", () => {
       expect(setItem).not.toHaveBeenCalled();
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  it.each([
+    ["its first read", true],
+    ["its last write", false],
+  ])("a destroyed manager whose storage never answers %s arms no timer that keeps a Node process running", async (label, hungRead) => {
+    const never = () => new Promise<never>(() => undefined);
+    const getItem = vi.fn(hungRead ? never : () => Promise.resolve(null));
+    const storage: PersistStorage = { getItem, setItem: hungRead ? () => Promise.resolve() : never, removeItem: () => Promise.resolve() };
+    // The timers armed while the manager lives, and whether each still waits.
+    const armed = new Map<ReturnType<typeof setTimeout>, boolean>();
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const spies = [
+      vi.spyOn(globalThis, "setTimeout").mockImplementation(((run: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+        const timer = realSet(() => (armed.set(timer, false), run(...args)), ms);
+        armed.set(timer, true);
+        return timer;
+      }) as typeof setTimeout),
+      vi.spyOn(globalThis, "clearTimeout").mockImplementation(((timer?: ReturnType<typeof setTimeout>) => {
+        if (timer !== undefined && armed.has(timer)) armed.set(timer, false);
+        realClear(timer);
+      }) as typeof clearTimeout),
+    ];
+    try {
+      // As in Node, where query-core keeps unobserved queries (`gcTime: Infinity`) without a timer.
+      const client = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Infinity } } });
+      const manager = createOptimisticStoreManager<Todo>({ name: "items", queryFn: () => Promise.resolve([]), mutations: createTestApi<Todo>({ url: "http://127.0.0.1:9", resource: "items" }).mutations, persist: { storage, key: `todos-never-${label}` }, enabled: () => false }, client);
+      onCleanup(() => manager.destroy());
+      await vi.waitFor(() => expect(getItem).toHaveBeenCalled());
+      if (!hungRead) {
+        await manager.ready;
+        manager.store.upsert({ id: "x", title: "X", completed: false });
+      }
+      await nextMacrotask();
+      manager.destroy();
+      await nextMacrotask();
+      const keepingAlive = [...armed].filter(([timer, waiting]) => waiting && (timer as { hasRef?: () => boolean }).hasRef?.() !== false);
+      expect(keepingAlive).toEqual([]);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
     }
   });
 
