@@ -203,7 +203,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     // A queryFn may reject with a string or a plain object: status.error is typed Error.
     if (result.error != null && result.error !== shownError.raw) shownError = { raw: result.error, error: toError(result.error) };
     runInAction(() => {
-      status.isLoading = result.isLoading;
+      // Also while the first fetch waits for the network (query-core's `fetchStatus: "paused"`): no data yet is not an empty list.
+      status.isLoading = result.isPending && result.fetchStatus !== "idle";
       status.isError = result.isError;
       status.error = result.error == null ? null : shownError.error;
       status.isSyncing = result.isFetching;

@@ -2,7 +2,7 @@
  * The query side of a manager: what a fetch may show and when. Real HTTP test server; held
  * requests make the orderings.
  */
-import { environmentManager } from "@tanstack/query-core";
+import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { reaction } from "mobx";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createOptimisticStoreManager } from "../../src";
@@ -349,5 +349,40 @@ describe("store.reconcile() while a fetch is in flight (the app's list is newer 
     const z = server.serverInsert({ title: "Z" }, { silent: true }).id;
     await manager.actions.refetch();
     expect(ids(manager.store.list)).toEqual(["a", "b", z]);
+  });
+});
+
+describe("status while the first load waits for the network", () => {
+  it("is loading while there is no data yet and the first fetch is paused offline, and stops loading once it lands", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    onlineManager.setOnline(false);
+    try {
+      const { manager } = await setupManager({ server });
+      await nextMacrotask();
+      expect(manager.store.count).toBe(0);
+      expect(countRequests(server, "GET")).toBe(0);
+      // A spinner, not an empty list: nothing is known yet.
+      expect(manager.status).toMatchObject({ isLoading: true, isSyncing: false, isError: false, isOnline: false });
+
+      onlineManager.setOnline(true);
+      await loaded(manager, 3);
+      expect(manager.status).toMatchObject({ isLoading: false, isSyncing: false, isOnline: true });
+    } finally {
+      onlineManager.setOnline(true);
+    }
+  });
+
+  it("is not loading while a refetch over data is paused offline", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    onlineManager.setOnline(false);
+    try {
+      manager.actions.triggerQuery();
+      await nextMacrotask();
+      expect(countRequests(server, "GET")).toBe(1);
+      expect(manager.status).toMatchObject({ isLoading: false, isSyncing: false });
+    } finally {
+      onlineManager.setOnline(true);
+    }
   });
 });
