@@ -641,15 +641,19 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     let sent: Promise<R> | undefined;
     // store.clear() drops a change still waiting at once, not when its turn comes (a change of a
     // scope left still goes: it is detached, not forgotten).
-    const unlessCleared = (wait: Promise<unknown>) =>
-      (this.#ctx.layers.isPending(op) || this.#detached.has(op)) && Promise.race([wait, this.#cleared.then(() => this.#detached.has(op) && wait)]);
+    // Made only when waited for: a refused create must leave no rejection nobody handles.
+    const unlessCleared = (waiting: () => Promise<unknown>) => {
+      if (!this.#ctx.layers.isPending(op) && !this.#detached.has(op)) return;
+      const wait = waiting();
+      return Promise.race([wait, this.#cleared.then(() => this.#detached.has(op) && wait)]);
+    };
     try {
-      if (turn.prior) await unlessCleared(turn.prior);
+      if (turn.prior) await unlessCleared(() => turn.prior!);
       // The create of its entity: in flight when the change was made, or a kept failed one that
       // retry() sent again since (it goes first, as for a change made after the retry).
       const created = create ?? this.#createOf(op.id);
       if (created) {
-        await unlessCleared(
+        await unlessCleared(() =>
           created.catch((error: unknown) => {
             // A retried create that fails again is a kept failed one: the change sees it when sending (a remove then needs no call).
             if (created !== create && !(error instanceof OptimisticError)) return;

@@ -65,13 +65,14 @@ describe("changes queued on a temporary id", () => {
     ["store.clear()", (manager: { store: { clear(): void } }) => manager.store.clear()],
   ])("are dropped, never sent with the temporary id, after %s", async (_label, end) => {
     const { server, manager, post, creating, updating, removing } = await queuedOnACreate();
+    // Handled from the start: store.clear() rejects them at once, before the create is answered.
+    const outcomes = [updating, removing].map((action) => action.then(() => undefined, (error: unknown) => error));
 
     end(manager as never);
     await post.release();
     await creating;
 
-    await expect(updating).rejects.toThrow(OptimisticLifecycleError);
-    await expect(removing).rejects.toThrow(OptimisticLifecycleError);
+    for (const outcome of await Promise.all(outcomes)) expect(outcome).toBeInstanceOf(OptimisticLifecycleError);
     expect(writes(server)).toEqual(["POST /items"]);
   });
 
@@ -94,6 +95,24 @@ describe("changes queued on a temporary id", () => {
     await creating;
     expect(manager.status.hasPendingMutations).toBe(false);
     expect(manager.store.count).toBe(0);
+    expect(writes(server)).toEqual(["POST /items"]);
+  });
+
+  it("after store.clear(), a refused create leaves no unhandled rejection behind the changes that waited for it", async () => {
+    const { server, manager, post, creating, updating, removing } = await queuedOnACreate();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    onCleanup(() => process.off("unhandledRejection", onUnhandled));
+
+    manager.store.clear();
+    for (const change of [updating, removing]) await expect(change).rejects.toBeInstanceOf(OptimisticLifecycleError);
+    await post.fail(500);
+    await creating.catch(() => undefined);
+    await nextMacrotask();
+    await nextMacrotask();
+
+    expect(unhandled).toEqual([]);
     expect(writes(server)).toEqual(["POST /items"]);
   });
 });
