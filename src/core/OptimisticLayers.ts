@@ -160,8 +160,11 @@ export class OptimisticLayers<T extends Entity> {
   #tick = 0;
   /** While a fetch is in flight, ids written since it started: its (older) result must not overwrite them. */
   #protected: Set<string> | undefined;
-  /** The app's `store.reconcile()` ran since the fetch in flight started: that fetch's (older) list changes nothing. */
-  #superseded = false;
+  /**
+   * The app's `store.reconcile()` ran since the fetch in flight started: that fetch's (older) list
+   * changes nothing (a list the app writes under the key meanwhile is newer: not while it is applied).
+   */
+  superseded = false;
   /** Ids whose confirmed value changed since the last server list was applied or written back. */
   #dirty = new Set<string>();
   /** While a server list is applied with a version rule: ids whose (older) item was ignored. */
@@ -346,7 +349,7 @@ export class OptimisticLayers<T extends Entity> {
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
     // A fetch older than the app's reconcile keeps every id against it (and learns nothing).
-    const superseded = this.#superseded && !fromCache && !local;
+    const superseded = this.superseded && !fromCache && !local;
     const kept = (id: string) => !local && (this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id)) || (superseded && !!this.#protected!.add(id)));
     // Only while the event log listens: what the list did, for its event.
     const emit = this.emit;
@@ -403,7 +406,7 @@ export class OptimisticLayers<T extends Entity> {
       // The app's own order (a reconcile): the cache learns it, and the next server list puts `list` in its order.
       this.#reorderedAs(local ? ids : undefined, local);
       // The fetch in flight read the server before the app's list: it is older.
-      if (local && this.#protected) this.#superseded = true;
+      if (local && this.#protected) this.superseded = true;
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       if (!fromCache && !local) {
         this.#dirty = new Set(this.#protected);
@@ -434,12 +437,7 @@ export class OptimisticLayers<T extends Entity> {
    */
   beginFetch(keep = false): void {
     this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
-    this.#superseded = false;
-  }
-
-  /** Whether the app's `store.reconcile()` ran since the fetch in flight started. */
-  get superseded(): boolean {
-    return this.#superseded;
+    this.superseded = false;
   }
 
   /** The ids written since the fetch in flight started (none while no fetch is). */
@@ -455,7 +453,7 @@ export class OptimisticLayers<T extends Entity> {
   /** The fetch ended (its result, if any, was applied). */
   endFetch(): void {
     this.#protected = undefined;
-    this.#superseded = false;
+    this.superseded = false;
   }
 
   /** Whether confirmed state changed since the last server list or write-back. */

@@ -147,8 +147,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     endWatch();
     // Destroyed, the layers no longer follow the fetch: the watch says it.
     const data = writer.keepWrites(destroyed ? ids : new Set([...ids, ...layers.writtenSinceFetch()]), before, all || layers.superseded);
-    // Enabled again, the store applies it as that fetch's result.
-    if (data && !destroyed) fetched = data;
+    // Enabled again, the store applies it as that fetch's result. Every item put back (a reconcile
+    // ran), it holds nothing of that older fetch: the list it shows, the app's own, is no older.
+    if (data && !destroyed) {
+      fetched = data;
+      layers.superseded = false;
+    }
   };
   /** The data the last fetch (or a user's setQueryData) stored: its list is the server's, not a write-back. */
   let fetched: unknown;
@@ -238,8 +242,12 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
           const other = watched.get(query());
           if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
         }
+        // A list the app wrote while the fetch runs (setQueryData: that fetch's own result ends it) came after any reconcile.
+        const { superseded } = layers;
+        if (unsubscribe && result.fetchStatus !== "idle") layers.superseded = false;
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
         writer.mark = layers.applyServerList(data, toEntity, mark, source, codec.ownIds);
+        layers.superseded = superseded;
         writer.markUpdatedAt = result.dataUpdatedAt;
       });
       reporter.debug?.("server list applied", { items: data.length, source });

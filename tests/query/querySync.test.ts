@@ -342,6 +342,31 @@ describe("store.reconcile() while a fetch is in flight (the app's list is newer 
     expect(ids(manager.store.list)).toEqual(["a", "b"]);
   });
 
+  it("a list the app writes under the key after the reconcile (setQueryData), while the older fetch is in flight, is shown and stays when that fetch lands", async () => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity();
+    manager.store.reconcile(server.rows());
+    client.setQueryData<Todo[]>(["items"], [...server.rows(), { id: "q", title: "Q" } as Todo]);
+    expect(ids(manager.store.list)).toEqual(["a", "b", "q"]);
+    await land();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "q"]);
+    expect(cachedIds(client)).toEqual(["a", "b", "q"]);
+    expect(shownX).toEqual([]);
+  });
+
+  it("disable() before it lands: a list the app writes under the key after the reconcile (setQueryData) is what enable() shows", async () => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity();
+    manager.disable();
+    manager.store.reconcile(server.rows());
+    client.setQueryData<Todo[]>(["items"], [...server.rows(), { id: "q", title: "Q" } as Todo]);
+    await land();
+    expect(cachedIds(client)).toEqual(["a", "b", "q"]);
+    manager.enable();
+    await nextMacrotask();
+    expect(ids(manager.store.list)).toEqual(["a", "b", "q"]);
+    expect(cachedIds(client)).toEqual(["a", "b", "q"]);
+    expect(shownX).toEqual([]);
+  });
+
   it("a fetch that starts after the reconcile is shown as usual", async () => {
     const { server, manager, land } = await fetchReadADeletedEntity();
     manager.store.reconcile(server.rows());
