@@ -312,8 +312,11 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       if (event.type === "removed") endWatch();
       else if (event.type === "updated") {
         if (event.action.type === "success" && !event.action.manual) keepWrites();
-        // Failed or cancelled: nothing landed.
-        else if (event.query.state.fetchStatus === "idle") endWatch();
+        // Failed or cancelled: nothing landed (and no older fetch is left for a reconcile to be newer than).
+        else if (event.query.state.fetchStatus === "idle") {
+          endWatch();
+          layers.superseded = false;
+        }
         else watch.before = event.query.state.data;
       }
     }

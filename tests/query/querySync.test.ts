@@ -353,12 +353,16 @@ describe("store.reconcile() while a fetch is in flight (the app's list is newer 
     expect(shownX).toEqual([]);
   });
 
-  it("disable() before it lands: a list the app writes under the key after the reconcile (setQueryData) is what enable() shows", async () => {
-    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity();
+  type Fetch = Awaited<ReturnType<typeof fetchReadADeletedEntity>>;
+  it.each([
+    ["it lands (written before)", async ({ land }: Fetch, write: () => void) => (write(), land())],
+    ["it is cancelled (written after)", async ({ client }: Fetch, write: () => void) => (await client.cancelQueries({ queryKey: ["items"] }), write())],
+  ])("disable() before the fetch ends, and %s: a list the app writes under the key after the reconcile (setQueryData) is what enable() shows", async (_label, end) => {
+    const fetch = await fetchReadADeletedEntity();
+    const { server, manager, client, shownX } = fetch;
     manager.disable();
     manager.store.reconcile(server.rows());
-    client.setQueryData<Todo[]>(["items"], [...server.rows(), { id: "q", title: "Q" } as Todo]);
-    await land();
+    await end(fetch, () => client.setQueryData<Todo[]>(["items"], [...server.rows(), { id: "q", title: "Q" } as Todo]));
     expect(cachedIds(client)).toEqual(["a", "b", "q"]);
     manager.enable();
     await nextMacrotask();
