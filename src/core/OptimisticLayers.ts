@@ -406,7 +406,7 @@ export class OptimisticLayers<T extends Entity> {
       // The app's own order (a reconcile): the cache learns it, and the next server list puts `list` in its order.
       this.#reorderedAs(local ? ids : undefined, local);
       // The fetch in flight read the server before the app's list: it is older.
-      if (local && this.#protected) this.superseded = true;
+      if (local) this.supersede();
       // Entities kept against this (older) list now differ from it: the cache must learn them.
       if (!fromCache && !local) {
         this.#dirty = new Set(this.#protected);
@@ -438,6 +438,11 @@ export class OptimisticLayers<T extends Entity> {
   beginFetch(keep = false): void {
     this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
     this.superseded = false;
+  }
+
+  /** The app's list (this store's, or another manager's of the key) is newer than the fetch in flight, if any. */
+  supersede(): void {
+    if (this.#protected) this.superseded = true;
   }
 
   /** The ids written since the fetch in flight started (none while no fetch is). */

@@ -25,6 +25,13 @@ interface Watch {
  */
 const watched = /* @__PURE__ */ new WeakMap<object, Watch>();
 
+/**
+ * Per query, the list it held when a manager's `store.reconcile()` ran while its fetch was in flight
+ * (until the next fetch starts): that fetch's result is older than the app's list for every manager
+ * of the key, also those notified of it before the one that reconciled.
+ */
+const reconciled = /* @__PURE__ */ new WeakMap<object, unknown>();
+
 export interface QuerySyncOptions {
   /** The observable query status the manager exposes. */
   status: QueryStatus;
@@ -117,6 +124,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   };
   /** A fetch (or a retry of one) starts now. */
   const started = (): void => {
+    reconciled.delete(query());
     fetchStarted();
     if (!unsubscribe && !destroyed) watchFetch(true);
   };
@@ -241,6 +249,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
           // The result of a fetch another manager stopped observing (not the cached list it watches).
           const other = watched.get(query());
           if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
+          // The fetch another manager's store.reconcile() made older, landing while this store
+          // observes (a store enabled since holds older values than that fetch's list).
+          if (unsubscribe && (reconciled.get(query()) ?? data) !== data) layers.supersede();
         }
         // A list the app wrote while the fetch runs (setQueryData: that fetch's own result ends it) came after any reconcile.
         const { superseded } = layers;
@@ -283,7 +294,10 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     refetchStatus();
   };
 
-  layers.onConfirmedChange = () => writer.schedule();
+  layers.onConfirmedChange = () => {
+    if (layers.superseded && !reconciled.has(query())) reconciled.set(query(), query().state.data);
+    writer.schedule();
+  };
   // store.clear(): a fetch in flight started before it and must never land, in the store or the
   // cache; the cache is emptied (and marked stale) at once.
   layers.onClear = () => {

@@ -1,0 +1,85 @@
+/**
+ * Two managers of one key on one QueryClient (two screens of one collection), each listening to
+ * the same real socket.io server: they end equal to the server, never lose an edit, never flicker.
+ */
+import { reaction } from "mobx";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createOptimisticStoreManager, type OptimisticStoreManager } from "../../src";
+import { connectClient, createTestApi } from "../__fixtures__";
+import type { Todo } from "../__fixtures__/mockData";
+import { cleanup, createTestQueryClient, loaded, nextMacrotask, onCleanup, replaysAtCleanup, startServer } from "../__fixtures__/testHelpers";
+
+afterEach(cleanup);
+
+const shown = (manager: OptimisticStoreManager<Todo>) => manager.store.list.map((todo) => `${todo.id}:${todo.title}`);
+
+/** A server seeded with a, b and two managers of its key on one client, both loaded (with `realtime`: each on its own socket). */
+async function twoScreens({ realtime = false } = {}) {
+  const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }] });
+  const client = createTestQueryClient();
+  const make = () => {
+    const api = createTestApi<Todo>(server);
+    const manager = createOptimisticStoreManager<Todo>(
+      { name: server.resource, queryFn: api.queryFn, mutations: api.mutations, transformer: false, ...(realtime && { realtime: { eventType: server.eventType } }) },
+      client,
+    );
+    onCleanup(() => manager.destroy());
+    replaysAtCleanup(manager);
+    return manager;
+  };
+  const one = make();
+  await loaded(one, 2);
+  const two = make();
+  await loaded(two, 2);
+  if (realtime) {
+    one.realtime!.connect(await connectClient(server));
+    two.realtime!.connect(await connectClient(server));
+  }
+  const cached = () => (client.getQueryData<Todo[]>([server.resource]) ?? []).map((todo) => `${todo.id}:${todo.title}`);
+  const rows = () => server.rows().map((todo) => `${todo.id}:${todo.title}`);
+  return { server, client, one, two, cached, rows };
+}
+
+describe("store.reconcile() on one screen while the shared fetch is in flight", () => {
+  it("a refetch the other screen asks for afterwards is shown on both screens and kept in the cache", async () => {
+    const { server, one, two, cached, rows } = await twoScreens();
+    const gate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const first = one.actions.refetch();
+    await gate.arrived; // reads a, b
+    one.store.reconcile(server.rows()); // the app's own list: newer than that fetch
+    server.serverInsert({ id: "y", title: "Y" }, { silent: true }); // another client, no event
+    await two.actions.refetch(); // a fetch started after the reconcile: reads a, b, y
+    await gate.release();
+    await first.catch(() => undefined);
+    await nextMacrotask();
+    expect(shown(two)).toEqual(rows());
+    expect(shown(one)).toEqual(rows());
+    expect(cached()).toEqual(rows());
+  });
+
+  it.each([
+    ["", false],
+  ])("an entity another client deleted before the reconcile never shows on the screen whose fetch was in flight%s", async (_label, realtime) => {
+    const { server, one, two, cached, rows } = await twoScreens({ realtime });
+    const x = server.serverInsert({ title: "X" }, { silent: true }).id;
+    const shownX: string[] = [];
+    onCleanup(reaction(() => [...shown(one), ...shown(two)].filter((todo) => todo.startsWith(`${x}:`)), (list) => shownX.push(...list)));
+    const gate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const first = one.actions.refetch();
+    await gate.arrived; // reads a, b, x
+    server.serverDelete(x, { silent: true });
+    two.store.reconcile(server.rows()); // the other screen's list: a, b
+    if (realtime) {
+      server.serverUpdate("a", { title: "A2" });
+      server.serverInsert({ title: "Y" });
+      await vi.waitFor(() => expect([shown(one), shown(two)]).toEqual([rows(), rows()]));
+    }
+    await gate.release();
+    await first;
+    await nextMacrotask();
+    expect(shownX).toEqual([]);
+    expect(shown(one)).toEqual(rows());
+    expect(shown(two)).toEqual(rows());
+    expect(cached()).toEqual(rows());
+  });
+});
