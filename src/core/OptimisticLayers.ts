@@ -336,6 +336,8 @@ export class OptimisticLayers<T extends Entity> {
    * removed, and `list` follows its order. Items identical to the previous list's are skipped
    * without converting them. `ownIds`: each item's own `id` is its entity's (the mark keeps no ids).
    * `local`: the app's own `store.reconcile()`, newer than any fetch in flight and written back.
+   * `fresh`: of a list from the cache, the ids another manager wrote its confirmed values of: as new
+   * as this store's writes (kept against them, each manager would answer the other's list endlessly).
    */
   applyServerList(
     data: readonly unknown[],
@@ -344,20 +346,21 @@ export class OptimisticLayers<T extends Entity> {
     source: ServerListSource = "fetch",
     ownIds = false,
     local = false,
+    fresh?: ReadonlySet<string>,
   ): ServerListMark {
     const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
     // A fetch older than the app's reconcile keeps every id against it (and learns nothing).
     const superseded = this.superseded && !fromCache && !local;
-    const kept = (id: string) => !local && (this.#protected?.has(id) === true || (fromCache && this.#dirty.has(id)) || (superseded && !!this.#protected!.add(id)));
+    const kept = (id: string) => !local && ((this.#protected?.has(id) === true && !fresh?.has(id)) || (fromCache && this.#dirty.has(id)) || (superseded && !!this.#protected!.add(id)));
     // Only while the event log listens: what the list did, for its event.
     const emit = this.emit;
     const items: T[] = [];
     let stale = false;
     const counts = { added: 0, changed: 0, removed: 0 };
     // What another manager wrote is kept as it stands before the list (its writes join `#protected`).
-    const keptIds = emit && fromCache ? [...new Set([...(this.#protected ?? []), ...this.#dirty])] : undefined;
+    const keptIds = emit && fromCache ? [...new Set([...(this.#protected ?? []), ...this.#dirty])].filter(kept) : undefined;
     const write = (id: string, value: T | undefined) => {
       if (value === undefined) this.#learnDeleted(id);
       const had = emit && this.confirmed(id) !== undefined;

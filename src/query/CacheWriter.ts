@@ -7,12 +7,20 @@ import type { Reporter } from "../core/reporter";
 import type { Entity } from "../core/shapes";
 import { shallowEqual } from "../utils/shallowEqual";
 
-/** Lists written back by any manager: a manager seeing one in the cache knows it is not a fetch. */
-const writtenBack = /* @__PURE__ */ new WeakSet<readonly unknown[]>();
+/**
+ * Lists written back by any manager (a manager seeing one in the cache knows it is not a fetch),
+ * with the ids whose confirmed values the writer wrote into it, if it said.
+ */
+const writtenBack = /* @__PURE__ */ new WeakMap<readonly unknown[], ReadonlySet<string> | undefined>();
 
 /** Whether `data` is a list some manager wrote back (not a fetch result). */
 export function isWrittenBack(data: unknown): boolean {
   return Array.isArray(data) && writtenBack.has(data);
+}
+
+/** The ids whose items in written-back list `data` are its writer's confirmed values (as new as this store's own writes). */
+export function writtenIds(data: unknown): ReadonlySet<string> | undefined {
+  return writtenBack.get(data as unknown[]);
 }
 
 /** Per query cache, how many of its listeners are managers' own: none of them reads a write-back's event. */
@@ -119,11 +127,11 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     const { ids, cleared, order, whole } = layers.takeChanges();
     const cached = query().state.data;
     // After clear() (sign-out, say) the cache is emptied and stale, so enabling again fetches.
-    if (cleared || !Array.isArray(cached)) return this.#write(this.#ordered(undefined, ids, order), cleared, true);
+    if (cleared || !Array.isArray(cached)) return this.#write(this.#ordered(undefined, ids, order), cleared, true, undefined, ids);
     const base = this.#baseOf(cached);
     // `list` took an order of the store's own (reconcile(), rollback()): the whole cached list takes it.
     const next = order ? this.#ordered(base, ids, order, whole) : this.#patch(base, ids.map((id) => [id, layers.confirmed(id)]));
-    if (next?.data !== base.data) this.#write(next, false, base === this.mark);
+    if (next?.data !== base.data) this.#write(next, false, base === this.mark, undefined, ids);
     // Patched in place: only the cache's subscribers can want to hear of it (the managers' own ignore it).
     else if (this.#announce === undefined && othersListen(this.#options.client.getQueryCache())) this.#announce = setTimeout(() => this.announce(), 0);
   }
@@ -199,12 +207,12 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
     this.#stop();
   }
 
-  /** `seen`: the store has applied everything in `next` (else the next result applies it). */
-  #write(next: ServerListMark | undefined, stale: boolean, seen: boolean, current = this.#options.query()): void {
+  /** `seen`: the store has applied everything in `next` (else the next result applies it). `ids`: those it wrote its confirmed values of. */
+  #write(next: ServerListMark | undefined, stale: boolean, seen: boolean, current = this.#options.query(), ids?: readonly string[]): void {
     if (!next) return;
     const { client, query } = this.#options;
     const before = current.state;
-    writtenBack.add(next.data);
+    writtenBack.set(next.data, ids && new Set(ids));
     this.#writing = true;
     try {
       // One action: observers of the manager's status see the error kept, never a moment without it.

@@ -6,7 +6,7 @@ import type { DetachedChange } from "../core/MutationRunner";
 import type { Entity } from "../core/shapes";
 import type { QueryStatus } from "../core/status";
 import { shallowEqual } from "../utils/shallowEqual";
-import { CacheWriter, isWrittenBack, listenToCache } from "./CacheWriter";
+import { CacheWriter, isWrittenBack, listenToCache, writtenIds } from "./CacheWriter";
 
 const DEFAULT_STALE_TIME = 5 * 60 * 1000;
 
@@ -257,7 +257,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         const { superseded } = layers;
         if (unsubscribe && result.fetchStatus !== "idle") layers.superseded = false;
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-        writer.mark = layers.applyServerList(data, toEntity, mark, source, codec.ownIds);
+        writer.mark = layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, writtenIds(data));
         layers.superseded = superseded;
         writer.markUpdatedAt = result.dataUpdatedAt;
       });

@@ -14,17 +14,17 @@ afterEach(cleanup);
 const shown = (manager: OptimisticStoreManager<Todo>) => manager.store.list.map((todo) => `${todo.id}:${todo.title}`);
 
 /** A server seeded with a, b and two managers of its key on one client, both loaded (with `realtime`: each on its own socket). */
-async function twoScreens({ realtime = false } = {}) {
-  const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }] });
+async function twoScreens({ realtime = false, version = false } = {}) {
+  const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }], versioned: version });
   const client = createTestQueryClient();
   const make = () => {
     const api = createTestApi<Todo>(server);
     const manager = createOptimisticStoreManager<Todo>(
-      { name: server.resource, queryFn: api.queryFn, mutations: api.mutations, transformer: false, ...(realtime && { realtime: { eventType: server.eventType } }) },
+      { name: server.resource, queryFn: api.queryFn, mutations: api.mutations, transformer: false, ...(realtime && { realtime: { eventType: server.eventType } }), ...(version && { version: "version" }) },
       client,
     );
     onCleanup(() => manager.destroy());
-    replaysAtCleanup(manager);
+    replaysAtCleanup(manager, version ? "version" : undefined);
     return manager;
   };
   const one = make();
@@ -59,6 +59,7 @@ describe("store.reconcile() on one screen while the shared fetch is in flight", 
 
   it.each([
     ["", false],
+    [", and both keep the realtime events that arrived after it", true],
   ])("an entity another client deleted before the reconcile never shows on the screen whose fetch was in flight%s", async (_label, realtime) => {
     const { server, one, two, cached, rows } = await twoScreens({ realtime });
     const x = server.serverInsert({ title: "X" }, { silent: true }).id;
@@ -81,5 +82,54 @@ describe("store.reconcile() on one screen while the shared fetch is in flight", 
     expect(shown(one)).toEqual(rows());
     expect(shown(two)).toEqual(rows());
     expect(cached()).toEqual(rows());
+  });
+});
+
+describe("both screens change one entity while a fetch is in flight", () => {
+  /**
+   * A refetch of one screen is held (it read a = A); screen one's update to A1 reaches the server
+   * (its answer held), then screen two's update to A2 is carried out and answered; then screen
+   * one's answer lands, then the fetch.
+   */
+  async function answersCrossed(realtime: boolean, version = false) {
+    const made = await twoScreens({ realtime, version });
+    const { server, one, two } = made;
+    const titlesOfA = { one: [] as string[], two: [] as string[] };
+    onCleanup(reaction(() => one.store.get("a")?.title, (title) => titlesOfA.one.push(String(title))));
+    onCleanup(reaction(() => two.store.get("a")?.title, (title) => titlesOfA.two.push(String(title))));
+    const fetchGate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const refetch = one.actions.refetch();
+    await fetchGate.arrived;
+    const answerGate = server.hold({ method: "PUT" }, { applyAt: "request" });
+    const first = one.actions.update({ id: "a", data: { title: "A1" } });
+    await answerGate.arrived; // the server wrote A1
+    await two.actions.update({ id: "a", data: { title: "A2" } }); // then A2
+    await answerGate.release();
+    await first;
+    await fetchGate.release();
+    await refetch;
+    await nextMacrotask();
+    return { ...made, titlesOfA };
+  }
+
+  it("with realtime: both screens end on the server's value, never go back to an older one, and nothing is printed", async () => {
+    const { one, two, cached, rows, titlesOfA } = await answersCrossed(true);
+    await vi.waitFor(() => expect([shown(one), shown(two)]).toEqual([rows(), rows()]));
+    expect(cached()).toEqual(rows());
+    expect(titlesOfA.two).toEqual(["A2"]);
+    expect(titlesOfA.one.slice(titlesOfA.one.indexOf("A2"))).toEqual(["A2"]);
+  });
+
+  it("without realtime, with version: both screens end on the server's value", async () => {
+    const { one, two, cached, rows } = await answersCrossed(false, true);
+    expect(shown(one)).toEqual(rows());
+    expect(shown(two)).toEqual(rows());
+    expect(cached()).toEqual(rows());
+  });
+
+  it("without realtime: the screens and the cache agree (the answer landing last stands), and nothing is printed", async () => {
+    const { one, two, cached } = await answersCrossed(false);
+    expect(shown(one)).toEqual(shown(two));
+    expect(cached()).toEqual(shown(one));
   });
 });
