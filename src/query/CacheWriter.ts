@@ -23,6 +23,13 @@ export function writtenIds(data: unknown): ReadonlySet<string> | undefined {
   return writtenBack.get(data as unknown[]);
 }
 
+/**
+ * Which manager holds each list as the one it applied or wrote (this map itself: several), to compare
+ * the next result with: it stays as it is when another manager of the key writes (not observing, the
+ * holder would take the patched list for the one it has seen).
+ */
+const holders = /* @__PURE__ */ new WeakMap<readonly unknown[], object>();
+
 /** Per query cache, how many of its listeners are managers' own: none of them reads a write-back's event. */
 const ownListeners = /* @__PURE__ */ new WeakMap<QueryCache, number>();
 
@@ -76,8 +83,10 @@ export interface CacheWriterOptions<TApiData, TUiData extends Entity> {
  * stored at once, as TanStack Query expects.
  */
 export class CacheWriter<TApiData, TUiData extends Entity> {
-  /** The list the store has applied or written, as the cache holds it; undefined when the cache holds one it has not applied. */
+  /** The list the store has applied or written, as the cache holds it; undefined when the cache holds one it has not applied. Set through {@link hold}. */
   mark: ServerListMark | undefined;
+  /** Names this writer in `holders` (an object of its own: the cache's lists must not keep the writer). */
+  readonly #self = {};
   markUpdatedAt = 0;
   readonly #options: CacheWriterOptions<TApiData, TUiData>;
   /**
@@ -105,6 +114,12 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
       () => this.flush(),
       { onError: (error) => options.reporter.error(error, { source: "store" }) },
     );
+  }
+
+  /** Makes `mark` the list the store has applied or written (no other manager patches it in place). */
+  hold(mark: ServerListMark): void {
+    this.mark = mark;
+    holders.set(mark.data, (holders.get(mark.data) ?? this.#self) === this.#self ? this.#self : holders);
   }
 
   /** Whether a write-back is being stored (the query's listeners see it as it happens). */
@@ -223,7 +238,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
         if (stale) current.setState({ isInvalidated: true });
         if (!this.#disposed && current === query()) {
           // Patched onto a list this store has not applied (fetched while disabled): it still must be.
-          this.mark = seen ? next : undefined;
+          if (seen) this.hold(next);
+          else this.mark = undefined;
           this.markUpdatedAt = query().state.dataUpdatedAt;
         }
         // A fetch error and an invalidation outlive write-backs, but not clear(): the data they concern is forgotten.
@@ -274,7 +290,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   #patch(base: ServerListMark, changes: Iterable<[string, unknown]>, elsewhere = false, items = false): ServerListMark | undefined {
     const { codec, layers } = this.#options;
     const ids = base.ids;
-    let data: unknown[] | undefined = base === this.mark && !this.#options.shared() ? (base.data as unknown[]) : undefined;
+    let data: unknown[] | undefined = base === this.mark && !this.#options.shared() && holders.get(base.data) === this.#self ? (base.data as unknown[]) : undefined;
     let changed = false;
     const toItem = (entity: unknown) => (items ? entity : codec.toItem(entity as TUiData));
     for (const [id, entity] of changes) {

@@ -14,13 +14,13 @@ afterEach(cleanup);
 const shown = (manager: OptimisticStoreManager<Todo>) => manager.store.list.map((todo) => `${todo.id}:${todo.title}`);
 
 /** A server seeded with a, b and two managers of its key on one client, both loaded (with `realtime`: each on its own socket). */
-async function twoScreens({ realtime = false, version = false } = {}) {
+async function twoScreens({ realtime = false, version = false, enabled = undefined as (() => boolean) | undefined } = {}) {
   const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }], versioned: version });
   const client = createTestQueryClient();
-  const make = () => {
+  const make = (extra: { enabled?: () => boolean } = {}) => {
     const api = createTestApi<Todo>(server);
     const manager = createOptimisticStoreManager<Todo>(
-      { name: server.resource, queryFn: api.queryFn, mutations: api.mutations, transformer: false, ...(realtime && { realtime: { eventType: server.eventType } }), ...(version && { version: "version" }) },
+      { name: server.resource, queryFn: api.queryFn, mutations: api.mutations, transformer: false, ...(realtime && { realtime: { eventType: server.eventType } }), ...(version && { version: "version" }), ...extra },
       client,
     );
     onCleanup(() => manager.destroy());
@@ -29,7 +29,8 @@ async function twoScreens({ realtime = false, version = false } = {}) {
   };
   const one = make();
   await loaded(one, 2);
-  const two = make();
+  /** The second screen's `enabled` option, when given. */
+  const two = make(enabled && { enabled });
   await loaded(two, 2);
   if (realtime) {
     one.realtime!.connect(await connectClient(server));
@@ -131,5 +132,31 @@ describe("both screens change one entity while a fetch is in flight", () => {
     const { one, two, cached } = await answersCrossed(false);
     expect(shown(one)).toEqual(shown(two));
     expect(cached()).toEqual(shown(one));
+  });
+});
+
+describe("one screen disabled while the other changes the collection", () => {
+  it.each([
+    ["disable() and enable()", false, false],
+    ["updateOptions() after its enabled() changed", true, false],
+    ["disable() and enable(), with a change of its own while disabled", false, true],
+  ])("%s: the changes the other screen made meanwhile show when it is enabled again", async (_label, byOptions, own) => {
+    let visible = true;
+    const { server, one, two, cached } = await twoScreens({ enabled: () => visible });
+    const toggle = (on: boolean) => {
+      visible = on;
+      if (byOptions) two.updateOptions();
+      else if (on) two.enable();
+      else two.disable();
+    };
+    toggle(false);
+    if (own) await two.actions.update({ id: "b", data: { title: "B2" } });
+    await one.actions.update({ id: "a", data: { title: "A2" } });
+    await one.actions.create({ title: "C" });
+    await one.actions.remove("b");
+    expect(cached()).toEqual(shown(one));
+    toggle(true);
+    expect(shown(two)).toEqual(shown(one));
+    expect(shown(two)).toEqual(server.rows().map((todo) => `${todo.id}:${todo.title}`));
   });
 });
