@@ -257,7 +257,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         const { superseded } = layers;
         if (unsubscribe && result.fetchStatus !== "idle") layers.superseded = false;
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-        writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, writtenIds(data)));
+        writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined));
         layers.superseded = superseded;
         writer.markUpdatedAt = result.dataUpdatedAt;
       });

@@ -1691,6 +1691,10 @@ describe("state model (model-based property)", () => {
       await runScenario("plain", "receipt", [a0], [cmd.create(a0), cmd.apply(0), cmd.release(0, false), cmd.retry({ from: "temp", index: 0 }), cmd.release(0, true), cmd.reconnect(0)], true);
     });
 
+    it("a refetch equal to the list a reconcile wrote back, landing with the realtime DELETE queued before it, keeps the entity deleted (SEED=25520)", async () => {
+      await runScenario("plain", "plain", [a0], [cmd.otherInsert(a0), cmd.reconcile(), cmd.triggerQuery(false), cmd.otherDelete(7), cmd.deliverThenRelease(2, 0, true)]);
+    });
+
     it("uiData: a create forgotten by clear() and committed late leaves its reused client id to the newer create, whose queued remove goes to that create's entity", async () => {
       const b1: Fields = { title: "b", n: 1, done: false };
       await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);
