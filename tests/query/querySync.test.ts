@@ -415,3 +415,33 @@ describe("status while the first load waits for the network", () => {
     }
   });
 });
+
+describe("updateOptions() while a fetch and a change are in flight", () => {
+  it("enabled() turning false then true: the answered change stands, never going back to the older fetched value", async () => {
+    let on = true;
+    const server = await startServer({ seed: [{ id: "a", title: "A" }, { id: "b", title: "B" }] });
+    const { manager } = await setupManager({ server, config: { enabled: () => on } });
+    await loaded(manager, 2);
+    const shown: string[] = [];
+    onCleanup(reaction(() => titles(manager.store).join(), (list) => shown.push(list)));
+    const fetchGate = server.hold({ method: "GET" }, { applyAt: "request" });
+    const refetch = manager.actions.refetch();
+    await fetchGate.arrived; // reads a = A
+    const answerGate = server.hold({ method: "PUT" }, { applyAt: "release" });
+    const change = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await answerGate.arrived;
+    on = false;
+    manager.updateOptions();
+    expect(manager.isEnabled()).toBe(false);
+    await answerGate.release();
+    await change;
+    await fetchGate.release();
+    await refetch;
+    await nextMacrotask();
+    on = true;
+    manager.updateOptions();
+    await nextMacrotask();
+    expect(titles(manager.store)).toEqual(["A2", "B"]);
+    expect(shown).toEqual(["A2,B"]);
+  });
+});

@@ -160,3 +160,15 @@ describe("one screen disabled while the other changes the collection", () => {
     expect(shown(two)).toEqual(server.rows().map((todo) => `${todo.id}:${todo.title}`));
   });
 });
+
+describe("store.clear() on one screen (a sign-out)", () => {
+  it("the other screen shows the emptied list too, and the server's list again at its next refetch()", async () => {
+    const { one, two, cached, rows } = await twoScreens();
+    one.store.clear();
+    expect(shown(two)).toEqual([]);
+    expect(cached()).toEqual([]);
+    await two.actions.refetch();
+    expect(shown(two)).toEqual(rows());
+    expect(shown(one)).toEqual(rows());
+  });
+});
