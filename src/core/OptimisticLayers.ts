@@ -338,6 +338,8 @@ export class OptimisticLayers<T extends Entity> {
    * `local`: the app's own `store.reconcile()`, newer than any fetch in flight and written back.
    * `fresh`: of a list from the cache, the ids another manager wrote its confirmed values of: as new
    * as this store's writes (kept against them, each manager would answer the other's list endlessly).
+   * `older`: a fetch's list that the app's reconcile is newer than (by default, while one ran since
+   * the fetch started; not a list the app writes under the key while the fetch runs).
    */
   applyServerList(
     data: readonly unknown[],
@@ -347,12 +349,13 @@ export class OptimisticLayers<T extends Entity> {
     ownIds = false,
     local = false,
     fresh?: ReadonlySet<string>,
+    older = this.superseded,
   ): ServerListMark {
     const ids: (string | undefined)[] = new Array<string | undefined>(data.length);
     let orderChanged = !previous || previous.data.length !== data.length;
     const fromCache = source === "cache";
     // A fetch older than the app's reconcile keeps every id against it (and learns nothing).
-    const superseded = this.superseded && !fromCache && !local;
+    const superseded = older && !fromCache && !local;
     const kept = (id: string) => !local && ((this.#protected?.has(id) === true && !fresh?.has(id)) || (fromCache && this.#dirty.has(id)) || (superseded && !!this.#protected!.add(id)));
     // Only while the event log listens: what the list did, for its event.
     const emit = this.emit;

@@ -254,11 +254,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
           if (unsubscribe && (reconciled.get(query()) ?? data) !== data) layers.supersede();
         }
         // A list the app wrote while the fetch runs (setQueryData: that fetch's own result ends it) came after any reconcile.
-        const { superseded } = layers;
-        if (unsubscribe && result.fetchStatus !== "idle") layers.superseded = false;
+        const older = layers.superseded && !(unsubscribe && result.fetchStatus !== "idle");
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-        writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined));
-        layers.superseded = superseded;
+        writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined, older));
         writer.markUpdatedAt = result.dataUpdatedAt;
       });
       reporter.debug?.("server list applied", { items: data.length, source });
