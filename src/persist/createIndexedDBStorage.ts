@@ -52,6 +52,8 @@ export function createIndexedDBStorage({ dbName = "mobx-tanstack-optimistic", st
         pending = false;
       };
       const timer = setTimeout(giveUp, 1e4, "no answer to open in 10 s");
+      // In Node (fake-indexeddb, SSR) the wait must not keep the process running; a browser's timer is a number.
+      (timer as { unref?: () => void }).unref?.();
       request.onupgradeneeded = () => {
         if (!request.result.objectStoreNames.contains(storeName)) request.result.createObjectStore(storeName);
       };

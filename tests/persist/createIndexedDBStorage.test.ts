@@ -297,6 +297,28 @@ describe("createIndexedDBStorage", () => {
     await expect(storage.getItem("k")).resolves.toBe("v");
   });
 
+  it("keeps no Node process running while an open request waits for its answer (its 10 s timer is unref'd)", async () => {
+    const hand = handFactory();
+    vi.stubGlobal("indexedDB", hand.stub);
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const realSet = globalThis.setTimeout;
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((...args: Parameters<typeof setTimeout>) => {
+      const timer = realSet(...args);
+      timers.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    const storage = createIndexedDBStorage();
+    const pending = storage.getItem("k");
+    expect(hand.stub.open).toHaveBeenCalledTimes(1);
+    expect(timers).toHaveLength(1);
+    expect(timers[0]?.hasRef()).toBe(false);
+    // The request fails at last: the call rejects, and the timer is cleared.
+    const request = hand.requests[0];
+    if (request) request.error = new DOMException("broken profile", "UnknownError");
+    hand.fire(request, "onerror");
+    await expect(pending).rejects.toThrow(OptimisticError);
+  });
+
   it("reopens at the current version when another tab raised it between its two opens", async () => {
     (await openRaw("raced", 3, (db) => db.createObjectStore("other"))).close();
     const open = factory.open.bind(factory);
