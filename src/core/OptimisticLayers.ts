@@ -488,11 +488,12 @@ export class OptimisticLayers<T extends Entity> {
    * `order`: `list` was just rebuilt in an order of the store's own, which the next write-back gives
    * the cached list; the next server list rebuilds `list` even when it equals that (it puts hidden
    * entities' places in its order too, as a replay of the event log does). Undefined: a server list's order.
-   * `whole`: the order of the app's complete list, which nothing else in the cached list survives.
+   * `whole`: the order of the app's complete list, which nothing else in the cached list survives
+   * (also when a rollback reorders `list` again before the write-back: the list stays whole).
    */
   #reorderedAs(order: Iterable<string | undefined> | undefined, whole = false): void {
     this.#reordered = order;
-    this.#whole = whole;
+    this.#whole = !!order && (whole || this.#whole);
     if (order) this.#order.markUnordered();
   }
 

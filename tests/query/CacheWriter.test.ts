@@ -421,6 +421,32 @@ describe("store.reconcile() on a manager's store", () => {
     expect(ids(client.getQueryData<Todo[]>(["todos"]) ?? [])).toEqual(["a", "b", "c"]);
     expectReplays(manager, recording.events);
   });
+
+  it("leaves in the cache exactly the reconciled list also when a rollback runs in the same action after it, for getQueryData and another observer of the key", async () => {
+    const api = createManualApi();
+    const client = createTestQueryClient();
+    const onError = vi.fn();
+    const manager = createOptimisticStoreManager<Todo>({ name: "todos", ...api, transformer: false, onError }, client);
+    onCleanup(() => manager.destroy());
+    // The fetched list holds an item the store cannot show (no id): only the cache has it.
+    (await api.next("query")).resolve([...rows("a", "b"), { title: "no id" }]);
+    await vi.waitFor(() => expect(manager.store.count).toBe(2));
+    expect(onError).toHaveBeenCalledTimes(1);
+
+    runInAction(() => {
+      manager.store.reconcile(rows("b", "c"));
+      // An edit tried on the reconciled list and undone, in the same action.
+      manager.store.pushSnapshot();
+      manager.store.upsert({ id: "draft", title: "Draft" });
+      manager.store.rollback();
+    });
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    await nextMacrotask();
+    expect(client.getQueryData<Todo[]>(["todos"])).toEqual(rows("b", "c"));
+    const observer = new QueryObserver<Todo[]>(client, { queryKey: ["todos"], queryFn: api.queryFn, staleTime: Infinity });
+    onCleanup(observer.subscribe(() => undefined));
+    expect(observer.getCurrentResult().data).toEqual(rows("b", "c"));
+  });
 });
 
 describe("store.rollback() on a manager's store", () => {
