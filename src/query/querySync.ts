@@ -253,8 +253,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
           // observes (a store enabled since holds older values than that fetch's list).
           if (unsubscribe && (reconciled.get(query()) ?? data) !== data) layers.supersede();
         }
-        // A list the app wrote while the fetch runs (setQueryData: that fetch's own result ends it) came after any reconcile.
-        const older = layers.superseded && !(unsubscribe && result.fetchStatus !== "idle");
+        // While the fetch runs, a list is not its result (that ends it): one other than the list the
+        // cache held at the reconcile (which the write-back replaced unless equal) is the app's, written after it.
+        const older = layers.superseded && !(result.fetchStatus !== "idle" && data !== reconciled.get(query()));
         // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
         writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined, older));
         writer.markUpdatedAt = result.dataUpdatedAt;

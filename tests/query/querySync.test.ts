@@ -371,6 +371,26 @@ describe("store.reconcile() while a fetch is in flight (the app's list is newer 
     expect(shownX).toEqual([]);
   });
 
+  it.each([
+    ["after the reconcile is shown", "after", ["a", "b", "q"]],
+    ["before the reconcile is not (the reconcile's list is newer)", "before", ["a", "b"]],
+  ])("disable() before the fetch ends, and enable() while it is still in flight: a list the app writes under the key (setQueryData) %s, also when that fetch lands", async (_label, when, expected) => {
+    const { server, manager, client, land, shownX } = await fetchReadADeletedEntity();
+    manager.disable();
+    const write = () => client.setQueryData<Todo[]>(["items"], [...server.rows(), { id: "q", title: "Q" } as Todo]);
+    if (when === "before") write();
+    manager.store.reconcile(server.rows());
+    if (when === "after") write();
+    manager.enable();
+    await nextMacrotask();
+    expect(ids(manager.store.list)).toEqual(expected);
+    expect(cachedIds(client)).toEqual(expected);
+    await land();
+    expect(ids(manager.store.list)).toEqual(expected);
+    expect(cachedIds(client)).toEqual(expected);
+    expect(shownX).toEqual([]);
+  });
+
   it("a fetch that starts after the reconcile is shown as usual", async () => {
     const { server, manager, land } = await fetchReadADeletedEntity();
     manager.store.reconcile(server.rows());
