@@ -210,17 +210,16 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       status.isLoading = status.isSyncing && query().state.data === undefined;
     });
 
-  const onResult = (result: QueryObserverResult<TApiData[], Error>): void => {
+  // One action: no reaction sees the fetch over (isLoading, isSyncing false) before its list shows.
+  const onResult = (result: QueryObserverResult<TApiData[], Error>): void => runInAction(() => {
     if (destroyed) return;
     // A queryFn may reject with a string or a plain object: status.error is typed Error.
     if (result.error != null && result.error !== shownError.raw) shownError = { raw: result.error, error: toError(result.error) };
-    runInAction(() => {
-      // Also while the first fetch waits for the network (query-core's `fetchStatus: "paused"`): no data yet is not an empty list.
-      status.isLoading = result.isPending && result.fetchStatus !== "idle";
-      status.isError = result.isError;
-      status.error = result.error == null ? null : shownError.error;
-      status.isSyncing = result.isFetching;
-    });
+    // Also while the first fetch waits for the network (query-core's `fetchStatus: "paused"`): no data yet is not an empty list.
+    status.isLoading = result.isPending && result.fetchStatus !== "idle";
+    status.isError = result.isError;
+    status.error = result.error == null ? null : shownError.error;
+    status.isSyncing = result.isFetching;
     // A write-back stores the list, then the fetch error again: not a new error.
     if (!writer.writing) {
       if (result.error && result.error !== lastError) reporter.error(shownError.error, { source: "query" });
@@ -241,29 +240,27 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       // Beside a failed fetch, the data is an older fetch's that was not shown (fetched while this
       // manager was disabled): writes made since the failed fetch started cannot be told apart from it.
       if (source === "fetch" && result.isError) return endFetchIfIdle(result);
-      // One action: what the queued events change is written back after the list is applied.
+      // In the one action, what the queued events change is written back after the list is applied.
       listsApplied = listsIn;
-      runInAction(() => {
-        if (source === "fetch") {
-          options.beforeList();
-          // The result of a fetch another manager stopped observing (not the cached list it watches).
-          const other = watched.get(query());
-          if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
-          // The fetch another manager's store.reconcile() made older, landing while this store
-          // observes (a store enabled since holds older values than that fetch's list).
-          if (unsubscribe && (reconciled.get(query()) ?? data) !== data) layers.supersede();
-        }
-        // While the fetch runs, a list is not its result (that ends it): one other than the list the
-        // cache held at the reconcile (which the write-back replaced unless equal) is the app's, written after it.
-        const older = layers.superseded && !(result.fetchStatus !== "idle" && data !== reconciled.get(query()));
-        // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
-        writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined, older));
-        writer.markUpdatedAt = result.dataUpdatedAt;
-      });
+      if (source === "fetch") {
+        options.beforeList();
+        // The result of a fetch another manager stopped observing (not the cached list it watches).
+        const other = watched.get(query());
+        if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
+        // The fetch another manager's store.reconcile() made older, landing while this store
+        // observes (a store enabled since holds older values than that fetch's list).
+        if (unsubscribe && (reconciled.get(query()) ?? data) !== data) layers.supersede();
+      }
+      // While the fetch runs, a list is not its result (that ends it): one other than the list the
+      // cache held at the reconcile (which the write-back replaced unless equal) is the app's, written after it.
+      const older = layers.superseded && !(result.fetchStatus !== "idle" && data !== reconciled.get(query()));
+      // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
+      writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined, older));
+      writer.markUpdatedAt = result.dataUpdatedAt;
       reporter.debug?.("server list applied", { items: data.length, source });
     }
     endFetchIfIdle(result);
-  };
+  });
   /** A fetched item as an entity; one that is not even an object (`null`) is reported as an item without an id is. */
   const toEntity = (item: unknown) => {
     if (item !== null && typeof item === "object") return codec.toEntity(item, "query");

@@ -436,6 +436,33 @@ describe("status while the first load waits for the network", () => {
   });
 });
 
+describe("status and the list a fetch brings change in one reaction", () => {
+  it("no reaction sees the first load finished with an empty store, nor a refetch finished with the older list", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const gate = server.hold({ method: "GET" });
+    const { manager } = await setupManager({ server });
+    const seen: string[] = [];
+    const stop = reaction(
+      () => `loading=${manager.status.isLoading} syncing=${manager.status.isSyncing} ${titles(manager.store).join(",")}`,
+      (state) => seen.push(state),
+      { fireImmediately: true },
+    );
+    onCleanup(stop);
+    await gate.arrived;
+    await gate.release();
+    await loaded(manager, 3);
+
+    server.serverUpdate("a", { title: "A2" });
+    await manager.actions.refetch();
+    expect(seen).toEqual([
+      "loading=true syncing=true ",
+      "loading=false syncing=false A,B,C",
+      "loading=false syncing=true A,B,C",
+      "loading=false syncing=false A2,B,C",
+    ]);
+  });
+});
+
 describe("updateOptions() while a fetch and a change are in flight", () => {
   it("enabled() turning false then true: the answered change stands, never going back to the older fetched value", async () => {
     let on = true;
