@@ -80,6 +80,89 @@ describe("a deletion this client knows of outranks the answer of a change sent b
   });
 });
 
+describe("a fetch without an entity the store held when it started outranks what was written of it meanwhile", () => {
+  it("an update answered while a refetch is in flight does not keep the entity that refetch no longer has", async () => {
+    const { manager, server, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const put = server.hold({ method: "PUT" }, { applyAt: "request" });
+    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await put.arrived;
+    const get = server.hold({ method: "GET" }, { applyAt: "release" }); // reads the table when let through
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    await put.release(); // written while the fetch is in flight
+    await updating;
+    expect(manager.store.get("a")?.title).toBe("A2");
+    server.serverDelete("a", { silent: true }); // another client, after the update
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an update answered while a refetch that lands while disabled is in flight does not keep the entity, at enable() nor in the cache", async () => {
+    const { manager, server, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const get = server.hold({ method: "GET" }, { applyAt: "release" });
+    const refetching = manager.actions.refetch().catch(() => undefined);
+    await get.arrived;
+    manager.disable();
+
+    await manager.actions.update({ id: "a", data: { title: "A2" } }); // written while the fetch is in flight
+    server.serverDelete("a", { silent: true });
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+    manager.enable();
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an echo of another client's update that arrived while the refetch was in flight does not keep the entity either", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager, client } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    const get = server.hold({ method: "GET" }, { applyAt: "release" });
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    server.serverUpdate("a", { title: "theirs" });
+    await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("theirs"));
+    server.serverDelete("a", { silent: true }); // its DELETE never reached this client
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an entity first heard of while the refetch was in flight stays: that list may have been read before it existed", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    const get = server.hold({ method: "GET" }, { applyAt: "request" }); // reads the table now
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    const inserted = server.serverInsert({ title: "new" });
+    await vi.waitFor(() => expect(manager.store.get(inserted.id)?.title).toBe("new"));
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", inserted.id]);
+  });
+});
+
 describe("an id chosen by createOptimisticUiData", () => {
   it("is never redirected once a server list brings an entity with that id before the create answers", async () => {
     const server = await startServer({ seed: makeTodos() });
