@@ -213,17 +213,19 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   // One action: no reaction sees the fetch over (isLoading, isSyncing false) before its list shows.
   const onResult = (result: QueryObserverResult<TApiData[], Error>): void => runInAction(() => {
     if (destroyed) return;
-    // A queryFn may reject with a string or a plain object: status.error is typed Error.
-    if (result.error != null && result.error !== shownError.raw) shownError = { raw: result.error, error: toError(result.error) };
+    // A queryFn may reject with anything (a string, a plain object, undefined): status.error is typed
+    // Error. A falsy rejection is told apart from the next by its count.
+    const raw: unknown = result.isError && ((result.error as unknown) || result.errorUpdateCount);
+    if (raw && raw !== shownError.raw) shownError = { raw, error: toError(result.error) };
     // Also while the first fetch waits for the network (query-core's `fetchStatus: "paused"`): no data yet is not an empty list.
     status.isLoading = result.isPending && result.fetchStatus !== "idle";
     status.isError = result.isError;
-    status.error = result.error == null ? null : shownError.error;
+    status.error = raw ? shownError.error : null;
     status.isSyncing = result.isFetching;
     // A write-back stores the list, then the fetch error again: not a new error.
     if (!writer.writing) {
-      if (result.error && result.error !== lastError) reporter.error(shownError.error, { source: "query" });
-      lastError = result.error;
+      if (raw && raw !== lastError) reporter.error(shownError.error, { source: "query" });
+      lastError = raw;
     }
     if (result.fetchStatus !== "idle" && !fetching) fetchStarted();
     const data = result.data;

@@ -1372,6 +1372,31 @@ describe("createOptimisticStoreManager", () => {
     });
 
     it.each([
+      ["undefined", undefined],
+      ["null", null],
+    ])("shows and reports each fetch that rejects with %s as an Error", async (label, value) => {
+      const onError = vi.fn();
+      const manager = createOptimisticStoreManager(
+        { name: "m", ...memoryBackend(), queryFn: () => Promise.reject(value), onError },
+        createTestQueryClient(),
+      );
+      onCleanup(() => manager.destroy());
+
+      await manager.actions.refetch();
+      expect(manager.status.isError).toBe(true);
+      expect(manager.status.error).toBeInstanceOf(Error);
+      expect(manager.status.error!.message).toBe(label);
+      expect(manager.status.error!.cause).toBe(value);
+      expect(onError).toHaveBeenCalledTimes(1);
+      expect(onError.mock.calls[0]![0]).toBe(manager.status.error);
+      expect(onError.mock.calls[0]![1]).toMatchObject({ source: "query", name: "m" });
+
+      await manager.actions.refetch(); // fails again: a new failure, reported again
+      expect(onError).toHaveBeenCalledTimes(2);
+      expect(manager.status.error).toBe(onError.mock.calls[1]![0]);
+    });
+
+    it.each([
       ["null", null, "null"],
       ["a number", 42, "number"],
       ["an object without prototype", Object.create(null) as object, "object"],
