@@ -1,3 +1,4 @@
+import { runInAction } from "mobx";
 import { isFieldwise } from "../transforms/fieldwise";
 import { shallowEqual } from "../utils/shallowEqual";
 import type { ManagerContext } from "./context";
@@ -114,12 +115,15 @@ export function createActions<TApiData, TUiData extends Entity>(
     return target;
   };
 
-  /** Runs an action: misuse rejects the promise rather than throwing. */
+  /**
+   * Runs an action: misuse rejects the promise rather than throwing. In one MobX action: no reaction
+   * sees the change applied before query-core paused it offline (not yet in `queuedCount`).
+   */
   const attempt =
     <A extends unknown[], R>(action: (...args: A) => Promise<R>) =>
     (...args: A): Promise<R> => {
       try {
-        return action(...args);
+        return runInAction(() => action(...args));
       } catch (error) {
         return Promise.reject(error);
       }
