@@ -276,7 +276,9 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     }
   };
 
-  const observe = (): void => {
+  // One action: no reaction sees the result the query holds (no data and no fetch yet: not loading)
+  // before the fetch that subscribing starts.
+  const observe = (): void => runInAction(() => {
     if (unsubscribe || destroyed) return;
     // Observed again, the store applies the fetch and writes back what it must not undo.
     if (watch) endWatch();
@@ -284,7 +286,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     unsubscribe = observer.subscribe(onResult);
     // Subscribing fetched if the data was stale; fresh data may still lack what realtime missed.
     if (missedEvents) void observer.refetch();
-  };
+  });
   const stopObserving = (): void => {
     if (!unsubscribe) return;
     unsubscribe();

@@ -8,6 +8,7 @@ import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { autorun } from "mobx";
 import { afterEach, describe, expect, it } from "vitest";
 import type { OptimisticStore, OptimisticStoreManager } from "../../src";
+import { createMemoryStorage } from "../../src/persist";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
 import { connectClient, drainSocket } from "../__fixtures__/socketClient";
 import { cleanup, loaded, nextMacrotask, onCleanup, setupManager, startServer } from "../__fixtures__/testHelpers";
@@ -179,6 +180,20 @@ describe("no reaction sees the store out of step", () => {
     manager.destroy();
     await nextMacrotask();
     p.expectInStep();
+  });
+});
+
+describe("no reaction sees the first load over before it started", () => {
+  it("no reaction sees the store loaded and empty when the storage could not be read (persist)", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const unreadable = { ...createMemoryStorage(), getItem: () => Promise.reject(new Error("storage unavailable")) };
+    const { manager } = await setupManager({ server, config: { persist: { storage: unreadable, key: "todos" }, onError: () => undefined } });
+    const p = probe(manager);
+    await manager.ready;
+    await loaded(manager, 3);
+    p.expectInStep();
+    // A "No todos yet" between the spinner of the stored state and the spinner of the first load.
+    expect(p.seen.map(row).filter((state) => !state.includes("loading"))).toEqual(["a,b,c"]);
   });
 });
 
