@@ -98,7 +98,6 @@ export class RealtimeExtension<T extends Entity> {
     socket.on("connect", this.#onConnect);
     socket.on("disconnect", this.#onDisconnect);
     this.#setConnected(socket.connected === true);
-    if (socket.connected === true) this.#listened();
   }
 
   /** Stops listening: removes exactly the listeners `connect` added, after applying queued events. */
@@ -127,13 +126,14 @@ export class RealtimeExtension<T extends Entity> {
 
   #setConnected(value: boolean): void {
     // Compared in the action: read outside one, MobX's `observableRequiresReaction` would warn.
-    runInAction(() => this.#connected.set(value));
+    runInAction(() => {
+      this.#connected.set(value);
+      // The catch-up fetch starts in the same action: no reaction sees the socket back and the store not syncing.
+      if (value) this.#listened();
+    });
   }
 
-  #onConnect = (): void => {
-    this.#setConnected(true);
-    this.#listened();
-  };
+  #onConnect = (): void => this.#setConnected(true);
 
   /** socket.io does not replay events missed while disconnected: after any gap in listening, catch up. */
   #listened(): void {

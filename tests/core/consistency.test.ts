@@ -6,7 +6,7 @@
  */
 import { environmentManager, onlineManager } from "@tanstack/query-core";
 import { autorun } from "mobx";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { OptimisticStore, OptimisticStoreManager } from "../../src";
 import { createMemoryStorage } from "../../src/persist";
 import { makeTodos, type Todo } from "../__fixtures__/mockData";
@@ -103,6 +103,16 @@ function probe(manager: Manager, watch: string[] = []) {
   };
 }
 
+/** A loaded manager of the test server's todos, listening to its events on a real socket. */
+async function withRealtime() {
+  const server = await startServer({ seed: makeTodos() });
+  const { manager } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+  await loaded(manager, 3);
+  const socket = await connectClient(server);
+  manager.realtime!.connect(socket as never);
+  return { server, manager, socket };
+}
+
 const row = (s: Seen) => `${s.ids.join(",")}${s.isLoading ? " loading" : ""}${s.isSyncing ? " syncing" : ""}${s.isError ? " error" : ""}`;
 
 describe("no reaction sees the store out of step", () => {
@@ -149,12 +159,8 @@ describe("no reaction sees the store out of step", () => {
     expect(manager.status.failedCount).toBe(0);
   });
 
-  it("through realtime events alone and in a burst, echoes of this client's changes and a reconnect", async () => {
-    const server = await startServer({ seed: makeTodos() });
-    const { manager } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
-    await loaded(manager, 3);
-    const socket = await connectClient(server);
-    manager.realtime!.connect(socket as never);
+  it("through realtime events alone and in a burst, echoes of this client's changes", async () => {
+    const { server, manager, socket } = await withRealtime();
     const p = probe(manager);
     server.serverInsert({ id: "x", title: "X" });
     server.serverUpdate("a", { title: "A9" });
@@ -217,5 +223,19 @@ describe("no reaction sees a change made offline as sent", () => {
     await nextMacrotask();
     p.expectInStep();
     expect(manager.status.queuedCount).toBe(0);
+  });
+});
+
+describe("no reaction sees the socket back before the store catches up", () => {
+  it("no reaction sees realtime reconnected and the store not syncing before the refetch after the reconnect", async () => {
+    const { server, manager } = await withRealtime();
+    const p = probe(manager);
+    const from = p.from();
+    server.disconnectAllClients();
+    await vi.waitFor(() => expect(from().some((s) => s.connected === false)).toBe(true));
+    await vi.waitFor(() => expect(manager.realtime!.isConnected && !manager.status.isSyncing && from().some((s) => s.connected && s.isSyncing)).toBe(true));
+    p.expectInStep();
+    // "Live" (connected, not syncing) only once the events missed while away have been fetched.
+    expect(from().map((s) => `connected=${s.connected} syncing=${s.isSyncing}`)).toEqual(["connected=false syncing=false", "connected=true syncing=true", "connected=true syncing=false"]);
   });
 });
