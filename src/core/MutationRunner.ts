@@ -166,13 +166,15 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
     return op.kind === "create" ? this.create(op, op.input, true) : op.kind === "update" ? this.update(op, op.input, true) : this.remove(op, true);
   }
 
-  /** Drops kept failed changes: exactly their own effect disappears. */
+  /** Drops kept failed changes: exactly their own effect disappears, in one action (no reaction sees half of them gone). */
   #discard(ops: Iterable<PendingOp<TUiData>>): void {
-    for (const op of ops) {
-      if (op.kind === "create" && !isTempId(op.id)) this.#discardedIds.set(op.id, this.#ctx.layers.nextSeq());
-      this.#ctx.layers.fail(op);
-      this.#emit("discarded", op);
-    }
+    runInAction(() => {
+      for (const op of ops) {
+        if (op.kind === "create" && !isTempId(op.id)) this.#discardedIds.set(op.id, this.#ctx.layers.nextSeq());
+        this.#ctx.layers.fail(op);
+        this.#emit("discarded", op);
+      }
+    });
   }
 
   /**

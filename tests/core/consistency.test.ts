@@ -239,3 +239,20 @@ describe("no reaction sees the socket back before the store catches up", () => {
     expect(from().map((s) => `connected=${s.connected} syncing=${s.isSyncing}`)).toEqual(["connected=false syncing=false", "connected=true syncing=true", "connected=true syncing=false"]);
   });
 });
+
+describe("no reaction sees half a discard", () => {
+  it("no reaction sees a discarded create's row gone while its failed update is still counted", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    server.intercept({ method: "POST" }, { status: 500 });
+    const create = manager.actions.create({ title: "D" }).catch(() => undefined);
+    const temp = manager.store.list.at(-1)!.id;
+    const update = manager.actions.update({ id: temp, data: { title: "D2" } }).catch(() => undefined);
+    await create;
+    await update;
+    const p = probe(manager, [temp]);
+    manager.store.writeStatus(temp)!.discard();
+    p.expectInStep();
+    expect(p.seen.map((s) => `${s.ids.join(",")} failed=${s.failed} ${s.writes[temp] ?? ""}`)).toEqual([`a,b,c,${temp} failed=1 |failed`, "a,b,c failed=0 "]);
+  });
+});
