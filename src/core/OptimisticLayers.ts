@@ -653,7 +653,7 @@ export class OptimisticLayers<T extends Entity> {
     const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
     if (serverId === tempId) {
       // The server took the client's id: the entity stays where it is.
-      this.#noteExisting(serverId, track.confirmed, true);
+      this.#noteExisting(serverId, track.confirmed);
       this.#markChanged(serverId, !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
       this.#refresh(tempId, track);
       return tempId;
@@ -662,7 +662,7 @@ export class OptimisticLayers<T extends Entity> {
       // A server entity already goes by the client's id, and an alias must never redirect it:
       // that id keeps its entity and its queued changes, and the created one is added beside it.
       this.#refresh(tempId, track);
-      this.#noteExisting(serverId, this.confirmed(serverId), true);
+      this.#noteExisting(serverId, this.confirmed(serverId));
       this.#markChanged(serverId, this.#setConfirmed(serverId, value));
       return tempId;
     }
@@ -687,7 +687,7 @@ export class OptimisticLayers<T extends Entity> {
       // An echo of the create (or a newer event) may have confirmed the server entity already. The
       // answer of an entity deleted since writes nothing: what shows it arrived after the deletion.
       const current = serverTrack ? serverTrack.confirmed : this.entities.peek(serverId);
-      this.#noteExisting(serverId, current, true);
+      this.#noteExisting(serverId, current);
       const older = value === undefined || this.#older(serverId, current, value);
       this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
       if (serverTrack) this.#refresh(serverId, serverTrack);
@@ -790,11 +790,8 @@ export class OptimisticLayers<T extends Entity> {
    * since the fetch started tells whether the store held the entity then. Such an entity that the
    * fetch's list lacks was deleted after it was written (ids are not reused): the list outranks the write.
    */
-  #noteExisting(id: string, confirmed: T | undefined, created = false): void {
-    // A create answered over nothing names a new entity, also under a reused id: the list may be older.
-    if (confirmed === undefined) {
-      if (created) this.#existed?.delete(id);
-    } else if (this.#protected && !this.#protected.has(id)) (this.#existed ??= new Set()).add(id);
+  #noteExisting(id: string, confirmed: T | undefined): void {
+    if (confirmed !== undefined && this.#protected && !this.#protected.has(id)) (this.#existed ??= new Set()).add(id);
   }
 
   /** After a confirmed write from anywhere but a server list: the fetch in flight must not undo it. */

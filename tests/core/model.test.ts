@@ -49,8 +49,7 @@
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
  *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
  *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight that
- *   were not confirmed when it started, or that a create's answer brought back meanwhile (one that
- *   was confirmed, missing from the list, was deleted since: ids are reused only by creates). A
+ *   were not confirmed when it started (one that was, missing from the list, was deleted since). A
  *   failed fetch changes nothing and sets `status.isError`; `isSyncing` is true while it is in flight.
  * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then); a
  *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
@@ -572,8 +571,6 @@ class Harness {
       const entity = this.ui(result as Row);
       const tempId = op.id;
       this.#write(entity.id);
-      // Created over nothing while the fetch runs (also under an id removed meanwhile): its list may be older.
-      if (!this.confirmed.has(entity.id)) this.live?.existed.delete(entity.id);
       const value = this.#outranked(entity.id, op) ? undefined : entity;
       if (this.confirmed.has(tempId) && tempId !== entity.id) {
         // A server entity goes by the create's id: it keeps it, the new entity is added beside it.
