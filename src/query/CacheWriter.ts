@@ -182,11 +182,10 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
   /**
    * A fetch landed that the manager did not observe (disabled or destroyed while it ran): the items
    * of `ids`, written while it was in flight, go back to what `before` (the cached list just before
-   * it landed) held for them; `all`: every item (the app's reconcile ran while it was in flight);
-   * `existed`: ids the store held when the fetch started, deleted since where its list lacks them.
+   * it landed) held for them; `all`: every item (the app's reconcile ran while it was in flight).
    * Returns the list written, if it had to be.
    */
-  keepWrites(ids: Iterable<string>, before: unknown, all?: boolean, existed?: ReadonlySet<string>): readonly unknown[] | undefined {
+  keepWrites(ids: Iterable<string>, before: unknown, all?: boolean): readonly unknown[] | undefined {
     const cached = this.#options.query().state.data;
     if (!Array.isArray(cached) || !Array.isArray(before)) return undefined;
     const was = itemsById(this.#baseOf(before));
@@ -198,8 +197,7 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
       const at = this.#positionOf(now.data, now.ids, id);
       // With `version`, a fetched item newer than the one written meanwhile stays.
       if (at >= 0 && item !== undefined && this.#isNewer(now.data[at], item)) continue;
-      // The fetch's list has it as it was (or does not have it either, or no longer): nothing to put back.
-      if (at < 0 && !all && existed?.has(id)) continue;
+      // The fetch's list has it as it was (or does not have it either): nothing to put back.
       if (at < 0 ? item !== undefined : item === undefined || !shallowEqual(now.data[at], item)) changes.push([id, item]);
     }
     const next = this.#patch(now, changes, true, true);

@@ -154,7 +154,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
     const { ids, before, all } = watch!;
     endWatch();
     // Destroyed, the layers no longer follow the fetch: the watch says it.
-    const data = destroyed ? writer.keepWrites(ids, before, all) : writer.keepWrites(new Set([...ids, ...layers.writtenSinceFetch()]), before, all || layers.superseded, layers.existedAtFetch);
+    const data = writer.keepWrites(destroyed ? ids : new Set([...ids, ...layers.writtenSinceFetch()]), before, all || layers.superseded);
     // Enabled again, the store applies it as that fetch's result. Every item put back (a reconcile
     // ran), it holds nothing of that older fetch: the list it shows, the app's own, is no older.
     if (data && !destroyed) {

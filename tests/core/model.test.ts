@@ -48,8 +48,7 @@
  *   id it holds, a deletion of each id it lacks); pending changes stay on top.
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
  *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
- *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight that
- *   were not confirmed when it started (one that was, missing from the list, was deleted since). A
+ *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight. A
  *   failed fetch changes nothing and sets `status.isError`; `isSyncing` is true while it is in flight.
  * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then); a
  *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
@@ -327,8 +326,6 @@ interface LiveFetch {
   no: number;
   /** Ids written by answers and events since this fetch started. */
   written: Set<string>;
-  /** Ids confirmed when it started: missing from its list, they were deleted since (ids are not reused). */
-  existed: Set<string>;
   /** Asked for by refetch() while disabled: shown when it lands. */
   explicit: boolean;
   /** Landed while disabled and not shown yet. */
@@ -622,7 +619,7 @@ class Harness {
     this.pending = this.pending.filter((other) => !(other.id === id && other.failed));
   }
 
-  #applyList(rows: Row[], written: Set<string>, existed: ReadonlySet<string>, superseded = false): void {
+  #applyList(rows: Row[], written: Set<string>, superseded = false): void {
     if (superseded) {
       this.cacheStale = false;
       this.trace.push(`    fetch landed: [${rows.map((row) => row.id).join(",")}], older than store.reconcile(): changes nothing`);
@@ -631,7 +628,7 @@ class Harness {
     const inAnswer = new Set(rows.map((row) => row.id));
     for (const row of rows) if (!written.has(row.id)) this.confirmed.set(row.id, this.ui(row));
     for (const id of [...this.confirmed.keys()]) {
-      if (inAnswer.has(id) || (written.has(id) && !existed.has(id))) continue;
+      if (inAnswer.has(id) || written.has(id)) continue;
       this.confirmed.delete(id);
       this.#learnDeleted(id);
     }
@@ -681,7 +678,7 @@ class Harness {
       this.errors.push(`${what} made ${this.server.fetches.length - this.#fetchesBefore} requests (expected 1)`);
       return;
     }
-    this.live = { no, written: new Set(), explicit, existed: new Set(this.confirmed.keys()) };
+    this.live = { no, written: new Set(), explicit };
     this.missedEvents = false;
   }
 
@@ -876,7 +873,7 @@ class Harness {
     live.landed = undefined;
     if (this.live === live) this.live = undefined;
     this.queryError = !landed.ok;
-    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written, live.existed, live.superseded);
+    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written, live.superseded);
   }
 
   /** Delivers the next `count` events in one burst (socket.io keeps their order). */
@@ -970,7 +967,7 @@ class Harness {
     const rows = [...this.server.rows.values()].map((row) => ({ ...row }));
     this.trace.push(`store.reconcile([${rows.map((row) => row.id).join(",")}])`);
     this.m.store.reconcile(rows, this.mode === "default" ? createDefaultTransformer<Row, Item>() : undefined);
-    this.#applyList(rows, new Set(), new Set());
+    this.#applyList(rows, new Set());
     if (this.live) this.live.superseded = true;
   }
 
@@ -1043,7 +1040,7 @@ class Harness {
     if (this.enabled || live.explicit) {
       this.live = undefined;
       this.queryError = !ok;
-      if (rows) this.#applyList(rows, live.written, live.existed, live.superseded);
+      if (rows) this.#applyList(rows, live.written, live.superseded);
       return rows !== undefined;
     }
     live.landed = { ok, rows };
@@ -1450,7 +1447,7 @@ describe("state model (model-based property)", () => {
         cmd.update(first, { n: 1 }),
         cmd.release(1, true), // the update lands while the fetch is in flight: s1 protected
         cmd.otherDelete(0),
-        cmd.release(0, true), // the fetch reads []: s1, held when it started, was deleted since; the final refetch also reads []
+        cmd.release(0, true), // the fetch reads [] and keeps s1 (protected); the final refetch also reads []
       ]);
     });
 
@@ -1638,17 +1635,6 @@ describe("state model (model-based property)", () => {
         cmd.deliver(3),
         cmd.update({ from: "visible", index: 0 }, {}),
       ], true);
-    });
-
-    it("a fetch without an entity the store held when it started removes it, though this client's remove answer and an older event wrote it meanwhile (SEED=25610)", async () => {
-      await runScenario("plain", "receipt", [a0, a0], [
-        cmd.remove({ from: "visible", index: 0 }),
-        cmd.otherUpdate(1, {}),
-        cmd.remove({ from: "visible", index: 0 }),
-        cmd.triggerQuery(true), // reads the table when answered
-        cmd.release(1, true), // the second remove answered while the fetch is in flight
-        cmd.deliverThenRelease(1, 3, true), // the other client's (older) update arrives, then the fetch lands without s2
-      ]);
     });
 
     it("the echo of an update the server carried out though its call failed is the server's event: applied (SEED=23901)", async () => {
