@@ -6,23 +6,29 @@
  * removes by any tab (also of an entity another tab removed or is still creating), requests held
  * and let through or refused in any order (refused before or after the server carried them out),
  * calls refused outright, the server's own writes, refetches, socket drops (the client's, the
- * server's) and reconnects, `disable()` / `enable()`.
+ * server's) and reconnects, `disable()` / `enable()`, `store.clear()` (a sign-out; the app fetches
+ * again). In some runs `keepFailed`, with `retry()` / `discard()` of a failed entity's write status;
+ * in some, per-user data: one table per user on the server, `scope` on the signed-in user (tabs of
+ * different users, signing in as another or out).
  *
  * During the run (at every MobX reaction of every tab): an entity a tab removed is not shown there
  * again unless its remove failed, and a field a tab's own update is still in flight for never shows
- * an older value than that update's. Once everything is let through and every answer and event has
+ * an older value than that update's; a tab shows no row of another user than its own. Once everything is let through and every answer and event has
  * arrived: every tab's list equals the server's table, no change is left pending, no temporary id
- * is left, and every action that succeeded resolved with a row the server wrote for it.
+ * is left, and every action that succeeded resolved with a row the server wrote for it. With
+ * `keepFailed`, every change the server refused is then still shown, marked failed, unless retried
+ * or discarded (or saved over, or its entity gone); once the user retried or discarded them all,
+ * no entity is failed (`failedCount` 0) and every row's write status is saved (`undefined`).
  *
  * `NUM_RUNS=200 SEED=… npx vitest run --project node tests/realtime/tabs.property.test.ts` explores further.
  */
 import { environmentManager, QueryClient } from "@tanstack/query-core";
 import fc from "fast-check";
-import { reaction } from "mobx";
+import { observable, reaction, runInAction, type IObservableValue } from "mobx";
 import type { Socket } from "socket.io-client";
 import { describe, expect, it } from "vitest";
-import { createOptimisticStoreManager, type OptimisticStoreManager } from "../../src";
-import { connectClient, createTestApi, drainSocket, nextEvent, startTestServer, type ChangeEvent, type Gate, type Row } from "../__fixtures__";
+import { createOptimisticStoreManager, type OptimisticStoreManager, type RealtimeEvent } from "../../src";
+import { connectClient, createTestApi, drainSocket, HttpError, nextEvent, startTestServer, type ChangeEvent, type Gate, type Row } from "../__fixtures__";
 import { explorationTimeout } from "../__fixtures__/testHelpers";
 
 environmentManager.setIsServer(() => false);
@@ -34,6 +40,8 @@ interface Item extends Row {
 type Manager = OptimisticStoreManager<Item, Item>;
 type Method = "GET" | "POST" | "PUT" | "DELETE";
 type Field = "title" | "note";
+type User = "alice" | "bob";
+const USERS: readonly User[] = ["alice", "bob"];
 const FIELDS: readonly Field[] = ["title", "note"];
 
 type Step =
@@ -49,6 +57,9 @@ type Step =
   | { t: "refetch"; tab: number }
   | { t: "drop" | "reconnect" | "disable" | "enable"; tab: number }
   | { t: "serverDrop" }
+  | { t: "retry" | "discard"; tab: number; pick: number }
+  | { t: "clear"; tab: number }
+  | { t: "signIn"; tab: number; user: User | null }
   | { t: "wait"; macrotasks: number };
 
 const tab = fc.nat(2);
@@ -67,6 +78,9 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant("refetch" as const), tab }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constantFrom("drop" as const, "reconnect" as const, "disable" as const, "enable" as const), tab }), weight: 2 },
   { arbitrary: fc.constant({ t: "serverDrop" as const }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constantFrom("retry" as const, "discard" as const), tab, pick: fc.nat(10) }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant("clear" as const), tab }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant("signIn" as const), tab, user: fc.constantFrom<User | null>("alice", "bob", "alice", "bob", null) }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant("wait" as const), macrotasks: fc.integer({ min: 1, max: 4 }) }), weight: 4 },
 );
 
@@ -74,7 +88,12 @@ const optionsArb = fc.record({
   tabs: fc.integer({ min: 2, max: 3 }),
   versioned: fc.boolean(),
   browserId: fc.constantFrom<"none" | "per-tab" | "shared">("none", "per-tab", "shared"),
+  /** With `keepFailed`, and how the failures left at the end are settled. */
+  keepFailed: fc.constantFrom<"no" | "retry" | "discard">("no", "retry", "discard"),
+  /** Per-user data: one table per user on the server, `scope` on the signed-in user, tabs signing in and out. */
+  users: fc.boolean(),
 });
+type Options = typeof optionsArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** The server id of an id a tab's action was given (its created entity's for a temporary id). */
 const serverIdOf = (own: Tab, id: string): string => own.created.get(id) ?? id;
@@ -89,6 +108,17 @@ interface Change {
   patch: Partial<Item>;
   outcome?: "resolved" | "rejected";
   value?: unknown;
+  error?: unknown;
+  /** A failed change kept (`keepFailed`) that a `retry()` or `discard()` of its entity took. */
+  settled?: "retry" | "discard";
+  /** Made before a `store.clear()` of its tab, which forgot it (its answer no longer changes the store). */
+  forgotten?: boolean;
+  /** A failed change sent again by `retry()` (a copy made then: it is the entity's newest change). */
+  retried?: boolean;
+  /** Made in a scope the tab left since (it settles into that scope's cache). */
+  away?: boolean;
+  /** The user signed in when it was made (per-user runs). */
+  user?: User | null;
 }
 
 /** One tab: a manager over its own QueryClient and socket, and what its actions did. */
@@ -103,6 +133,12 @@ interface Tab {
   dropped: boolean;
   /** The change events its socket delivered. */
   received: ChangeEvent<Item>[];
+  /** Its `retry()` calls not settled yet. */
+  retrying: number;
+  /** The signed-in user (per-user runs; the manager's `scope`). */
+  user: IObservableValue<User | null>;
+  /** Whether `store.clear()` emptied it since its last fetch was asked for (a sign-out: the app fetches again at the next sign-in). */
+  cleared: boolean;
 }
 
 function newClient(): QueryClient {
@@ -118,15 +154,24 @@ async function until(done: () => boolean, what: string, rounds = 400): Promise<v
   throw new Error(`not settled: ${what}`);
 }
 
-async function runScenario(options: { tabs: number; versioned: boolean; browserId: "none" | "per-tab" | "shared" }, steps: Step[]): Promise<void> {
+async function runScenario(options: Options, steps: Step[]): Promise<void> {
   const server = await startTestServer<Item>({
     versioned: options.versioned,
-    seed: [
-      { id: "a", title: "A", note: "a0" },
-      { id: "b", title: "B", note: "b0" },
-      { id: "c", title: "C", note: "c0" },
-    ],
+    perUser: options.users,
   });
+  const seeded = server.seed([
+    { id: "a", title: "A", note: "a0" },
+    { id: "b", title: "B", note: "b0" },
+    { id: "c", title: "C", note: "c0" },
+  ], options.users ? "alice" : undefined);
+  if (options.users) server.seed([{ id: "d", title: "D", note: "d0" }, { id: "e", title: "E", note: "e0" }], "bob");
+  /** Whose row an id is (per-user runs): every id is unique across users. */
+  const ownerOf = (id: string): User | undefined =>
+    seeded.some((row) => row.id === id) ? "alice" : id === "d" || id === "e" ? "bob" : (server.events.find((event) => event.data.id === id)?.user as User | undefined);
+  /** The table a tab's user sees (per-user runs), or the one table. */
+  const tableOf = (own: Tab): Item[] => (!options.users ? server.rows() : own.user.get() === null ? [] : server.rows(own.user.get()!));
+  /** The server's row of an id, whoever's it is. */
+  const rowOf = (id: string): Item | undefined => (options.users ? USERS.map((user) => server.row(id, user)).find(Boolean) : server.row(id));
   const tabs: Tab[] = [];
   const disposers: Array<() => void> = [];
   const gates: Gate[] = [];
@@ -147,14 +192,23 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       // load and the socket's first connection are a documented known limit.
       const socket = await connectClient(server);
       const browserId = options.browserId === "none" ? undefined : options.browserId === "shared" ? "browser-1" : `tab-${i}`;
-      const api = createTestApi<Item>(server, { browserId });
+      const user = observable.box<User | null>(USERS[i % 2]!, { deep: false });
+      // Signed out, requests name no user: the server refuses them (400).
+      const api = createTestApi<Item>(server, { browserId, ...(options.users && { user: (() => user.get() ?? undefined) as () => string }) });
       const manager = createOptimisticStoreManager<Item, Item>(
         {
           name: "items",
           ...api,
           transformer: false,
+          keepFailed: options.keepFailed !== "no",
           ...(options.versioned && { version: "updatedAt" }),
-          realtime: { eventType: server.eventType, ...(browserId !== undefined && { browserId }) },
+          ...(options.users && { scope: () => user.get() }),
+          realtime: {
+            eventType: server.eventType,
+            ...(browserId !== undefined && { browserId }),
+            // One socket for every user here: the app keeps the signed-in user's events.
+            ...(options.users && { shouldProcessEvent: (event: RealtimeEvent) => event.user === user.get() }),
+          },
           onError: () => undefined,
         },
         newClient(),
@@ -162,7 +216,7 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       manager.realtime!.connect(socket);
       const received: ChangeEvent<Item>[] = [];
       socket.on(server.eventType, (event: ChangeEvent<Item>) => void received.push(event));
-      tabs.push({ index: i, manager, socket, changes: [], created: new Map(), dropped: false, received });
+      tabs.push({ index: i, manager, socket, changes: [], created: new Map(), dropped: false, received, retrying: 0, cleared: false, user });
     }
     await until(() => tabs.every((one) => !one.manager.status.isLoading && !one.manager.status.isSyncing), "first loads");
 
@@ -171,8 +225,15 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       sample++;
       const store = own.manager.store;
       const idOf = (id: string) => serverIdOf(own, id);
+      if (options.users) {
+        const user = own.user.get();
+        for (const item of store.list) {
+          const owner = item.id.startsWith("temp-") ? own.changes.find((change) => change.kind === "create" && (change.id === item.id || change.id === ""))?.user : ownerOf(item.id);
+          if (owner !== user) violations.push({ change: { kind: "create", id: item.id, patch: {} }, message: `tab ${own.index} of ${String(user)} shows ${item.id} of ${String(owner)} (sample ${sample})` });
+        }
+      }
       for (const change of own.changes) {
-        if (change.outcome === "rejected") continue;
+        if (change.outcome === "rejected" || change.forgotten || change.away) continue;
         const id = idOf(change.id);
         const shown = store.get(id);
         if (change.kind === "remove" && shown) violations.push({ change, message: `tab ${own.index} shows ${id} again after removing it (sample ${sample})` });
@@ -180,12 +241,19 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
         // The newest own update in flight of each field decides it.
         for (const field of FIELDS) {
           if (!(field in change.patch)) continue;
-          // The newest own update of the field (made later, not failed) decides it.
-          const newer = own.changes.some((other) => other.kind === "update" && other.outcome !== "rejected" && idOf(other.id) === id && field in other.patch && own.changes.indexOf(other) > own.changes.indexOf(change));
+          // The newest own update of the field (made later, not failed: a failed one kept with
+          // `keepFailed` still shows, until retried or discarded) decides it.
+          const newer = own.changes.some((other) => other.kind === "update" && !other.forgotten && !other.away && (other.outcome !== "rejected" || (options.keepFailed !== "no" && !other.settled)) && idOf(other.id) === id && field in other.patch && own.changes.indexOf(other) > own.changes.indexOf(change));
           if (newer) continue;
           const value = change.patch[field];
           if (shown[field] === value) continue;
           // Another value: only one the server wrote after this update is not older.
+          // Known limit (docs/architecture.md, "An answer that lands after the list fetched on a
+          // reconnect"): without `version`, the answer to this tab's create, whose echo it missed, is
+          // written over the newer row it holds, until the next fetch or event of the entity.
+          const createdAs = (create: Change) => server.events.some((event) => event.event === "INSERT" && event.data.id === id && (event.data as Item).title === create.patch.title);
+          const lostEcho = !own.received.some((event) => event.event === "INSERT" && event.data.id === id);
+          if (!options.versioned && lostEcho && own.changes.some((other) => other.kind === "create" && other.patch[field] === shown[field] && createdAs(other))) continue;
           const mine = writtenAt(id, field, value);
           const theirs = writtenAt(id, field, shown[field]);
           if (mine < 0 || theirs < mine) {
@@ -195,17 +263,18 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       }
     };
     for (const own of tabs) {
-      disposers.push(reaction(() => own.manager.store.list.map((item) => ({ ...item })), () => check(own)));
+      disposers.push(reaction(() => [own.user.get(), own.manager.store.list.map((item) => ({ ...item }))], () => check(own)));
     }
 
     /** Ids a step may name: what the tab shows, what the server has, and what was removed. */
     const candidates = (own?: Tab): string[] => {
       const ids = new Set<string>(own ? own.manager.store.list.map((item) => item.id) : []);
-      for (const row of server.rows()) ids.add(row.id);
+      for (const row of own ? tableOf(own) : server.rows()) ids.add(row.id);
       for (const event of server.events) if (event.event === "DELETE") ids.add(event.data.id);
       return [...ids];
     };
     const act = (own: Tab, change: Change, run: () => Promise<unknown>) => {
+      change.user = own.user.get();
       own.changes.push(change);
       let promise: Promise<unknown>;
       try {
@@ -220,10 +289,42 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
           change.value = value;
           if (change.kind === "create") own.created.set(change.id, (value as Item).id);
         },
-        () => (change.outcome = "rejected"),
+        (error: unknown) => {
+          change.outcome = "rejected";
+          change.error = error;
+        },
+      );
+    };
+    /** The ids the tab has failed changes kept of: what it shows, the server's, its own changes'. */
+    const failedIds = (own: Tab): string[] => {
+      const ids = new Set([...candidates(own), ...own.changes.map((change) => serverIdOf(own, change.id))]);
+      return [...ids].filter((id) => own.manager.store.writeStatus(id)?.failed);
+    };
+    /** Retries or discards the failed changes kept of one entity. */
+    const settleFailed = (own: Tab, id: string, how: "retry" | "discard") => {
+      // (Settling one entity may have settled this one: a create's row and a change made on it.)
+      const status = own.manager.store.writeStatus(id);
+      if (!status?.failed) return;
+      const failed = own.changes.filter((change) => change.outcome === "rejected" && !change.settled && serverIdOf(own, change.id) === id);
+      for (const change of failed) change.settled = how;
+      if (how === "discard") return status.discard();
+      // Sent again, they are the entity's newest changes (docs/api/OptimisticStore.md, `retry()`).
+      const copies = failed.map(({ kind, id, patch, user }): Change => ({ kind, id, patch, user, retried: true }));
+      own.changes.push(...copies);
+      own.retrying++;
+      const settle = (outcome: "resolved" | "rejected", error?: unknown) => {
+        own.retrying--;
+        for (const copy of copies) Object.assign(copy, { outcome, error });
+      };
+      void status.retry().then(
+        () => settle("resolved"),
+        (error: unknown) => settle("rejected", error),
       );
     };
 
+    /** Every row of the server, with its user (per-user runs). */
+    const everyRow = (): { id: string; user?: User }[] =>
+      options.users ? USERS.flatMap((user) => server.rows(user).map((row) => ({ id: row.id, user }))) : server.rows().map((row) => ({ id: row.id }));
     for (const step of steps) {
       const own = "tab" in step ? tabs[step.tab % tabs.length] : undefined;
       switch (step.t) {
@@ -265,22 +366,22 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
           break;
         }
         case "serverInsert":
-          server.serverInsert({ title: unique("t"), note: unique("n") });
+          server.serverInsert({ title: unique("t"), note: unique("n") }, options.users ? { user: USERS[counter % 2] } : {});
           break;
         case "serverUpdate": {
-          const ids = server.rows().map((row) => row.id);
-          if (ids.length === 0) break;
-          server.serverUpdate(ids[step.pick % ids.length]!, Object.fromEntries(step.fields.map((field) => [field, unique(field[0]!)])));
+          const rows = everyRow();
+          if (rows.length === 0) break;
+          const { id, user } = rows[step.pick % rows.length]!;
+          server.serverUpdate(id, Object.fromEntries(step.fields.map((field) => [field, unique(field[0]!)])), { user });
           break;
         }
         case "serverDelete": {
-          const ids = server.rows().map((row) => row.id);
-          if (ids.length > 0) server.serverDelete(ids[step.pick % ids.length]!);
+          const rows = everyRow();
+          if (rows.length === 0) break;
+          const { id, user } = rows[step.pick % rows.length]!;
+          server.serverDelete(id, { user });
           break;
         }
-        case "refetch":
-          void own!.manager.actions.refetch().catch(() => undefined);
-          break;
         case "drop":
           own!.dropped = true;
           own!.socket.disconnect();
@@ -304,6 +405,29 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
           await Promise.all(noticed);
           break;
         }
+        case "retry":
+        case "discard": {
+          const ids = failedIds(own!);
+          if (ids.length > 0) settleFailed(own!, ids[step.pick % ids.length]!, step.t);
+          break;
+        }
+        case "signIn":
+          if (!options.users) break;
+          for (const change of own!.changes) change.away = true;
+          runInAction(() => own!.user.set(step.user));
+          // The events of the user it comes back to were not kept while away (one socket here; the
+          // per-user guide's socket per user misses them too): the app fetches again.
+          own!.cleared = true;
+          break;
+        case "clear":
+          for (const change of own!.changes) change.forgotten = true;
+          own!.manager.store.clear();
+          own!.cleared = true;
+          break;
+        case "refetch":
+          own!.cleared = false;
+          void own!.manager.actions.refetch().catch(() => undefined);
+          break;
         case "wait":
           for (let i = 0; i < step.macrotasks; i++) await macrotask();
           break;
@@ -320,21 +444,58 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       own.dropped = false;
     }
     await until(() => tabs.every((own) => own.socket.connected) && server.clientCount() === tabs.length, "sockets connected");
-    for (let round = 0; round < 5; round++) {
-      await until(() => {
-        for (const gate of gates.splice(0)) void (gate.isArrived ? gate.release() : gate.remove());
-        return tabs.every((own) => !own.manager.status.hasPendingMutations && !own.manager.status.isSyncing && own.changes.every((change) => change.outcome !== undefined));
-      }, "answers");
-      for (const own of tabs) await drainSocket(server, own.socket);
-      // A fetch the server refused (the resync after a reconnect, say) leaves `status.isError`: the
-      // app fetches again (these clients do not retry on their own).
-      const failed = tabs.filter((own) => own.manager.status.isError);
-      if (failed.length === 0 && round > 0) break;
-      for (const own of failed) void own.manager.actions.refetch().catch(() => undefined);
+    const quiesce = async () => {
+      for (let round = 0; round < 5; round++) {
+        await until(() => {
+          for (const gate of gates.splice(0)) void (gate.isArrived ? gate.release() : gate.remove());
+          return tabs.every((own) => !own.manager.status.hasPendingMutations && !own.manager.status.isSyncing && own.changes.every((change) => change.outcome !== undefined) && own.retrying === 0);
+        }, "answers");
+        for (const own of tabs) await drainSocket(server, own.socket);
+        // A fetch the server refused (the resync after a reconnect, say) leaves `status.isError`: the
+        // app fetches again (these clients do not retry on their own).
+        const failed = tabs.filter((own) => own.manager.status.isError || own.cleared);
+        for (const own of failed) own.cleared = false;
+        if (failed.length === 0 && round > 0) break;
+        for (const own of failed) void own.manager.actions.refetch().catch(() => undefined);
+      }
+    };
+    await quiesce();
+
+    if (options.keepFailed !== "no") {
+      // Every change the server refused is still shown, marked failed, unless the user retried or
+      // discarded it, a later update of the tab saved each of its fields, its entity is gone from
+      // the server, or (a create) the tab removed its row.
+      for (const own of tabs) {
+        for (const [index, change] of own.changes.entries()) {
+          if (change.outcome !== "rejected" || change.settled || change.forgotten || change.away || !(change.error instanceof HttpError) || change.error.status === 404) continue;
+          const later = own.changes.slice(index + 1);
+          const id = serverIdOf(own, change.id);
+          // A change the server carried out before refusing it (held, then failed) is not failed there.
+          const carriedOut = Object.entries(change.patch).some(([field, value]) => server.events.some((event) => event.event !== "DELETE" && (event.data as Item)[field] === value));
+          if (carriedOut) continue;
+          if (id.startsWith("temp-") ? later.some((other) => other.kind === "remove" && other.id === change.id) : !rowOf(id)) continue;
+          const superseded = change.kind === "update" && later.some((other) => other.kind === "update" && other.outcome === "resolved" && serverIdOf(own, other.id) === id && Object.keys(change.patch).every((field) => field in other.patch));
+          if (superseded) continue;
+          const what = `tab ${own.index}'s failed ${change.kind} of ${id} (${JSON.stringify(change.patch)})`;
+          expect(own.manager.store.writeStatus(id)?.failed, `${what} is marked failed`).toBe(true);
+          // And shows: what a later change of the tab made shows over it.
+          const shown = own.manager.store.get(id);
+          if (change.kind === "remove") expect(shown, `${what} hides it`).toBeUndefined();
+          else if (!own.changes.some((other) => other.kind === "remove" && serverIdOf(own, other.id) === id)) {
+            const overridden = (field: string) => later.some((other) => other.kind === "update" && serverIdOf(own, other.id) === id && field in other.patch);
+            const kept = Object.entries(change.patch).filter(([field]) => !overridden(field));
+            expect(shown && Object.fromEntries(kept.map(([field]) => [field, shown[field]])), `${what} shows`).toEqual(Object.fromEntries(kept));
+          }
+        }
+      }
+      // The user retries (or discards) what failed; what fails again is discarded.
+      for (const how of [options.keepFailed, "discard"] as const) {
+        for (const own of tabs) for (const id of failedIds(own)) settleFailed(own, id, how);
+        await quiesce();
+      }
     }
 
     expect(violations.filter(({ change }) => change.outcome !== "rejected").map(({ message }) => message), "during the run").toEqual([]);
-    const table = server.rows();
     const byId = (items: readonly Item[]) => [...items].map((item) => ({ ...item })).sort((x, y) => (x.id < y.id ? -1 : 1));
     for (const own of tabs) {
       // Known limit (docs/architecture.md, "A list that lands while this client's create is in
@@ -346,11 +507,11 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       // stays shown when an answer or an event about it arrived while the resync fetch was in flight.
       const written = (id: string) => own.changes.some((change) => change.kind !== "remove" && serverIdOf(own, change.id) === id) || own.received.some((event) => event.data.id === id);
       const ghost = (item: Item) =>
-        !server.row(item.id) && !own.received.some((event) => event.event === "DELETE" && event.data.id === item.id) && (written(item.id) || (own.changes.some((change) => change.kind === "create" && own.created.get(change.id) === item.id) && !heard(item.id)));
+        !rowOf(item.id) && !own.received.some((event) => event.event === "DELETE" && event.data.id === item.id) && (written(item.id) || (own.changes.some((change) => change.kind === "create" && own.created.get(change.id) === item.id) && !heard(item.id)));
       // Known limit (docs/architecture.md, "Two updates of one entity in flight at once, carried out
       // in another order"): a field two of this tab's updates set, whose requests the server carried
       // out in the other order than sent, keeps the value of the one sent last until the next fetch.
-      const updates = own.changes.filter((change) => change.kind === "update" && change.outcome === "resolved");
+      const updates = own.changes.filter((change) => change.kind === "update" && change.outcome === "resolved" && !change.forgotten);
       const swapped = (id: string, field: Field) =>
         updates.some((earlier, i) => updates.slice(i + 1).some((later) => serverIdOf(own, earlier.id) === id && serverIdOf(own, later.id) === id && field in earlier.patch && field in later.patch && writtenAt(id, field, earlier.patch[field]) > writtenAt(id, field, later.patch[field])));
       // Known limit (docs/architecture.md, "An answer that lands after the list fetched on a
@@ -360,18 +521,34 @@ async function runScenario(options: { tabs: number; versioned: boolean; browserI
       const lost = (id: string, field: Field) =>
         !options.versioned &&
         own.changes.some((change) => {
-          if (change.kind === "remove" || change.outcome !== "resolved" || serverIdOf(own, change.id) !== id) return false;
+          if (change.kind === "remove" || change.outcome !== "resolved" || change.forgotten || serverIdOf(own, change.id) !== id) return false;
           const sent = Object.entries(change.patch);
           if (own.received.some((event) => event.event !== "DELETE" && event.data.id === id && sent.every(([key, value]) => (event.data as Item)[key] === value))) return false;
           const at = Math.min(...sent.map(([key, value]) => writtenAt(id, key as Field, value)));
-          return writtenAt(id, field, server.row(id)?.[field]) > at;
+          return writtenAt(id, field, rowOf(id)?.[field]) > at;
         });
-      const comparable = (items: readonly Item[]) => byId(items).map((item) => Object.fromEntries(Object.entries(item).filter(([field]) => !FIELDS.includes(field as Field) || !(swapped(item.id, field as Field) || lost(item.id, field as Field)))));
-      expect(comparable(own.manager.store.list.filter((item) => !ghost(item))), `tab ${own.index} equals the server`).toEqual(comparable(table));
+      // Known limit (docs/architecture.md, "A change that store.clear() forgot"): its answer and its
+      // echo change nothing, so a tab that fetched again before the server carried it out misses it
+      // (a field it wrote, a row it created) until the next fetch or event of the entity.
+      const forgotten = own.changes.filter((change) => change.forgotten && change.kind !== "remove");
+      const forgot = (id: string, field: Field) => forgotten.some((change) => serverIdOf(own, change.id) === id && field in change.patch && change.patch[field] === rowOf(id)?.[field]);
+      const forgotCreate = (row: Item) => !own.manager.store.get(row.id) && forgotten.some((change) => change.kind === "create" && server.events.some((event) => event.event === "INSERT" && event.data.id === row.id && (event.data as Item).title === change.patch.title));
+      const comparable = (items: readonly Item[]) =>
+        byId(items).map((item) =>
+          Object.fromEntries(
+            Object.entries(item).filter(([field]) =>
+              // (The version the forgotten write made is missed with it.)
+              !FIELDS.includes(field as Field) ? field === "id" || !FIELDS.some((one) => forgot(item.id, one)) : !(swapped(item.id, field as Field) || lost(item.id, field as Field) || forgot(item.id, field as Field)),
+            ),
+          ),
+        );
+      expect(comparable(own.manager.store.list.filter((item) => !ghost(item))), `tab ${own.index} equals the server`).toEqual(comparable(tableOf(own).filter((row) => !forgotCreate(row))));
       expect(own.manager.status.hasPendingMutations, `tab ${own.index} has changes pending`).toBe(false);
+      expect(own.manager.status.failedCount, `tab ${own.index} failed count`).toBe(0);
+      expect(own.manager.store.list.filter((item) => own.manager.store.writeStatus(item.id) !== undefined).map((item) => item.id), `tab ${own.index}: rows not saved`).toEqual([]);
       expect(own.manager.store.list.filter((item) => item.id.startsWith("temp-")), `tab ${own.index} temporary ids`).toEqual([]);
       for (const change of own.changes) {
-        if (change.outcome !== "resolved" || change.kind === "remove") continue;
+        if (change.outcome !== "resolved" || change.kind === "remove" || change.retried) continue;
         // The server's row for it: a row the server wrote (and broadcast), with what the change sent.
         const row = change.value as Item;
         expect(server.events.some((event) => JSON.stringify(event.data) === JSON.stringify(row)), `tab ${own.index}'s ${change.kind} resolved with ${JSON.stringify(row)}`).toBe(true);
