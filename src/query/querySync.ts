@@ -244,6 +244,7 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
       if (source === "fetch" && result.isError) return endFetchIfIdle(result);
       // In the one action, what the queued events change is written back after the list is applied.
       listsApplied = listsIn;
+      const atReconcile = reconciled.get(query());
       if (source === "fetch") {
         options.beforeList();
         // The result of a fetch another manager stopped observing (not the cached list it watches).
@@ -251,11 +252,11 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
         if (other && other.before !== data) layers.keepAgainstFetch(other.ids);
         // The fetch another manager's store.reconcile() made older, landing while this store
         // observes (a store enabled since holds older values than that fetch's list).
-        if (unsubscribe && (reconciled.get(query()) ?? data) !== data) layers.supersede();
+        if (unsubscribe && (atReconcile ?? data) !== data) layers.supersede();
       }
       // While the fetch runs, a list is not its result (that ends it): one other than the list the
       // cache held at the reconcile (which the write-back replaced unless equal) is the app's, written after it.
-      const older = layers.superseded && !(result.fetchStatus !== "idle" && data !== reconciled.get(query()));
+      const older = layers.superseded && !(result.fetchStatus !== "idle" && data !== atReconcile);
       // A refetch equal to the cache still counts: entities kept against an older list get re-checked.
       writer.hold(layers.applyServerList(data, toEntity, mark, source, codec.ownIds, false, source === "cache" ? writtenIds(data) : undefined, older));
       writer.markUpdatedAt = result.dataUpdatedAt;
