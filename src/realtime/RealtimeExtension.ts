@@ -146,6 +146,16 @@ export class RealtimeExtension<T extends Entity> {
   };
 
   #onEvent = (event: unknown): void => {
+    // Judged as it arrives, not when its batch is applied: a filter that reads the app's state (the
+    // signed-in user, the board shown) reads it as it was for the scope the store showed then, not
+    // as a scope switch, which applies the batch first, finds it (the next user's event would land
+    // in the previous user's cache). In an action, as when applied: its reads are not tracked, nor
+    // warned about by MobX's `observableRequiresReaction`.
+    try {
+      if (!runInAction(() => this.#wanted(event))) return;
+    } catch (error) {
+      return this.#sink.report(error, event, true);
+    }
     const held = this.#sink.held?.();
     if (!held && this.#timer === undefined && performance.now() - this.#appliedAt >= BATCH_WINDOW_MS) {
       this.#apply([event]);
@@ -176,17 +186,24 @@ export class RealtimeExtension<T extends Entity> {
     this.#appliedAt = performance.now();
   }
 
-  #handle(received: unknown): void {
+  /** Whether an event goes on to be applied: an object (else reported), not an own echo by `browserId`, kept by `shouldProcessEvent`. */
+  #wanted(received: unknown): boolean {
     const config = this.#config;
     if (received === null || typeof received !== "object") {
       this.#sink.report(new OptimisticError(`realtime event on "${config.eventType}" is not an object; it was dropped.`), received);
-      return;
+      return false;
     }
     const event = received as RealtimeEvent;
     // A manager still sees its own DELETE echoes (an older event may have brought the entity back) and
     // its receipts (an echo settles its change, or is the server's word on one refused): see its isOwnEcho.
-    if (config.browserId !== undefined && event.browserId === config.browserId && !(this.#sink.isOwnEcho && (event.event === "DELETE" || typeof event.mutationId === "string"))) return;
-    if (config.shouldProcessEvent && !config.shouldProcessEvent(event)) return;
+    if (config.browserId !== undefined && event.browserId === config.browserId && !(this.#sink.isOwnEcho && (event.event === "DELETE" || typeof event.mutationId === "string"))) return false;
+    return !config.shouldProcessEvent || config.shouldProcessEvent(event);
+  }
+
+  /** Applies an event {@link #wanted} kept. */
+  #handle(received: unknown): void {
+    const config = this.#config;
+    const event = received as RealtimeEvent;
     const custom = config.customHandlers?.[event.type];
     if (custom) {
       custom(this.#store, event);

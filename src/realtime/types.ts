@@ -38,7 +38,7 @@ export interface RealtimeConfig<T extends Entity> {
   eventType: string;
   /** Where the entity is in an event (default: `event.data`). */
   dataExtractor?: (event: RealtimeEvent) => T | undefined;
-  /** Return false to ignore an event (runs first, after echo suppression). */
+  /** Return false to ignore an event (runs first, after echo suppression, as the event arrives). */
   shouldProcessEvent?: (event: RealtimeEvent) => boolean;
   /** This browser's id: events carrying it are this client's own echoes and are ignored. */
   browserId?: string;

@@ -453,7 +453,8 @@ describe("createOptimisticStoreManager", () => {
         const user = observable.box("u1");
         const backend = memoryBackend();
         const manager = createOptimisticStoreManager<Todo>(
-          { name: "todos", queryFn: backend.queryFn, mutations: backend.mutations, scope: () => user.get(), realtime: { eventType: "todos_update" } },
+          // The app's event filter reads its own observable (the signed-in user).
+          { name: "todos", queryFn: backend.queryFn, mutations: backend.mutations, scope: () => user.get(), realtime: { eventType: "todos_update", shouldProcessEvent: (event) => event.user === user.get() } },
           createTestQueryClient(),
         );
         onCleanup(() => manager.destroy());
@@ -462,6 +463,9 @@ describe("createOptimisticStoreManager", () => {
         manager.realtime!.connect(socket);
         socket.emit("disconnect");
         socket.emit("connect");
+        // An event applied at once, and one of the same burst that waits for its batch.
+        socket.emit("todos_update", { type: "todos_update", event: "INSERT", data: { id: "e1", title: "E1" }, user: "u1" });
+        socket.emit("todos_update", { type: "todos_update", event: "INSERT", data: { id: "e2", title: "E2" }, user: "u1" });
         await manager.actions.create({ title: "D" });
         onlineManager.setOnline(false);
         const queued = manager.actions.update({ id: "a", data: { title: "A2" } });

@@ -316,6 +316,39 @@ describe("scope", () => {
     expectNoLeak(seen);
   });
 
+  it("with one socket for every user, never writes the next user's event that arrived in a burst before the switch into the previous user's cache", async () => {
+    // One socket for every user: the app keeps the signed-in user's events (shouldProcessEvent).
+    let user = (): User | null => null;
+    const { server, manager, signIn, seen, auth } = await setup({
+      config: { realtime: { eventType: "items_update", shouldProcessEvent: (event) => event.user === user() } },
+    });
+    user = () => auth.get();
+    const socket = await connectClient(server);
+    manager.realtime!.connect(socket);
+    await vi.waitFor(() => expect([ids(manager), manager.realtime!.isConnected]).toEqual([["a1", "a2"], true]));
+    // A burst: its events after the first wait for their batch (the clock stands still, so every
+    // one does), and Bob signs in as the last one arrives, before that batch is applied.
+    vi.useFakeTimers({ toFake: ["performance"] });
+    const arrived: string[] = [];
+    socket.on("items_update", (event: { data: Todo }) => {
+      arrived.push(event.data.title);
+      if (event.data.title === "Bob 9") signIn("bob");
+    });
+    try {
+      server.serverInsert({ title: "Bob 7" }, { user: "bob" });
+      server.serverInsert({ title: "Alice 8" }, { user: "alice" });
+      server.serverInsert({ title: "Bob 9" }, { user: "bob" });
+      await vi.waitFor(() => expect(arrived).toEqual(["Bob 7", "Alice 8", "Bob 9"]));
+    } finally {
+      vi.useRealTimers();
+    }
+    await vi.waitFor(() => expect(titles(manager)).toEqual(["Bob 1", "Bob 7", "Bob 9"]));
+    // Alice's cached list (fresh: shown without a fetch) holds her event, and none of Bob's.
+    signIn("alice");
+    expect(titles(manager)).toEqual(["Alice 1", "Alice 2", "Alice 8"]);
+    expectNoLeak(seen);
+  });
+
   it("drops the previous user's kept failed changes at the switch", async () => {
     const { server, manager, signIn } = await setup({ config: { keepFailed: true } });
     await vi.waitFor(() => expect(ids(manager)).toEqual(["a1", "a2"]));

@@ -410,6 +410,19 @@ describe("RealtimeExtension", () => {
       return nextMacrotask().then(() => expect(store.get("3")?.title).toBe("keep me"));
     });
 
+    it("judges each event with shouldProcessEvent as it arrives, also one whose batch is applied after the state the filter reads changed", async () => {
+      let board = "a";
+      const { store, socket } = setup({ shouldProcessEvent: (evt) => evt.board === board }, []);
+      socket.fire(EVENT, event("INSERT", { id: "1", title: "one" }, { board: "a" }));
+      // Batched: applied on the next macrotask, after the app shows board b.
+      socket.fire(EVENT, event("INSERT", { id: "2", title: "two" }, { board: "a" }));
+      socket.fire(EVENT, event("INSERT", { id: "3", title: "three" }, { board: "b" }));
+      expect(store.get("2")).toBeUndefined();
+      board = "b";
+      await nextMacrotask();
+      expect(store.list.map((todo) => todo.id)).toEqual(["1", "2"]);
+    });
+
     it("does not consult shouldProcessEvent for its own echoes", () => {
       const shouldProcessEvent = vi.fn(() => true);
       const { socket } = setup({ browserId: "me", shouldProcessEvent });
