@@ -603,7 +603,8 @@ export class OptimisticLayers<T extends Entity> {
         this.#dropFailed(track);
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);
-        if (!this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
+        // An older answer with no field left to set writes nothing, so it keeps nothing against the fetch in flight.
+        if (answered !== null && !this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
         // A kept failed update whose every field a newer answered one has set is moot: nothing of it shows or would be sent.
         for (const failed of track.ops.filter((other) => other.failed && other.kind === "update" && Object.keys(liveFields(track, other, other.patch)).length === 0)) this.#take(failed);
       }
@@ -941,16 +942,18 @@ export class OptimisticLayers<T extends Entity> {
   /**
    * The confirmed entity after the server answered update `op`. The answer to the newest update
    * replaces the entity; an answer to an older one only sets its own fields that no newer answered
-   * update has set, so a late answer never moves a field back.
+   * update has set, so a late answer never moves a field back. With none left, null: nothing is
+   * written, and a fetch in flight is not kept from the entity (what the store holds of it was
+   * written before that fetch started, or is kept against it already).
    */
-  #answered(track: Track<T>, op: UpdateOp<T>, answer: T | undefined): T | undefined {
+  #answered(track: Track<T>, op: UpdateOp<T>, answer: T | undefined): T | undefined | null {
     let newest = true;
     for (const seq of track.acks?.values() ?? []) if (seq > op.seq) newest = false;
     const fields = liveFields(track, op, answer ?? op.patch);
     track.acks ??= new Map();
     for (const field of Object.keys(fields)) track.acks.set(field, op.seq);
     if (newest && answer) return answer;
-    return track.confirmed && { ...track.confirmed, ...fields };
+    return newest || Object.keys(fields).length > 0 ? track.confirmed && { ...track.confirmed, ...fields } : null;
   }
 
   /** Makes `next` the visible value of `id`, keeping the current object when its content is equal. */

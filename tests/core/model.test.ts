@@ -31,8 +31,9 @@
  *   create ok → confirmed(serverId) = answer, ops queued on the temporary id move to the server id,
  *   the temporary id becomes an alias while the entity lives (unless a server entity already goes
  *   by the create's id: then that id keeps it); update ok → confirmed(id) = answer if no newer update
- *   was answered, else only its own not-superseded fields; remove ok → deleted; failure → only that
- *   op is dropped (a failed create makes updates queued on it fail, removes queued on it succeed).
+ *   was answered, else only its own not-superseded fields (none left: it writes nothing, and the
+ *   fetch in flight is not kept from the entity); remove ok → deleted; failure → only that op is
+ *   dropped (a failed create makes updates queued on it fail, removes queued on it succeed).
  * - A deletion this client knows of (its remove answered, a realtime DELETE, a fetch without the
  *   entity) outranks the answer of every change made before it: that answer writes nothing.
  * - Realtime: an event not acknowledging a pending change writes confirmed state (upsert or delete),
@@ -592,7 +593,8 @@ class Harness {
       const base = this.confirmed.get(op.id);
       if (newest) this.confirmed.set(op.id, answer as unknown as Item);
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
-      this.#write(op.id);
+      // An older answer with no field left to set writes nothing: the fetch in flight is not kept from the entity.
+      if (newest || Object.keys(fields).length > 0) this.#write(op.id);
     } else {
       // A remove is answered once the server deleted the row (unless the entity never existed there).
       if (!neverExisted && this.server.rows.has(op.id)) this.errors.push(`remove of ${op.id} succeeded, but the server still has that row`);
@@ -1428,6 +1430,18 @@ describe("state model (model-based property)", () => {
         cmd.update(first, { n: 1 }),
         cmd.release(1, true), // the update: server and answer n: 1, equal to confirmed
         cmd.release(0, true), // the older fetch (n: 2) must not overwrite it
+      ]);
+    });
+
+    it("an older update's answer with no field left to set does not keep the entity from the refetch in flight, which brings another client's change", async () => {
+      await runScenario("plain", "none", [a0], [
+        cmd.update(first, { n: 1 }),
+        cmd.update(first, { n: 2 }),
+        cmd.release(1, true), // the newer update: confirmed n: 2
+        cmd.otherUpdate(0, { title: "x" }), // missed (no realtime)
+        cmd.refetch(true), // reads the table when answered
+        cmd.release(0, true), // the older update: its n is the newer one's, it writes nothing
+        cmd.release(0, true), // the fetch brings title x (and the server's n: 1)
       ]);
     });
 

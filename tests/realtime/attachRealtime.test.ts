@@ -899,6 +899,36 @@ describe("realtime integration", () => {
       await manager.actions.refetch();
       expect(titles(manager)).toEqual(["during fetch", "inserted during fetch"]);
     });
+
+    it("shows a change missed while offline when an older update's answer that changes nothing lands during the reconnect's refetch", async () => {
+      const server = await startServer();
+      const { manager, store, socket } = await connectedManager(server);
+      // Two updates of one title: the first is held, the second answered (its answer sets the title).
+      const first = server.hold({ method: "PUT" });
+      const updatingFirst = manager.actions.update({ id: "a", data: { title: "first" } });
+      await first.arrived;
+      await manager.actions.update({ id: "a", data: { title: "second" } });
+      expect(store.get("a")).toEqual({ id: "a", title: "second", done: false });
+
+      // Offline, this client misses another client's change of another field.
+      const dropped = nextEvent(socket, "disconnect", { timeoutMs: 5000 });
+      server.disconnectAllClients({ allowReconnect: false });
+      await dropped;
+      server.serverUpdate("a", { done: true });
+      const fetch = server.hold({ method: "GET" });
+      socket.connect();
+      await fetch.arrived;
+
+      // The first update's answer lands while the reconnect's refetch is in flight: its title is
+      // older than the second update's answer, so it changes nothing in the store.
+      await first.release();
+      await updatingFirst;
+      await fetch.release();
+      await waitFor(() => expect(manager.status.isSyncing).toBe(false));
+      // The list, read after that answer, has the change missed offline.
+      expect(store.get("a")?.done).toBe(true);
+      expect(store.isPending("a")).toBe(false);
+    });
   });
 
   describe("bursts", () => {
