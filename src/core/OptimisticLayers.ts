@@ -160,6 +160,8 @@ export class OptimisticLayers<T extends Entity> {
   #tick = 0;
   /** While a fetch is in flight, ids written since it started: its (older) result must not overwrite them. */
   #protected: Set<string> | undefined;
+  /** Of those, the ones the store held when the fetch started: missing from its list, they were deleted since. */
+  #existed: Set<string> | undefined;
   /**
    * The app's `store.reconcile()` ran since the fetch in flight started: that fetch's (older) list
    * changes nothing (a list the app writes under the key meanwhile is newer: not while it is applied).
@@ -308,6 +310,7 @@ export class OptimisticLayers<T extends Entity> {
   writeConfirmed(id: string, value: T | undefined): void {
     runInAction(() => {
       if (value === undefined) this.#learnDeleted(id);
+      this.#noteExisting(id, this.confirmed(id));
       this.#markChanged(id, this.#setConfirmed(id, value));
     });
   }
@@ -398,7 +401,8 @@ export class OptimisticLayers<T extends Entity> {
         if (orderChanged || this.#dirty.size > 0) {
           const inList = new Set(ids);
           for (const id of this.#confirmedIds()) {
-            if (!inList.has(id) && !kept(id)) write(id, undefined);
+            // Held when the fetch started, and not in its list: deleted since, whatever was written of it meanwhile.
+            if (!inList.has(id) && (!kept(id) || (!superseded && !fromCache && this.lacks(id)))) write(id, undefined);
           }
         }
         if (!fromCache) this.#dropPlaceholders();
@@ -443,6 +447,7 @@ export class OptimisticLayers<T extends Entity> {
    */
   beginFetch(keep = false): void {
     this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
+    if (!keep) this.#existed = undefined;
     this.superseded = false;
   }
 
@@ -456,6 +461,15 @@ export class OptimisticLayers<T extends Entity> {
     return this.#protected ?? [];
   }
 
+  /**
+   * The list of the fetch in flight lacks `id`: whether the store held the entity when that fetch
+   * started (noted at its first write since), so it was deleted since (ids are not reused), whatever
+   * was written of it meanwhile. Then that list outranks those writes: `id` is no longer kept against it.
+   */
+  lacks(id: string): boolean {
+    return !!this.#existed?.has(id) && this.#protected!.delete(id);
+  }
+
   /** Ids written while the fetch in flight ran, by a manager no longer observing it: its result leaves them as they are. */
   keepAgainstFetch(ids: Iterable<string> = []): void {
     for (const id of ids) this.#protected?.add(id);
@@ -463,7 +477,7 @@ export class OptimisticLayers<T extends Entity> {
 
   /** The fetch ended (its result, if any, was applied). */
   endFetch(): void {
-    this.#protected = undefined;
+    this.#protected = this.#existed = undefined;
     this.superseded = false;
   }
 
@@ -597,12 +611,14 @@ export class OptimisticLayers<T extends Entity> {
       if (!track) return;
       if (op.kind === "remove") {
         this.#learnDeleted(op.id);
+        this.#noteExisting(op.id, track.confirmed);
         this.#setTracked(track, undefined);
         // Written back also when the store never held it: the cached list may (a disabled manager's stored one).
         this.#markChanged(op.id, true);
         this.#dropFailed(track);
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);
+        this.#noteExisting(op.id, track.confirmed);
         // An older answer with no field left to set writes nothing, so it keeps nothing against the fetch in flight.
         if (answered !== null && !this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
         // A kept failed update whose every field a newer answered one has set is moot: nothing of it shows or would be sent.
@@ -642,6 +658,7 @@ export class OptimisticLayers<T extends Entity> {
     const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
     if (serverId === tempId) {
       // The server took the client's id: the entity stays where it is.
+      this.#noteExisting(serverId, track.confirmed, true);
       this.#markChanged(serverId, !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
       this.#refresh(tempId, track);
       return tempId;
@@ -650,6 +667,7 @@ export class OptimisticLayers<T extends Entity> {
       // A server entity already goes by the client's id, and an alias must never redirect it:
       // that id keeps its entity and its queued changes, and the created one is added beside it.
       this.#refresh(tempId, track);
+      this.#noteExisting(serverId, this.confirmed(serverId), true);
       this.#markChanged(serverId, this.#setConfirmed(serverId, value));
       return tempId;
     }
@@ -673,7 +691,9 @@ export class OptimisticLayers<T extends Entity> {
     const write = () => {
       // An echo of the create (or a newer event) may have confirmed the server entity already. The
       // answer of an entity deleted since writes nothing: what shows it arrived after the deletion.
-      const older = value === undefined || this.#older(serverId, serverTrack ? serverTrack.confirmed : this.entities.peek(serverId), value);
+      const current = serverTrack ? serverTrack.confirmed : this.entities.peek(serverId);
+      this.#noteExisting(serverId, current, true);
+      const older = value === undefined || this.#older(serverId, current, value);
       this.#markChanged(serverId, !older && (serverTrack ? this.#setTracked(serverTrack, value) : this.#setVisible(serverId, value)));
       if (serverTrack) this.#refresh(serverId, serverTrack);
       // Deleted since, and not brought back meanwhile: the temporary id names nothing any more.
@@ -768,6 +788,18 @@ export class OptimisticLayers<T extends Entity> {
       if (!this.#tracks.has(id)) yield id;
     }
     for (const [id, track] of this.#tracks) if (track.confirmed !== undefined) yield id;
+  }
+
+  /**
+   * Before a confirmed write of `id` (`confirmed`: its value now) while a fetch is in flight: the first
+   * since the fetch started tells whether the store held the entity then. Such an entity that the
+   * fetch's list lacks was deleted after it was written (ids are not reused): the list outranks the write.
+   */
+  #noteExisting(id: string, confirmed: T | undefined, created = false): void {
+    // A create answered over nothing names a new entity, also under a reused id: the list may be older.
+    if (confirmed === undefined) {
+      if (created) this.#existed?.delete(id);
+    } else if (this.#protected && !this.#protected.has(id)) (this.#existed ??= new Set()).add(id);
   }
 
   /** After a confirmed write from anywhere but a server list: the fetch in flight must not undo it. */

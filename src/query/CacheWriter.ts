@@ -183,7 +183,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
    * A fetch landed that the manager did not observe (disabled or destroyed while it ran): the items
    * of `ids`, written while it was in flight, go back to what `before` (the cached list just before
    * it landed) held for them; `all`: every item (the app's reconcile ran while it was in flight).
-   * Returns the list written, if it had to be.
+   * An id the store held when the fetch started that its list lacks was deleted since: the layers
+   * learn it ({@link OptimisticLayers.lacks}), and it is not put back. Returns the list written, if it had to be.
    */
   keepWrites(ids: Iterable<string>, before: unknown, all?: boolean): readonly unknown[] | undefined {
     const cached = this.#options.query().state.data;
@@ -197,7 +198,8 @@ export class CacheWriter<TApiData, TUiData extends Entity> {
       const at = this.#positionOf(now.data, now.ids, id);
       // With `version`, a fetched item newer than the one written meanwhile stays.
       if (at >= 0 && item !== undefined && this.#isNewer(now.data[at], item)) continue;
-      // The fetch's list has it as it was (or does not have it either): nothing to put back.
+      // The fetch's list has it as it was (or does not have it either, or no longer): nothing to put back.
+      if (at < 0 && !all && this.#options.layers.lacks(id)) continue;
       if (at < 0 ? item !== undefined : item === undefined || !shallowEqual(now.data[at], item)) changes.push([id, item]);
     }
     const next = this.#patch(now, changes, true, true);

@@ -80,6 +80,163 @@ describe("a deletion this client knows of outranks the answer of a change sent b
   });
 });
 
+describe("a fetch without an entity the store held when it started outranks what was written of it meanwhile", () => {
+  it("an update answered while a refetch is in flight does not keep the entity that refetch no longer has", async () => {
+    const { manager, server, client } = await setupManager({ seed: makeTodos() });
+    await loaded(manager, 3);
+    const put = server.hold({ method: "PUT" }, { applyAt: "request" });
+    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    await put.arrived;
+    const get = server.hold({ method: "GET" }, { applyAt: "release" }); // reads the table when let through
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    await put.release(); // written while the fetch is in flight
+    await updating;
+    expect(manager.store.get("a")?.title).toBe("A2");
+    server.serverDelete("a", { silent: true }); // another client, after the update
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  /**
+   * A refetch in flight at disable(), an update of "a" answered while it runs, then "a" deleted by
+   * another client: the refetch lands while disabled, without "a" (nor does the cache have it).
+   * `writeBack`: a change of "b" answered after it landed, written back onto its list.
+   */
+  const landedWithout = async (writeBack: boolean) => {
+    const setup = await setupManager({ seed: makeTodos() });
+    const { manager, server, client } = setup;
+    await loaded(manager, 3);
+    const get = server.hold({ method: "GET" }, { applyAt: "release" });
+    const refetching = manager.actions.refetch().catch(() => undefined);
+    await get.arrived;
+    manager.disable();
+
+    await manager.actions.update({ id: "a", data: { title: "A2" } }); // written while the fetch is in flight
+    server.serverDelete("a", { silent: true });
+    await get.release();
+    await refetching;
+    if (writeBack) await manager.actions.update({ id: "b", data: { title: "B2" } });
+    await nextMacrotask();
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+    return setup;
+  };
+
+  it("an update answered while a refetch that lands while disabled is in flight does not keep the entity, at enable() nor in the cache", async () => {
+    const { manager, client } = await landedWithout(false);
+    manager.enable();
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("enable() shows the fetch that landed while disabled without the entity, also after a change answered since was written back onto it", async () => {
+    const { manager, client } = await landedWithout(true);
+    manager.enable();
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(manager.store.get("b")?.title).toBe("B2");
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("a refetch() while disabled shows the fetch that landed while disabled without the entity, also after a change answered since was written back onto it", async () => {
+    const { manager, server, client } = await landedWithout(true);
+    const next = server.hold({ method: "GET" }, { applyAt: "release" });
+    const again = manager.actions.refetch(); // shows the landed list first
+    await next.arrived;
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(manager.store.get("b")?.title).toBe("B2");
+    await next.release();
+    await again;
+    await nextMacrotask();
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an echo of another client's update that arrived while the refetch was in flight does not keep the entity either", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager, client } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    const get = server.hold({ method: "GET" }, { applyAt: "release" });
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    server.serverUpdate("a", { title: "theirs" });
+    await vi.waitFor(() => expect(manager.store.get("a")?.title).toBe("theirs"));
+    server.serverDelete("a", { silent: true }); // its DELETE never reached this client
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["b", "c"]);
+    expect(cachedIds(client)).toEqual(["b", "c"]);
+  });
+
+  it("an entity this client removed and created again under the same id while the refetch was in flight stays: that list may have been read in between", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const api = createTestApi<Todo>(server);
+    const { manager } = await setupManager({
+      server,
+      config: {
+        mutations: {
+          ...api.mutations,
+          // A server that keeps the id the client chose (createOptimisticUiData below).
+          create: async (data: Partial<Todo>) => {
+            const row = { ...data, id: "a" } as Todo;
+            server.seed([...server.rows(), row]);
+            return row;
+          },
+        },
+        optimisticDefaults: { createOptimisticUiData: (input: Partial<Todo>) => ({ ...input, id: "a" }) as Todo },
+      },
+    });
+    await loaded(manager, 3);
+    const del = server.hold({ method: "DELETE" }, { applyAt: "request" }); // deleted now, answered later
+    const removing = manager.actions.remove("a");
+    await del.arrived;
+    const get = server.hold({ method: "GET" }, { applyAt: "request" }); // reads the table without "a"
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    await del.release();
+    await removing;
+    await manager.actions.create({ title: "again" }); // the same id, created again after the list was read
+    expect(manager.store.get("a")?.title).toBe("again");
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(manager.store.get("a")?.title).toBe("again");
+  });
+
+  it("an entity first heard of while the refetch was in flight stays: that list may have been read before it existed", async () => {
+    const server = await startServer({ seed: makeTodos() });
+    const { manager } = await setupManager({ server, config: { realtime: { eventType: server.eventType } } });
+    await loaded(manager, 3);
+    manager.realtime!.connect(await connectClient(server));
+    const get = server.hold({ method: "GET" }, { applyAt: "request" }); // reads the table now
+    const refetching = manager.actions.refetch();
+    await get.arrived;
+
+    const inserted = server.serverInsert({ title: "new" });
+    await vi.waitFor(() => expect(manager.store.get(inserted.id)?.title).toBe("new"));
+    await get.release();
+    await refetching;
+    await nextMacrotask();
+
+    expect(ids(manager.store.list)).toEqual(["a", "b", "c", inserted.id]);
+  });
+});
+
 describe("an id chosen by createOptimisticUiData", () => {
   it("is never redirected once a server list brings an entity with that id before the create answers", async () => {
     const server = await startServer({ seed: makeTodos() });

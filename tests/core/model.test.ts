@@ -49,10 +49,14 @@
  *   id it holds, a deletion of each id it lacks); pending changes stay on top.
  * - Refetch: the latest fetch is the live one (a new one cancels the one in flight, also a first
  *   load). When it lands, every entity in it becomes confirmed and every confirmed entity missing
- *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight. A
+ *   from it is deleted, EXCEPT ids written (by an answer or an event) while it was in flight that
+ *   were not confirmed when it started, or that a create's answer brought back meanwhile (one that
+ *   was confirmed, missing from the list, was deleted since: ids are reused only by creates). A
  *   failed fetch changes nothing and sets `status.isError`; `isSyncing` is true while it is in flight.
- * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then); a
- *   refetch() asked for while disabled is shown when it lands. enable() after clear() fetches.
+ * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then), and
+ *   then as it would have landed: what was written since it landed stays (also an entity held when
+ *   it started that its list lacks). A refetch() asked for while disabled is shown when it lands.
+ *   enable() after clear() fetches.
  * - keepFailed: a failed change stays applied and marked failed (the status flags do not count it;
  *   `status.failedCount` counts the entities with one); retry() sends the entity's failed changes
  *   again as its newest changes (after every change made before the retry; a create keeps its
@@ -327,6 +331,8 @@ interface LiveFetch {
   no: number;
   /** Ids written by answers and events since this fetch started. */
   written: Set<string>;
+  /** Ids confirmed when it started: missing from its list, they were deleted since (ids are not reused). */
+  existed: Set<string>;
   /** Asked for by refetch() while disabled: shown when it lands. */
   explicit: boolean;
   /** Landed while disabled and not shown yet. */
@@ -459,6 +465,9 @@ class Harness {
   /** An answer or an event told us about `id`: the fetch in flight must not undo it. */
   #write(id: string): void {
     this.live?.written.add(id);
+    // Written after the fetch landed (while disabled, not shown yet): newer than its list, as it is
+    // once a list is shown, also where the list lacks it.
+    if (this.live?.landed) this.live.existed.delete(id);
   }
 
   /** `id` is deleted: answers to older changes cannot bring it back, and its kept failed changes go (unless the id is a create's). */
@@ -569,6 +578,8 @@ class Harness {
       const entity = this.ui(result as Row);
       const tempId = op.id;
       this.#write(entity.id);
+      // Created over nothing while the fetch runs (also under an id removed meanwhile): its list may be older.
+      if (!this.confirmed.has(entity.id)) this.live?.existed.delete(entity.id);
       const value = this.#outranked(entity.id, op) ? undefined : entity;
       if (this.confirmed.has(tempId) && tempId !== entity.id) {
         // A server entity goes by the create's id: it keeps it, the new entity is added beside it.
@@ -621,7 +632,7 @@ class Harness {
     this.pending = this.pending.filter((other) => !(other.id === id && other.failed));
   }
 
-  #applyList(rows: Row[], written: Set<string>, superseded = false): void {
+  #applyList(rows: Row[], written: Set<string>, existed: ReadonlySet<string>, superseded = false): void {
     if (superseded) {
       this.cacheStale = false;
       this.trace.push(`    fetch landed: [${rows.map((row) => row.id).join(",")}], older than store.reconcile(): changes nothing`);
@@ -630,7 +641,7 @@ class Harness {
     const inAnswer = new Set(rows.map((row) => row.id));
     for (const row of rows) if (!written.has(row.id)) this.confirmed.set(row.id, this.ui(row));
     for (const id of [...this.confirmed.keys()]) {
-      if (inAnswer.has(id) || written.has(id)) continue;
+      if (inAnswer.has(id) || (written.has(id) && !existed.has(id))) continue;
       this.confirmed.delete(id);
       this.#learnDeleted(id);
     }
@@ -680,7 +691,7 @@ class Harness {
       this.errors.push(`${what} made ${this.server.fetches.length - this.#fetchesBefore} requests (expected 1)`);
       return;
     }
-    this.live = { no, written: new Set(), explicit };
+    this.live = { no, written: new Set(), explicit, existed: new Set(this.confirmed.keys()) };
     this.missedEvents = false;
   }
 
@@ -875,7 +886,7 @@ class Harness {
     live.landed = undefined;
     if (this.live === live) this.live = undefined;
     this.queryError = !landed.ok;
-    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written, live.superseded);
+    if (landed.ok && landed.rows) this.#applyList(landed.rows, live.written, live.existed, live.superseded);
   }
 
   /** Delivers the next `count` events in one burst (socket.io keeps their order). */
@@ -969,7 +980,7 @@ class Harness {
     const rows = [...this.server.rows.values()].map((row) => ({ ...row }));
     this.trace.push(`store.reconcile([${rows.map((row) => row.id).join(",")}])`);
     this.m.store.reconcile(rows, this.mode === "default" ? createDefaultTransformer<Row, Item>() : undefined);
-    this.#applyList(rows, new Set());
+    this.#applyList(rows, new Set(), new Set());
     if (this.live) this.live.superseded = true;
   }
 
@@ -1042,7 +1053,7 @@ class Harness {
     if (this.enabled || live.explicit) {
       this.live = undefined;
       this.queryError = !ok;
-      if (rows) this.#applyList(rows, live.written, live.superseded);
+      if (rows) this.#applyList(rows, live.written, live.existed, live.superseded);
       return rows !== undefined;
     }
     live.landed = { ok, rows };
@@ -1461,7 +1472,7 @@ describe("state model (model-based property)", () => {
         cmd.update(first, { n: 1 }),
         cmd.release(1, true), // the update lands while the fetch is in flight: s1 protected
         cmd.otherDelete(0),
-        cmd.release(0, true), // the fetch reads [] and keeps s1 (protected); the final refetch also reads []
+        cmd.release(0, true), // the fetch reads []: s1, held when it started, was deleted since; the final refetch also reads []
       ]);
     });
 
@@ -1550,6 +1561,32 @@ describe("state model (model-based property)", () => {
         cmd.otherDelete(0),
         cmd.disable(),
         cmd.release(0, true),
+      ]);
+    });
+
+    it("a fetch that landed while disabled without an entity the store held when it started removes it at a refetch() while disabled, after a write-back was patched onto it (SEED=25800)", async () => {
+      await runScenario("plain", "receipt", [a0, a0], [
+        cmd.otherUpdate(1, {}),
+        cmd.refetch(true), // reads the table when answered
+        cmd.deliver(1), // the update of s2 is written while the fetch is in flight
+        cmd.remove(first),
+        cmd.otherDelete(1), // s2, whose DELETE this client has not heard yet
+        cmd.disable(),
+        cmd.release(0, true), // the fetch lands while disabled, without s2
+        cmd.release(0, true), // the remove of s1 is answered: written back onto that list
+        cmd.refetch(false), // shows the landed fetch first: s2 goes
+      ]);
+    });
+
+    it("a fetch that landed while disabled without an entity the store held when it started keeps it at enable() when an (older) event of it arrived after it landed, as a shown list would", async () => {
+      await runScenario("plain", "plain", [a0, a0], [
+        cmd.refetch(true),
+        cmd.otherUpdate(1, { n: 1 }),
+        cmd.otherDelete(1),
+        cmd.disable(),
+        cmd.release(0, true), // lands while disabled, without s2
+        cmd.deliver(1), // the (older) update of s2 arrives after it landed, written back onto it
+        cmd.enable(), // s2 stays until its DELETE arrives
       ]);
     });
 
@@ -1649,6 +1686,17 @@ describe("state model (model-based property)", () => {
         cmd.deliver(3),
         cmd.update({ from: "visible", index: 0 }, {}),
       ], true);
+    });
+
+    it("a fetch without an entity the store held when it started removes it, though this client's remove answer and an older event wrote it meanwhile (SEED=25610)", async () => {
+      await runScenario("plain", "receipt", [a0, a0], [
+        cmd.remove({ from: "visible", index: 0 }),
+        cmd.otherUpdate(1, {}),
+        cmd.remove({ from: "visible", index: 0 }),
+        cmd.triggerQuery(true), // reads the table when answered
+        cmd.release(1, true), // the second remove answered while the fetch is in flight
+        cmd.deliverThenRelease(1, 3, true), // the other client's (older) update arrives, then the fetch lands without s2
+      ]);
     });
 
     it("the echo of an update the server carried out though its call failed is the server's event: applied (SEED=23901)", async () => {

@@ -498,12 +498,11 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
     expect(violations.filter(({ change }) => change.outcome !== "rejected").map(({ message }) => message), "during the run").toEqual([]);
     const byId = (items: readonly Item[]) => [...items].map((item) => ({ ...item })).sort((x, y) => (x.id < y.id ? -1 : 1));
     for (const own of tabs) {
-      // Known limits (docs/architecture.md, "A list that lands while this client's create is in
-      // flight" and "An entity written while a fetch is in flight, deleted before that fetch read the
-      // list"): an entity the tab created, changed or heard of, whose DELETE it missed (its socket was
-      // away), stays shown until the next fetch.
-      const written = (id: string) => own.changes.some((change) => change.kind !== "remove" && serverIdOf(own, change.id) === id) || own.received.some((event) => event.data.id === id);
-      const ghost = (item: Item) => !rowOf(item.id) && !own.received.some((event) => event.event === "DELETE" && event.data.id === item.id) && written(item.id);
+      // Known limit (docs/architecture.md, "A list that lands while this client's create is in
+      // flight"): an entity this tab created and another deleted before the create was answered,
+      // whose echo and DELETE the tab both missed (its socket was away), shows until the next fetch.
+      const heard = (id: string) => own.received.some((event) => event.data.id === id && event.event !== "UPDATE");
+      const ghost = (item: Item) => !rowOf(item.id) && own.changes.some((change) => change.kind === "create" && own.created.get(change.id) === item.id) && !heard(item.id);
       // Known limit (docs/architecture.md, "Two updates of one entity in flight at once, carried out
       // in another order"): a field two of this tab's updates set, whose requests the server carried
       // out in the other order than sent, keeps the value of the one sent last until the next fetch.
