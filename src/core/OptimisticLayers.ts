@@ -654,12 +654,13 @@ export class OptimisticLayers<T extends Entity> {
     }
     const serverId = entity.id;
     for (const queued of track.ops) queued.created ??= op.seq;
-    // An entity the server deleted before this client learned of its creation stays deleted.
+    // An entity the server deleted before this client learned of its creation stays deleted: the
+    // answer writes nothing (what shows it now arrived after the deletion).
     const value = this.#deletions.since(serverId, op.seq) ? undefined : entity;
     if (serverId === tempId) {
       // The server took the client's id: the entity stays where it is.
       this.#noteExisting(serverId, track.confirmed, true);
-      this.#markChanged(serverId, !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
+      this.#markChanged(serverId, value !== undefined && !this.#older(serverId, track.confirmed, value) && this.#setTracked(track, value));
       this.#refresh(tempId, track);
       return tempId;
     }
@@ -668,7 +669,7 @@ export class OptimisticLayers<T extends Entity> {
       // that id keeps its entity and its queued changes, and the created one is added beside it.
       this.#refresh(tempId, track);
       this.#noteExisting(serverId, this.confirmed(serverId), true);
-      this.#markChanged(serverId, this.#setConfirmed(serverId, value));
+      this.#markChanged(serverId, value !== undefined && this.#setConfirmed(serverId, value));
       return tempId;
     }
     this.#tempIds.link(tempId, serverId);

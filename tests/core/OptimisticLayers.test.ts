@@ -237,14 +237,27 @@ describe("a fetch without an entity the store held when it started outranks what
   });
 });
 
+/**
+ * A loaded manager of a, b, c whose creates get the client id "mine" (`createOptimisticUiData`);
+ * with `takesClientId`, a server that keeps it (the test server picks its own id: the answer names "mine").
+ */
+async function mineManager(takesClientId = false) {
+  const server = await startServer({ seed: makeTodos() });
+  const api = createTestApi<Todo>(server);
+  const { manager } = await setupManager({
+    server,
+    config: {
+      optimisticDefaults: { createOptimisticUiData: (input: { title: string }) => ({ id: "mine", title: input.title }) },
+      ...(takesClientId && { mutations: { ...api.mutations, create: async (data, receipt) => ({ ...(await api.mutations.create(data, receipt)), id: "mine" }) } }),
+    },
+  });
+  await loaded(manager, 3);
+  return { server, manager };
+}
+
 describe("an id chosen by createOptimisticUiData", () => {
   it("is never redirected once a server list brings an entity with that id before the create answers", async () => {
-    const server = await startServer({ seed: makeTodos() });
-    const { manager } = await setupManager({
-      server,
-      config: { optimisticDefaults: { createOptimisticUiData: (input: { title: string }) => ({ id: "mine", title: input.title }) } },
-    });
-    await loaded(manager, 3);
+    const { server, manager } = await mineManager();
     const post = server.hold({ method: "POST" });
     const creating = manager.actions.create({ title: "created" });
     expect(manager.store.get("mine")?.title).toBe("created");
@@ -260,6 +273,41 @@ describe("an id chosen by createOptimisticUiData", () => {
     await manager.actions.update({ id: "mine", data: { title: "edited" } });
     expect(server.row("mine")?.title).toBe("edited");
     expect(server.row(created.id)?.title).toBe("created");
+  });
+
+  it("the answer of a create whose id a server entity took, deleted since and written again, leaves the created entity shown (model SEED=26089)", async () => {
+    const { server, manager } = await mineManager();
+    const post = server.hold({ method: "POST" }, { applyAt: "request" }); // created, answer held
+    const creating = manager.actions.create({ title: "created" });
+    await post.arrived;
+    const row = server.rows().at(-1)!;
+
+    manager.store.upsert({ id: "mine", title: "the server's own" } as Todo);
+    // Learned deleted after the create was made, then written again: newer than both.
+    manager.store.remove(row.id);
+    manager.store.upsert({ ...row });
+    await post.release();
+    const created = await creating;
+
+    expect(created.id).toBe(row.id);
+    expect(manager.store.get("mine")?.title).toBe("the server's own");
+    expect(manager.store.get(row.id)?.title).toBe("created");
+    expect(ids(manager.store.list)).toContain(row.id);
+  });
+
+  it("the answer of a create the server gave the client's id, deleted since and written again, leaves the entity shown", async () => {
+    const { server, manager } = await mineManager(true);
+    const post = server.hold({ method: "POST" });
+    const creating = manager.actions.create({ title: "created" });
+    await post.arrived;
+
+    // Learned deleted after the create was made, then written again: newer than both.
+    manager.store.remove("mine");
+    manager.store.upsert({ id: "mine", title: "written again" } as Todo);
+    await post.release();
+    expect((await creating).id).toBe("mine");
+
+    expect(manager.store.get("mine")?.title).toBe("written again");
   });
 });
 

@@ -1761,5 +1761,10 @@ describe("state model (model-based property)", () => {
       const b1: Fields = { title: "b", n: 1, done: false };
       await runScenario("uiData", "none", [a0], [cmd.create(b1), cmd.clear(), cmd.create(b1), cmd.remove(first), cmd.update({ from: "unknown", index: 0 }, {}), cmd.create(a0), cmd.create(a0), cmd.apply(6), cmd.release(0, true)]);
     });
+
+    it("uiData: a create whose client id a server entity kept, answered after its server entity was deleted and written again, leaves that entity shown (SEED=26089)", async () => {
+      // The rollback deletes s2 after the create was made; the reconcile writes it again: its answer writes nothing.
+      await runScenario("uiData", "none", [a0], [cmd.clear(), cmd.create(a0), cmd.apply(0), cmd.pushSnapshot(), cmd.reconcile(), cmd.rollback(), cmd.reconcile(), cmd.triggerQuery(false)], false);
+    });
   });
 });
