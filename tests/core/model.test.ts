@@ -54,8 +54,9 @@
  *   was confirmed, missing from the list, was deleted since: ids are reused only by creates). A
  *   failed fetch changes nothing and sets `status.isError`; `isSyncing` is true while it is in flight.
  * - Disabled: a fetch landing is not shown until enable() (a failed one only sets isError then), and
- *   then as it would have landed: what was written since it landed stays (also an entity held when
- *   it started that its list lacks). A refetch() asked for while disabled is shown when it lands.
+ *   then as it would have landed: what was written since it landed and changed the confirmed value
+ *   stays (also an entity held when it started that its list lacks; not one a write equal to what
+ *   the store held, an event or a rollback, left as it was). A refetch() asked for while disabled is shown when it lands.
  *   enable() after clear() fetches.
  * - keepFailed: a failed change stays applied and marked failed (the status flags do not count it;
  *   `status.failedCount` counts the entities with one); retry() sends the entity's failed changes
@@ -463,11 +464,13 @@ class Harness {
   }
 
   /** An answer or an event told us about `id`: the fetch in flight must not undo it. */
-  #write(id: string): void {
+  #write(id: string, changed = true): void {
     this.live?.written.add(id);
     // Written after the fetch landed (while disabled, not shown yet): newer than its list, as it is
-    // once a list is shown, also where the list lacks it.
-    if (this.live?.landed) this.live.existed.delete(id);
+    // once a list is shown, also where the list lacks it. Not a write that changed nothing (an event
+    // or a rollback equal to what the store holds): it is not written back onto the landed list,
+    // which removes the entity the server deleted (SEED=26125).
+    if (this.live?.landed && changed) this.live.existed.delete(id);
   }
 
   /** `id` is deleted: answers to older changes cannot bring it back, and its kept failed changes go (unless the id is a create's). */
@@ -604,8 +607,9 @@ class Harness {
       const base = this.confirmed.get(op.id);
       if (newest) this.confirmed.set(op.id, answer as unknown as Item);
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
+      const now = this.confirmed.get(op.id);
       // An older answer with no field left to set writes nothing: the fetch in flight is not kept from the entity.
-      if (newest || Object.keys(fields).length > 0) this.#write(op.id);
+      if (newest || Object.keys(fields).length > 0) this.#write(op.id, !base || !now || !equalItems(base, now));
     } else {
       // A remove is answered once the server deleted the row (unless the entity never existed there).
       if (!neverExisted && this.server.rows.has(op.id)) this.errors.push(`remove of ${op.id} succeeded, but the server still has that row`);
@@ -943,12 +947,13 @@ class Harness {
 
   /** A confirmed write the client learned of: `entity` is the server's, or undefined (deleted). */
   #confirmedWrite(id: string, entity: Item | undefined): void {
+    const before = this.confirmed.get(id);
     if (entity) this.confirmed.set(id, entity);
     else {
       this.#learnDeleted(id);
       this.confirmed.delete(id);
     }
-    this.#write(id);
+    this.#write(id, before === undefined ? entity !== undefined : entity === undefined || !equalItems(before, entity));
   }
 
   /**
@@ -1587,6 +1592,30 @@ describe("state model (model-based property)", () => {
         cmd.release(0, true), // lands while disabled, without s2
         cmd.deliver(1), // the (older) update of s2 arrives after it landed, written back onto it
         cmd.enable(), // s2 stays until its DELETE arrives
+      ]);
+    });
+
+    it("a fetch that landed while disabled without an entity the store held when it started removes it at enable() after a rollback() restored it unchanged: nothing was written again (SEED=26125)", async () => {
+      await runScenario("plain", "none", [a0], [
+        cmd.otherDelete(0),
+        cmd.refetch(false),
+        cmd.disable(),
+        cmd.release(0, true), // lands while disabled, without s1
+        cmd.pushSnapshot(),
+        cmd.rollback(), // restores s1 as the store holds it: changes nothing
+        cmd.enable(), // s1 goes, as the server deleted it
+      ]);
+    });
+
+    it("a fetch that landed while disabled without an entity the store held when it started removes it at enable() after an (older) event of it equal to what the store holds", async () => {
+      await runScenario("plain", "plain", [a0, a0], [
+        cmd.refetch(true),
+        cmd.otherUpdate(1, {}), // an UPDATE of s2 that changes nothing
+        cmd.otherDelete(1),
+        cmd.disable(),
+        cmd.release(0, true), // lands while disabled, without s2
+        cmd.deliver(1), // the equal update arrives after it landed: nothing to write back onto it
+        cmd.enable(), // s2 goes
       ]);
     });
 
