@@ -162,6 +162,8 @@ export class OptimisticLayers<T extends Entity> {
   #protected: Set<string> | undefined;
   /** Of those, the ones the store held when the fetch started: missing from its list, they were deleted since. */
   #existed: Set<string> | undefined;
+  /** The last `seq` given when the fetch in flight started. */
+  #fetchTick = 0;
   /**
    * The app's `store.reconcile()` ran since the fetch in flight started: that fetch's (older) list
    * changes nothing (a list the app writes under the key meanwhile is newer: not while it is applied).
@@ -447,7 +449,10 @@ export class OptimisticLayers<T extends Entity> {
    */
   beginFetch(keep = false): void {
     this.#protected = keep ? (this.#protected ?? new Set()) : new Set();
-    if (!keep) this.#existed = undefined;
+    if (!keep) {
+      this.#existed = undefined;
+      this.#fetchTick = this.#tick;
+    }
     this.superseded = false;
   }
 
@@ -618,7 +623,8 @@ export class OptimisticLayers<T extends Entity> {
         this.#dropFailed(track);
       } else if (op.kind === "update" && !this.#deletions.since(op.id, op.seq)) {
         const answered = this.#answered(track, op, entity);
-        this.#noteExisting(op.id, track.confirmed);
+        // Updated before the fetch started (not as a new entity): the entity existed then, also unheld.
+        this.#noteExisting(op.id, track.confirmed ?? (op.seq > this.#fetchTick || op.created ? undefined : entity));
         // An older answer with no field left to set writes nothing, so it keeps nothing against the fetch in flight.
         if (answered !== null && !this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
         // A kept failed update whose every field a newer answered one has set is moot: nothing of it shows or would be sent.

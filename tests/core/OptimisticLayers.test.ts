@@ -81,11 +81,17 @@ describe("a deletion this client knows of outranks the answer of a change sent b
 });
 
 describe("a fetch without an entity the store held when it started outranks what was written of it meanwhile", () => {
-  it("an update answered while a refetch is in flight does not keep the entity that refetch no longer has", async () => {
+  /**
+   * An update of `id` made before a refetch, answered while that refetch is in flight; another
+   * client then deletes `id` before the refetch reads the table. Returns the ids shown, then cached.
+   */
+  const updateAnsweredDuringRefetch = async (unheld: boolean) => {
     const { manager, server, client } = await setupManager({ seed: makeTodos() });
     await loaded(manager, 3);
+    // Unheld: an entity the store never held (an id from elsewhere).
+    const id = unheld ? server.serverInsert({ title: "D" }, { silent: true }).id : "a";
     const put = server.hold({ method: "PUT" }, { applyAt: "request" });
-    const updating = manager.actions.update({ id: "a", data: { title: "A2" } });
+    const updating = manager.actions.update({ id, data: { title: "X2" } });
     await put.arrived;
     const get = server.hold({ method: "GET" }, { applyAt: "release" }); // reads the table when let through
     const refetching = manager.actions.refetch();
@@ -93,14 +99,26 @@ describe("a fetch without an entity the store held when it started outranks what
 
     await put.release(); // written while the fetch is in flight
     await updating;
-    expect(manager.store.get("a")?.title).toBe("A2");
-    server.serverDelete("a", { silent: true }); // another client, after the update
+    expect(manager.store.get(id)?.title).toBe("X2");
+    server.serverDelete(id, { silent: true }); // another client, after the update
     await get.release();
     await refetching;
     await nextMacrotask();
+    return [ids(manager.store.list), cachedIds(client)];
+  };
 
-    expect(ids(manager.store.list)).toEqual(["b", "c"]);
-    expect(cachedIds(client)).toEqual(["b", "c"]);
+  it("an update answered while a refetch is in flight does not keep the entity that refetch no longer has", async () => {
+    expect(await updateAnsweredDuringRefetch(false)).toEqual([
+      ["b", "c"],
+      ["b", "c"],
+    ]);
+  });
+
+  it("an update made before a refetch, of an entity the store did not hold, answered while that refetch is in flight does not keep the entity that refetch no longer has", async () => {
+    expect(await updateAnsweredDuringRefetch(true)).toEqual([
+      ["a", "b", "c"],
+      ["a", "b", "c"],
+    ]);
   });
 
   /**

@@ -332,8 +332,13 @@ interface LiveFetch {
   no: number;
   /** Ids written by answers and events since this fetch started. */
   written: Set<string>;
-  /** Ids confirmed when it started: missing from its list, they were deleted since (ids are not reused). */
+  /**
+   * Ids confirmed when it started, and those an update made before it started (not on a created
+   * entity) was answered for first since: missing from its list, they were deleted since (ids are not reused).
+   */
   existed: Set<string>;
+  /** The last op number given when it started. */
+  startSeq: number;
   /** Asked for by refetch() while disabled: shown when it lands. */
   explicit: boolean;
   /** Landed while disabled and not shown yet. */
@@ -605,6 +610,10 @@ class Harness {
       for (const other of this.pending.filter(moot)) other.done = true;
       this.pending = this.pending.filter((other) => !other.done);
       const base = this.confirmed.get(op.id);
+      // Made before the fetch in flight started, of an entity the store did not hold (an id from
+      // elsewhere): the entity existed then, and a list without it was read after it was deleted.
+      const live = this.live;
+      if (live && !live.landed && op.seq <= live.startSeq && !op.after?.some((other) => other.kind === "create") && !live.written.has(op.id)) live.existed.add(op.id);
       if (newest) this.confirmed.set(op.id, answer as unknown as Item);
       else if (base) this.confirmed.set(op.id, { ...base, ...fields });
       const now = this.confirmed.get(op.id);
@@ -695,7 +704,7 @@ class Harness {
       this.errors.push(`${what} made ${this.server.fetches.length - this.#fetchesBefore} requests (expected 1)`);
       return;
     }
-    this.live = { no, written: new Set(), explicit, existed: new Set(this.confirmed.keys()) };
+    this.live = { no, written: new Set(), explicit, existed: new Set(this.confirmed.keys()), startSeq: this.#seq };
     this.missedEvents = false;
   }
 
