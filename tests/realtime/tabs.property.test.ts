@@ -305,7 +305,8 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
       // (Settling one entity may have settled this one: a create's row and a change made on it.)
       const status = own.manager.store.writeStatus(id);
       if (!status?.failed) return;
-      const failed = own.changes.filter((change) => change.outcome === "rejected" && !change.settled && serverIdOf(own, change.id) === id);
+      // (Not a change clear() forgot: the store keeps none of those, and retry() sends none.)
+      const failed = own.changes.filter((change) => change.outcome === "rejected" && !change.settled && !change.forgotten && serverIdOf(own, change.id) === id);
       for (const change of failed) change.settled = how;
       if (how === "discard") return status.discard();
       // Sent again, they are the entity's newest changes (docs/api/OptimisticStore.md, `retry()`).
