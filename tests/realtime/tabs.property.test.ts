@@ -115,6 +115,11 @@ interface Change {
   forgotten?: boolean;
   /** A failed change sent again by `retry()` (a copy made then: it is the entity's newest change). */
   retried?: boolean;
+  /**
+   * An update whose echo reached the tab while its call was in flight (or while kept failed): the
+   * echo answered it, also when the call then failed (the server carried it out before refusing).
+   */
+  echoed?: boolean;
   /** Made in a scope the tab left since (it settles into that scope's cache). */
   away?: boolean;
   /** The user signed in when it was made (per-user runs). */
@@ -215,8 +220,16 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
       );
       manager.realtime!.connect(socket);
       const received: ChangeEvent<Item>[] = [];
-      socket.on(server.eventType, (event: ChangeEvent<Item>) => void received.push(event));
-      tabs.push({ index: i, manager, socket, changes: [], created: new Map(), dropped: false, received, retrying: 0, cleared: false, user });
+      const changes: Change[] = [];
+      socket.on(server.eventType, (event: ChangeEvent<Item>) => {
+        received.push(event);
+        if (event.event !== "UPDATE") return;
+        for (const change of changes) {
+          const unsettled = change.outcome === undefined || (change.outcome === "rejected" && options.keepFailed !== "no" && !change.settled);
+          if (change.kind === "update" && unsettled && Object.entries(change.patch).every(([field, value]) => (event.data as Item)[field as Field] === value)) change.echoed = true;
+        }
+      });
+      tabs.push({ index: i, manager, socket, changes, created: new Map(), dropped: false, received, retrying: 0, cleared: false, user });
     }
     await until(() => tabs.every((one) => !one.manager.status.isLoading && !one.manager.status.isSyncing), "first loads");
 
@@ -242,8 +255,11 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
         for (const field of FIELDS) {
           if (!(field in change.patch)) continue;
           // The newest own update of the field (made later, not failed: a failed one kept with
-          // `keepFailed` still shows, until retried or discarded) decides it.
-          const newer = own.changes.some((other) => other.kind === "update" && !other.forgotten && !other.away && (other.outcome !== "rejected" || (options.keepFailed !== "no" && !other.settled)) && idOf(other.id) === id && field in other.patch && own.changes.indexOf(other) > own.changes.indexOf(change));
+          // `keepFailed` still shows, until retried or discarded) decides it. Known limit
+          // (docs/architecture.md, "Two updates of one entity in flight at once, carried out in
+          // another order"): so does one whose echo answered it before its call failed (the server
+          // carried it out), also when the server carried this one out after it.
+          const newer = own.changes.some((other) => other.kind === "update" && !other.forgotten && !other.away && (other.outcome !== "rejected" || other.echoed || (options.keepFailed !== "no" && !other.settled)) && idOf(other.id) === id && field in other.patch && own.changes.indexOf(other) > own.changes.indexOf(change));
           if (newer) continue;
           const value = change.patch[field];
           if (shown[field] === value) continue;
@@ -506,8 +522,9 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
       const ghost = (item: Item) => !rowOf(item.id) && own.changes.some((change) => change.kind === "create" && own.created.get(change.id) === item.id) && !heard(item.id);
       // Known limit (docs/architecture.md, "Two updates of one entity in flight at once, carried out
       // in another order"): a field two of this tab's updates set, whose requests the server carried
-      // out in the other order than sent, keeps the value of the one sent last until the next fetch.
-      const updates = own.changes.filter((change) => change.kind === "update" && change.outcome === "resolved" && !change.forgotten);
+      // out in the other order than sent, keeps the value of the one sent last until the next fetch
+      // (answered by its call, or by its echo before the call failed).
+      const updates = own.changes.filter((change) => change.kind === "update" && (change.outcome === "resolved" || change.echoed) && !change.forgotten);
       const swapped = (id: string, field: Field) =>
         updates.some((earlier, i) => updates.slice(i + 1).some((later) => serverIdOf(own, earlier.id) === id && serverIdOf(own, later.id) === id && field in earlier.patch && field in later.patch && writtenAt(id, field, earlier.patch[field]) > writtenAt(id, field, later.patch[field])));
       // Known limit (docs/architecture.md, "An answer that lands after the list fetched on a
