@@ -568,8 +568,9 @@ export class MutationRunner<TApiData, TUiData extends Entity> {
           // Sent, and still the store's (not forgotten by clear(), nor settled by its echo).
           if (attempts > 0 && layers.isPending(op)) keepNewest(this.#refused, key.mutationId, op.id);
           const error = toError(result);
-          // A conflict the strategy settled for the server's entity drops the change, kept or not.
-          const kept = !!this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result);
+          // A conflict the strategy settled for the server's entity drops the change, kept or not,
+          // as does a newer answered update that set its every field (also when answered first).
+          const kept = !!this.#ctx.config.keepFailed && !this.#orphan(op) && !this.#conflicts?.drops(result) && !layers.isMoot(op);
           if (kept) layers.keepFailed(op, error);
           else layers.fail(op);
           this.#emit("failed", op, { error: error.message, kept });

@@ -553,6 +553,15 @@ export class OptimisticLayers<T extends Entity> {
     });
   }
 
+  /**
+   * Whether `op` is an update whose every field a newer answered update has set: nothing of it shows,
+   * and sent again it would undo that newer change, so it is not kept failed.
+   */
+  isMoot(op: PendingOp<T>): boolean {
+    const track = this.#tracks.get(op.id);
+    return !!track?.acks && op.kind === "update" && Object.keys(liveFields(track, op, op.patch)).length === 0;
+  }
+
   /** Whether `id` was learned deleted after the change made at `seq` (while that change is held). */
   deletedSince(id: string, seq: number): boolean {
     return this.#deletions.since(id, seq);
@@ -628,7 +637,7 @@ export class OptimisticLayers<T extends Entity> {
         // An older answer with no field left to set writes nothing, so it keeps nothing against the fetch in flight.
         if (answered !== null && !this.#older(op.id, track.confirmed, answered)) this.#markChanged(op.id, this.#setTracked(track, answered));
         // A kept failed update whose every field a newer answered one has set is moot: nothing of it shows or would be sent.
-        for (const failed of track.ops.filter((other) => other.failed && other.kind === "update" && Object.keys(liveFields(track, other, other.patch)).length === 0)) this.#take(failed);
+        for (const failed of track.ops.filter((other) => other.failed && this.isMoot(other))) this.#take(failed);
       }
       this.#refresh(op.id, track);
       this.#forgetDeletions();

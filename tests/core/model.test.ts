@@ -62,7 +62,7 @@
  *   `status.failedCount` counts the entities with one); retry() sends the entity's failed changes
  *   again as its newest changes (after every change made before the retry; a create keeps its
  *   place; answers apply as usual), discard() drops them. A kept failed update whose every field a
- *   newer answered update has set is dropped. A remove of an entity whose create failed
+ *   newer answered update has set is dropped (one that fails after that answer is not kept). A remove of an entity whose create failed
  *   needs no server call and drops its failed changes. writeStatus(id) shows the kinds in flight
  *   (oldest first) and whether a failed change is kept.
  * - clear(): everything confirmed and pending is dropped (later answers and echoes of those changes
@@ -572,7 +572,9 @@ class Harness {
     const createdBy = op.after?.find((other) => other.kind === "create");
     const orphan = (op.id.startsWith("temp-") || createFailed || this.#outranked(op.id, createdBy ?? op)) && !this.pending.some((other) => other.id === op.id && other.kind === "create");
     if (!ok && op.mutationId !== undefined) this.refusedEchoes.set(op.mutationId, { id: op.id, op });
-    if (!ok && this.keep && !orphan) {
+    // Nor is an update whose every field a newer answered update has set (answered before it failed): moot.
+    const moot = op.kind === "update" && this.ack.has(op.id) && Object.keys(this.liveFields(op, op.patch ?? {})).length === 0;
+    if (!ok && this.keep && !orphan && !moot) {
       op.failed = true;
       return;
     }

@@ -371,6 +371,23 @@ describe("write status", () => {
     expect(server.row("a")?.title).toBe("Y");
   });
 
+  it("does not keep a failed update whose every field a later update saved before it failed: nothing is marked failed, retry() cannot undo the later edit", async () => {
+    const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
+    await loaded(manager, 3);
+    const gate = server.hold({ method: "PUT" });
+    const first = manager.actions.update({ id: "a", data: { title: "X" } });
+    first.catch(() => undefined);
+    await gate.arrived;
+    await manager.actions.update({ id: "a", data: { title: "Y" } });
+    await gate.fail(500);
+    await expect(first).rejects.toThrow(HttpError);
+
+    expect(manager.store.writeStatus("a")).toBeUndefined();
+    expect(manager.status.failedCount).toBe(0);
+    expect(manager.store.get("a")?.title).toBe("Y");
+    expect(server.row("a")?.title).toBe("Y");
+  });
+
   it("shows the error of a failed change still kept: once a later saved update drops one failed change, its error goes with it", async () => {
     const { manager, server } = await setupManager({ seed: makeTodos(), config: { keepFailed: true } });
     await loaded(manager, 3);

@@ -98,6 +98,18 @@ type Options = typeof optionsArb extends fc.Arbitrary<infer T> ? T : never;
 /** The server id of an id a tab's action was given (its created entity's for a temporary id). */
 const serverIdOf = (own: Tab, id: string): string => own.created.get(id) ?? id;
 
+/**
+ * A failed update whose every field a later update of the tab, answered (by its call or its echo),
+ * has set: not kept failed (dropped once that answer comes, or not kept when it came first), so
+ * neither marked failed nor sent again by `retry()`.
+ */
+const moot = (own: Tab, change: Change): boolean => {
+  if (change.kind !== "update") return false;
+  const id = serverIdOf(own, change.id);
+  const later = own.changes.slice(own.changes.indexOf(change) + 1).filter((other) => other.kind === "update" && (other.outcome === "resolved" || other.echoed) && serverIdOf(own, other.id) === id);
+  return Object.keys(change.patch).every((field) => later.some((other) => field in other.patch));
+};
+
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** An own change: what it wrote and how its action settled. */
@@ -321,8 +333,8 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
       // (Settling one entity may have settled this one: a create's row and a change made on it.)
       const status = own.manager.store.writeStatus(id);
       if (!status?.failed) return;
-      // (Not a change clear() forgot: the store keeps none of those, and retry() sends none.)
-      const failed = own.changes.filter((change) => change.outcome === "rejected" && !change.settled && !change.forgotten && serverIdOf(own, change.id) === id);
+      // (Not a change clear() forgot, nor a moot one: the store keeps none of those, and retry() sends none.)
+      const failed = own.changes.filter((change) => change.outcome === "rejected" && !change.settled && !change.forgotten && serverIdOf(own, change.id) === id && !moot(own, change));
       for (const change of failed) change.settled = how;
       if (how === "discard") return status.discard();
       // Sent again, they are the entity's newest changes (docs/api/OptimisticStore.md, `retry()`).
@@ -491,8 +503,7 @@ async function runScenario(options: Options, steps: Step[]): Promise<void> {
           const carriedOut = Object.entries(change.patch).some(([field, value]) => server.events.some((event) => event.event !== "DELETE" && (event.data as Item)[field] === value));
           if (carriedOut) continue;
           if (id.startsWith("temp-") ? later.some((other) => other.kind === "remove" && other.id === change.id) : !rowOf(id)) continue;
-          const superseded = change.kind === "update" && later.some((other) => other.kind === "update" && other.outcome === "resolved" && serverIdOf(own, other.id) === id && Object.keys(change.patch).every((field) => field in other.patch));
-          if (superseded) continue;
+          if (moot(own, change)) continue;
           const what = `tab ${own.index}'s failed ${change.kind} of ${id} (${JSON.stringify(change.patch)})`;
           expect(own.manager.store.writeStatus(id)?.failed, `${what} is marked failed`).toBe(true);
           // And shows: what a later change of the tab made shows over it.
