@@ -66,7 +66,7 @@ export class RealtimeExtension<T extends Entity> {
    */
   #released: RealtimeSocket | null = null;
   /** What the socket delivered, not yet checked. */
-  #queue: unknown[] = [];
+  #queue: RealtimeEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When events were last applied (`performance.now()`). */
   #appliedAt = -Infinity;
@@ -145,17 +145,18 @@ export class RealtimeExtension<T extends Entity> {
     this.#setConnected(false);
   };
 
-  #onEvent = (event: unknown): void => {
+  #onEvent = (received: unknown): void => {
     // Judged as it arrives, not when its batch is applied: a filter that reads the app's state (the
-    // signed-in user, the board shown) reads it as it was for the scope the store showed then, not
-    // as a scope switch, which applies the batch first, finds it (the next user's event would land
-    // in the previous user's cache). In an action, as when applied: its reads are not tracked, nor
-    // warned about by MobX's `observableRequiresReaction`.
+    // signed-in user, the board shown) reads it as it was while the store showed the event's scope;
+    // a scope switch applies the waiting batch to the previous scope after that state has changed.
+    // In an action: the filter's reads are not tracked, nor warned about by `observableRequiresReaction`.
+    let event: RealtimeEvent | undefined;
     try {
-      if (!runInAction(() => this.#wanted(event))) return;
+      event = runInAction(() => this.#wanted(received));
     } catch (error) {
-      return this.#sink.report(error, event, true);
+      return this.#sink.report(error, received, true);
     }
+    if (!event) return;
     const held = this.#sink.held?.();
     if (!held && this.#timer === undefined && performance.now() - this.#appliedAt >= BATCH_WINDOW_MS) {
       this.#apply([event]);
@@ -173,7 +174,7 @@ export class RealtimeExtension<T extends Entity> {
     if (events.length > 0) this.#apply(events);
   }
 
-  #apply(events: unknown[]): void {
+  #apply(events: RealtimeEvent[]): void {
     runInAction(() => {
       for (const event of events) {
         try {
@@ -186,24 +187,23 @@ export class RealtimeExtension<T extends Entity> {
     this.#appliedAt = performance.now();
   }
 
-  /** Whether an event goes on to be applied: an object (else reported), not an own echo by `browserId`, kept by `shouldProcessEvent`. */
-  #wanted(received: unknown): boolean {
+  /** The event, if it goes on to be applied: an object (else reported), not an own echo by `browserId`, kept by `shouldProcessEvent`. */
+  #wanted(received: unknown): RealtimeEvent | undefined {
     const config = this.#config;
     if (received === null || typeof received !== "object") {
       this.#sink.report(new OptimisticError(`realtime event on "${config.eventType}" is not an object; it was dropped.`), received);
-      return false;
+      return;
     }
     const event = received as RealtimeEvent;
     // A manager still sees its own DELETE echoes (an older event may have brought the entity back) and
     // its receipts (an echo settles its change, or is the server's word on one refused): see its isOwnEcho.
-    if (config.browserId !== undefined && event.browserId === config.browserId && !(this.#sink.isOwnEcho && (event.event === "DELETE" || typeof event.mutationId === "string"))) return false;
-    return !config.shouldProcessEvent || config.shouldProcessEvent(event);
+    if (config.browserId !== undefined && event.browserId === config.browserId && !(this.#sink.isOwnEcho && (event.event === "DELETE" || typeof event.mutationId === "string"))) return;
+    return !config.shouldProcessEvent || config.shouldProcessEvent(event) ? event : undefined;
   }
 
   /** Applies an event {@link #wanted} kept. */
-  #handle(received: unknown): void {
+  #handle(event: RealtimeEvent): void {
     const config = this.#config;
-    const event = received as RealtimeEvent;
     const custom = config.customHandlers?.[event.type];
     if (custom) {
       custom(this.#store, event);
