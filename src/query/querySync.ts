@@ -117,6 +117,8 @@ export function createQuerySync<TApiData, TUiData extends Entity>(
   const fetchStarted = (): void => {
     // Read after everything a destroyed manager wrote: it has nothing to keep against it.
     if (destroyed) return watch && endWatch();
+    // Realtime events that arrived before (waiting for their batch) are older than its list.
+    options.beforeList();
     fetching = true;
     missedEvents = false;
     // While data another fetch brought is not shown yet (disabled), the writes it must not undo stay known.
