@@ -37,7 +37,7 @@ export interface QuerySyncOptions {
   status: QueryStatus;
   /** Whether the query starts enabled. */
   enabled: boolean;
-  /** Applies what arrived before a fetched list (queued realtime events), so the list lands after it. */
+  /** Applies what arrived so far (queued realtime events): called when a fetch starts and before its list lands, so the list outranks it. */
   beforeList: () => void;
   /** With the `scope` option: the scope at creation (`null`: signed out). The key is then `[name, scope]`. */
   scope?: { value: ScopeValue };
